@@ -1,0 +1,85 @@
+# 产研通 (chanyan) — set-up, training, running and testing in one place. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        ?= .venv
+BIN         := $(VENV)/bin
+PY          := $(BIN)/python
+RASA        := $(BIN)/rasa
+MODEL_DIR   ?= models/rasa
+RASA_MODEL  := $(MODEL_DIR)/chanyan.tar.gz
+BOT_INPUTS  := $(shell find bot/config.yml bot/domain bot/data bot/components -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
+
+# Runtime defaults (every one can be overridden from the environment; see .env.example).
+export CHANYAN_VAR_DIR   ?= $(CURDIR)/var
+export DATABASE_URL      ?= sqlite:///$(CHANYAN_VAR_DIR)/chanyan.db
+export TRACKER_DB_URL    ?= $(DATABASE_URL)
+export RASA_PORT         ?= 5005
+export ACTION_PORT       ?= 5055
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+export RASA_TOKEN        ?= change-me-rasa-token
+
+.PHONY: help install train run test test-unit test-bot test-e2e lint format eval bench db clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade 'pip<25' 'setuptools<71' wheel
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed  ## create .venv with Python 3.10 and install everything
+
+$(RASA_MODEL): $(VENV)/.installed $(BOT_INPUTS)
+	@mkdir -p $(MODEL_DIR)
+	cd bot && ../$(RASA) train --config config.yml --domain domain --data data \
+	    --out ../$(MODEL_DIR) --fixed-model-name chanyan --quiet
+	@touch $@
+
+train: $(RASA_MODEL)  ## train the Rasa model (only when bot data, config or domain changed)
+
+db: $(VENV)/.installed  ## create or upgrade the database schema (Alembic)
+	@mkdir -p $(CHANYAN_VAR_DIR)
+	$(BIN)/chanyan db upgrade
+
+run: install train db  ## set up, train if needed and start every process (Ctrl-C stops them all)
+	@scripts/run.sh
+
+WIDGET_DIR := connectors/webchat
+.PHONY: widget
+WIDGET_JS  := $(WIDGET_DIR)/dist/widget.js
+
+$(WIDGET_DIR)/node_modules/.installed: $(WIDGET_DIR)/package.json $(wildcard $(WIDGET_DIR)/package-lock.json)
+	cd $(WIDGET_DIR) && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	@touch $@
+
+$(WIDGET_JS): $(WIDGET_DIR)/node_modules/.installed $(WIDGET_DIR)/build.mjs $(wildcard $(WIDGET_DIR)/src/*)
+	cd $(WIDGET_DIR) && node build.mjs --size
+
+widget: $(WIDGET_JS)  ## build the web chat widget (connectors/webchat/dist/widget.js, needs node + npm)
+
+test-unit: install  ## fast tests (seconds): core, store, CLI, actions
+	$(BIN)/pytest -m "not e2e" -q
+
+test-bot: train  ## Rasa data validation and test stories
+	cd bot && ../$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
+	cd bot && ../$(RASA) test core --model ../$(RASA_MODEL) --stories tests --fail-on-prediction-errors --out ../results
+
+test-e2e: train  ## end-to-end: action server + Rasa on free ports, whole conversations over REST
+	$(BIN)/pytest -m e2e -q
+
+test: install train  ## the whole suite: unit, Rasa data and stories, end-to-end
+	$(MAKE) --no-print-directory test-unit test-bot test-e2e
+
+lint: install  ## ruff
+	$(BIN)/ruff check chanyan connectors bot tests scripts
+	$(BIN)/ruff format --check chanyan connectors bot tests scripts
+
+format: install
+	$(BIN)/ruff format chanyan connectors bot tests scripts
+	$(BIN)/ruff check --fix chanyan connectors bot tests scripts
+
+clean:  ## remove trained models and local data (keeps .venv)
+	rm -rf models var results

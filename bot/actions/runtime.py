@@ -1,0 +1,46 @@
+"""Process-wide resources of the action server, created once on first use (never at import time)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Tracker
+from sqlalchemy.orm import sessionmaker
+
+from chanyan.intake import FORM_SLOTS
+from chanyan.settings import Settings
+from chanyan.store.session import make_engine, make_sessionmaker
+
+BOOKKEEPING_SLOTS = ("domain_candidates", "draft_id", "intake_failures")
+
+
+@functools.cache
+def settings() -> Settings:
+    return Settings.from_env()
+
+
+@functools.cache
+def session_factory() -> sessionmaker:
+    """One engine per action-server process."""
+    return make_sessionmaker(make_engine(settings().database_url))
+
+
+def current_slots(tracker: Tracker) -> dict[str, Any]:
+    """The form's slots and its bookkeeping slots."""
+    return {name: tracker.get_slot(name) for name in (*FORM_SLOTS, *BOOKKEEPING_SLOTS)}
+
+
+def message_time(tracker: Tracker) -> datetime:
+    """When the latest user message arrived, in the platform's time zone (for 明年/年底 and the like)."""
+    tz = ZoneInfo(settings().timezone)
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and event.get("timestamp"):
+            return datetime.fromtimestamp(float(event["timestamp"]), tz=timezone.utc).astimezone(tz)
+    return datetime.now(tz)
+
+
+def input_channel(tracker: Tracker) -> str:
+    return tracker.get_latest_input_channel() or "unknown"

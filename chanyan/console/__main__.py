@@ -1,0 +1,24 @@
+"""`python -m chanyan.console`: serve the staff console on CONSOLE_HOST:CONSOLE_PORT (127.0.0.1:8080)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from aiohttp import web
+
+from chanyan.console import init_app
+from chanyan.console.settings import DEFAULT_HOST, DEFAULT_PORT, ConsoleSettings
+
+
+def main() -> None:
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    host = os.environ.get("CONSOLE_HOST", DEFAULT_HOST)
+    port = int(os.environ.get("CONSOLE_PORT", str(DEFAULT_PORT)))
+    web.run_app(init_app(ConsoleSettings.from_env()), host=host, port=port, print=None)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""The console's application factory."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from chanyan.console import api, views
+from chanyan.console.accounts import make_hasher
+from chanyan.console.db import database_ctx
+from chanyan.console.errors import error_middleware
+from chanyan.console.keys import HASHER_KEY, PUBLIC_RESOURCES_KEY, SETTINGS_KEY, THROTTLE_KEY, USER
+from chanyan.console.security import (
+    WIDGET_PUBLIC_PATHS,
+    LoginThrottle,
+    auth_middleware,
+    csrf_middleware,
+    headers_middleware,
+)
+from chanyan.console.settings import ConsoleSettings
+from chanyan.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+WIDGET_MODULE = "connectors.webchat.routes"
+PUBLIC_PATHS = frozenset({"/login", "/healthz"})
+MAX_FORM_BYTES = 1024**2
+
+
+def init_app(settings: ConsoleSettings | Settings | None = None) -> web.Application:
+    """Build the console application (the engine opens when it starts and closes when it stops)."""
+    if not isinstance(settings, ConsoleSettings):
+        settings = ConsoleSettings.from_env(settings)
+    # 1. Middlewares, outermost first: security headers on everything, then domain errors → HTTP errors,
+    #    then sign-in (so errors of unauthenticated requests never reach a view), then CSRF.
+    app = web.Application(
+        middlewares=[headers_middleware, error_middleware, auth_middleware, csrf_middleware],
+        client_max_size=MAX_FORM_BYTES,
+    )
+    # 2. Settings and process-wide helpers.
+    app[SETTINGS_KEY] = settings
+    app[HASHER_KEY] = make_hasher(settings.argon2)
+    app[THROTTLE_KEY] = LoginThrottle(
+        settings.login_max_failures, settings.login_max_failures_per_address, settings.login_window_seconds
+    )
+    # 3. Database engines: opened on start-up, disposed on clean-up.
+    app.cleanup_ctx.append(database_ctx)
+    # 4. Templates (autoescaped: user text is never HTML).
+    setup_templates(app)
+    # 5. Routes: pages, API, static files, then the widget's public routes if that package is installed.
+    app.router.add_routes(views.routes)
+    app.router.add_routes(api.routes)
+    app.router.add_static("/static/", HERE / "static", name="static")
+    public = {r for r in app.router.resources() if r.canonical in PUBLIC_PATHS} | {app.router["static"]}
+    public |= register_extra_routes(app)
+    app[PUBLIC_RESOURCES_KEY] = public
+    return app
+
+
+def register_extra_routes(app: web.Application) -> set[Any]:
+    """Let connectors.webchat add /widget.js and /chat; returns those two resources (public)."""
+    try:
+        spec = importlib.util.find_spec(WIDGET_MODULE)
+    except ModuleNotFoundError:
+        spec = None
+    if spec is None:
+        return set()
+    before = set(app.router.resources())
+    importlib.import_module(WIDGET_MODULE).register_widget_routes(app)
+    public = set()
+    for resource in app.router.resources():
+        if resource in before:
+            continue
+        path = resource.canonical
+        if path in WIDGET_PUBLIC_PATHS:
+            public.add(resource)
+        else:
+            log.warning(
+                "widget route %s requires sign-in: only %s are public", path, sorted(WIDGET_PUBLIC_PATHS)
+            )
+    return public
+
+
+def setup_templates(app: web.Application) -> None:
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(str(HERE / "templates")),
+        autoescape=True,
+        context_processors=[aiohttp_jinja2.request_processor, _context],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    app[aiohttp_jinja2.static_root_key] = "/static"
+    env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
+    zone = ZoneInfo(app[SETTINGS_KEY].timezone)
+    from chanyan.display import format_budget, format_timeline
+
+    env.filters["localtime"] = lambda moment, fmt="%Y-%m-%d %H:%M": _localtime(moment, zone, fmt)
+    env.filters["budget"] = format_budget
+    env.filters["timeline"] = format_timeline
+    env.filters["status_label"] = lambda status: views.STATUS_LABELS.get(status, status or "")
+    env.filters["hours"] = _hours
+    env.globals.update(views.template_globals())
+
+
+async def _context(request: web.Request) -> dict[str, Any]:
+    user = request.get(USER)
+    return {"user": user, "csrf_token": (user.csrf_token or "") if user else ""}
+
+
+def _localtime(moment: datetime | None, zone: ZoneInfo, fmt: str) -> str:
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(zone).strftime(fmt)
+
+
+def _hours(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if value < 1:
+        return f"{round(value * 60)} 分钟"
+    if value < 48:
+        return f"{value:.1f} 小时"
+    return f"{value / 24:.1f} 天"

@@ -1,0 +1,351 @@
+"""Staff changes to a request: field edits with validation, status workflow, assignment and notes.
+
+Every change writes an audit entry (who, what, old → new); the first one is the request's first staff action.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chanyan.console.errors import Conflict, InvalidInput
+from chanyan.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES, STATUS_LABELS, STATUS_TRANSITIONS
+from chanyan.store.models import AuditEntry, Request, RequestNote, StaffUser, StatusChange
+from chanyan.store.requests import get_request
+from chanyan.validation import normalize_email, normalize_phone, normalize_text
+
+MAX_NOTE_CHARS = 5000
+MAX_TEXT_CHARS = 5000
+MAX_KEYWORDS = 5
+TEN_THOUSAND = 10_000
+_LIST_SPLIT = re.compile(r"[,，、;；\n]+")
+
+FIELD_LABELS: dict[str, str] = {
+    "enterprise_name": "单位名称",
+    "contact_name": "联系人",
+    "contact_phone": "手机",
+    "contact_email": "邮箱",
+    "need_title": "需求名称",
+    "need_description": "主要问题",
+    "tech_targets": "技术关键/指标",
+    "domain": "所属领域",
+    "keywords": "关键词",
+    "budget": "拟投入资金",
+    "timeline": "需求时限",
+    "coop_mode": "合作方式",
+    "ip_preference": "知识产权归属",
+    "partner": "意向合作方",
+    "status": "状态",
+    "assignee": "负责人",
+    "note": "备注",
+}
+BUDGET_KIND_LABELS: dict[str, str] = {
+    "exact": "确定金额",
+    "range": "区间",
+    "upper_bound": "不超过",
+    "approx": "约",
+    "negotiable": "面议",
+    "unknown": "暂不确定",
+}
+# (form field, column, required, max length)
+TEXT_FIELDS: tuple[tuple[str, bool, int], ...] = (
+    ("enterprise_name", True, 200),
+    ("contact_name", True, 100),
+    ("need_title", True, 200),
+    ("need_description", True, MAX_TEXT_CHARS),
+    ("tech_targets", False, MAX_TEXT_CHARS),
+    ("ip_preference", False, 200),
+)
+
+
+def _text(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name, "")
+    return str(value).replace("\r\n", "\n").strip() if value is not None else ""
+
+
+def _getall(form: Any, name: str) -> list[str]:
+    if hasattr(form, "getall"):
+        return [str(v) for v in form.getall(name, [])]
+    value = form.get(name)
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def _split_list(text: str) -> list[str]:
+    return list(dict.fromkeys(p.strip() for p in _LIST_SPLIT.split(text) if p.strip()))
+
+
+def _wan(text: str, label: str, errors: dict[str, str], key: str) -> int | None:
+    """An amount typed in 万元 as whole yuan."""
+    text = normalize_text(text).replace(",", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        errors[key] = f"{label}请填写数字（单位：万元）。"
+        return None
+    if value < 0 or value > 10_000_000:
+        errors[key] = f"{label}超出范围。"
+        return None
+    return round(value * TEN_THOUSAND)
+
+
+def parse_edit_form(form: Any, taxonomy: Any) -> dict[str, Any]:
+    """Validated new values from the edit form; raises InvalidInput with one message per bad field."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    for name, required, limit in TEXT_FIELDS:
+        text = _text(form, name)
+        if required and not text:
+            errors[name] = f"请填写{FIELD_LABELS[name]}。"
+        elif len(text) > limit:
+            errors[name] = f"{FIELD_LABELS[name]}不能超过 {limit} 个字符。"
+        values[name] = text or None
+
+    phone = normalize_phone(_text(form, "contact_phone"))
+    if phone is None:
+        errors["contact_phone"] = "请填写有效的 11 位手机号码。"
+    values["contact_phone"] = phone
+    email_text = _text(form, "contact_email")
+    email = normalize_email(email_text) if email_text else None
+    if email_text and email is None:
+        errors["contact_email"] = "邮箱格式不正确。"
+    values["contact_email"] = email
+
+    code = _text(form, "domain")
+    entry = taxonomy.find(code) if code else None
+    if code and entry is None:
+        errors["domain"] = "请选择有效的领域。"
+    values["domain"] = entry
+
+    keywords = _split_list(_text(form, "keywords"))
+    if len(keywords) > MAX_KEYWORDS:
+        errors["keywords"] = f"关键词最多 {MAX_KEYWORDS} 个。"
+    values["keywords"] = keywords
+
+    values["budget"] = _budget(form, errors)
+    values["timeline"] = _timeline(form, errors)
+
+    coop = [c for c in _getall(form, "coop_mode") if c]
+    if any(c not in COOP_MODES for c in coop):
+        errors["coop_mode"] = "请选择有效的合作方式。"
+    values["coop_mode"] = coop
+
+    types = [t for t in _getall(form, "partner_types") if t]
+    if any(t not in PARTNER_TYPES for t in types):
+        errors["partner"] = "请选择有效的合作方类型。"
+    names = _split_list(_text(form, "partner_names"))
+    regions = _split_list(_text(form, "partner_regions"))
+    values["partner"] = (
+        {"types": types, "names": names, "regions": regions} if types or names or regions else None
+    )
+
+    if errors:
+        raise InvalidInput("部分内容需要修改，请检查标红的字段。", errors)
+    return values
+
+
+def _budget(form: Any, errors: dict[str, str]) -> dict | None:
+    kind = _text(form, "budget_kind")
+    low = _wan(_text(form, "budget_min"), "预算下限", errors, "budget")
+    high = _wan(_text(form, "budget_max"), "预算上限", errors, "budget")
+    text = _text(form, "budget_text")[:200]
+    if not (kind or low is not None or high is not None or text):
+        return None
+    if kind not in BUDGET_KINDS:
+        errors["budget"] = "请选择预算类型。"
+        return None
+    if kind == "range" and (low is None or high is None):
+        errors["budget"] = "区间预算请填写下限和上限。"
+    elif kind in ("exact", "approx") and low is None and high is None:
+        errors["budget"] = "请填写金额。"
+    elif kind == "upper_bound" and high is None:
+        errors["budget"] = "请填写预算上限。"
+    if low is not None and high is not None and low > high:
+        errors["budget"] = "预算下限不能大于上限。"
+    if kind == "exact":
+        low = high = low if low is not None else high
+    if kind in ("negotiable", "unknown"):
+        low = high = None
+    return {"min_cny": low, "max_cny": high, "kind": kind, "text": text or BUDGET_KIND_LABELS[kind]}
+
+
+def _timeline(form: Any, errors: dict[str, str]) -> dict | None:
+    deadline_text = _text(form, "timeline_deadline")
+    months_text = normalize_text(_text(form, "timeline_months"))
+    text = _text(form, "timeline_text")[:200]
+    if not (deadline_text or months_text or text):
+        return None
+    deadline = None
+    if deadline_text:
+        try:
+            deadline = date.fromisoformat(deadline_text).isoformat()
+        except ValueError:
+            errors["timeline"] = "截止日期格式应为 YYYY-MM-DD。"
+    months = None
+    if months_text:
+        if months_text.isdigit() and 0 < int(months_text) <= 240:
+            months = int(months_text)
+        else:
+            errors["timeline"] = "周期请填写 1–240 之间的月数。"
+    return {"deadline": deadline, "months": months, "text": text}
+
+
+def display_value(value: Any) -> str | None:
+    """How an old or new value is kept in the audit log."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _audit(session: Session, request: Request, actor: str, action: str, field: str | None, old, new) -> None:
+    session.add(
+        AuditEntry(
+            request_id=request.id,
+            actor=actor,
+            action=action,
+            field=field,
+            old_value=display_value(old),
+            new_value=display_value(new),
+        )
+    )
+
+
+def _domain_of(request: Request) -> dict | None:
+    if not request.domain_code:
+        return None
+    return {
+        "code": request.domain_code,
+        "name": request.domain_name,
+        "sub_code": request.sub_code,
+        "sub_name": request.sub_name,
+    }
+
+
+def apply_edit(session: Session, ref: str, values: dict[str, Any], actor: str) -> list[str]:
+    """Write the changed fields of a request and audit each one; returns the names of the changed fields."""
+    request = get_request(session, ref)
+    changed: list[str] = []
+    for name, new in values.items():
+        if name == "domain":
+            old = _domain_of(request)
+            if (old or {}).get("code") == (new or {}).get("code") and (old or {}).get("sub_code") == (
+                new or {}
+            ).get("sub_code"):
+                continue
+            request.domain_code = new["code"] if new else None
+            request.domain_name = new["name"] if new else None
+            request.sub_code = new.get("sub_code") if new else None
+            request.sub_name = new.get("sub_name") if new else None
+        else:
+            old = getattr(request, name)
+            if display_value(old) == display_value(new):
+                continue
+            setattr(request, name, new if new is not None or name not in ("keywords", "coop_mode") else [])
+        _audit(session, request, actor, "edit", name, old, new)
+        changed.append(name)
+    return changed
+
+
+def change_status(session: Session, ref: str, to_status: str, reason: str, actor: str) -> Request:
+    """Move a request along the workflow (new → reviewing → matched → agreed | closed); closing needs a reason."""
+    request = get_request(session, ref)
+    reason = reason.strip()
+    allowed = STATUS_TRANSITIONS.get(request.status, ())
+    if to_status not in allowed:
+        raise Conflict(
+            f"当前状态「{STATUS_LABELS.get(request.status, request.status)}」不能变更为"
+            f"「{STATUS_LABELS.get(to_status, to_status)}」。"
+        )
+    if to_status == "closed" and not reason:
+        raise InvalidInput("关闭需求单时请填写原因。", {"reason": "请填写关闭原因。"})
+    if len(reason) > MAX_NOTE_CHARS:
+        raise InvalidInput("原因过长。", {"reason": f"不能超过 {MAX_NOTE_CHARS} 个字符。"})
+    old = request.status
+    request.status = to_status
+    request.status_history.append(
+        StatusChange(from_status=old, to_status=to_status, reason=reason or None, actor=actor)
+    )
+    _audit(
+        session,
+        request,
+        actor,
+        "status",
+        "status",
+        old,
+        to_status if not reason else f"{to_status}：{reason}",
+    )
+    return request
+
+
+def assign(session: Session, ref: str, username: str, actor: str) -> Request:
+    """Give a request to an active staff member (an empty username unassigns it)."""
+    request = get_request(session, ref)
+    username = username.strip().lower()
+    if username:
+        user = session.execute(
+            select(StaffUser).where(StaffUser.username == username, StaffUser.active.is_(True))
+        ).scalar_one_or_none()
+        if user is None:
+            raise InvalidInput("请选择有效的负责人。", {"assignee": "该账号不存在或已停用。"})
+    new = username or None
+    if request.assignee != new:
+        _audit(session, request, actor, "assign", "assignee", request.assignee, new)
+        request.assignee = new
+    return request
+
+
+def add_note(session: Session, ref: str, text: str, actor: str) -> RequestNote:
+    request = get_request(session, ref)
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise InvalidInput("备注内容不能为空。", {"note": "请填写备注。"})
+    if len(text) > MAX_NOTE_CHARS:
+        raise InvalidInput("备注过长。", {"note": f"不能超过 {MAX_NOTE_CHARS} 个字符。"})
+    note = RequestNote(author=actor, text=text)
+    request.notes.append(note)
+    _audit(session, request, actor, "note", "note", None, text)
+    return note
+
+
+def _wan_text(amount: Any) -> str:
+    if amount is None:
+        return ""
+    value = amount / TEN_THOUSAND
+    return f"{value:g}"
+
+
+def form_values(request: Request) -> dict[str, Any]:
+    """The edit form filled from a request (the same names parse_edit_form reads)."""
+    budget = request.budget or {}
+    timeline = request.timeline or {}
+    partner = request.partner or {}
+    values: dict[str, Any] = {name: getattr(request, name) or "" for name, _, _ in TEXT_FIELDS}
+    values.update(
+        contact_phone=request.contact_phone or "",
+        contact_email=request.contact_email or "",
+        domain=request.sub_code or request.domain_code or "",
+        keywords="，".join(request.keywords or []),
+        budget_kind=budget.get("kind") or "",
+        budget_min=_wan_text(budget.get("min_cny")),
+        budget_max=_wan_text(budget.get("max_cny")),
+        budget_text=budget.get("text") or "",
+        timeline_deadline=timeline.get("deadline") or "",
+        timeline_months=str(timeline.get("months") or ""),
+        timeline_text=timeline.get("text") or "",
+        coop_mode=list(request.coop_mode or []),
+        partner_types=list(partner.get("types") or []),
+        partner_names="，".join(partner.get("names") or []),
+        partner_regions="，".join(partner.get("regions") or []),
+    )
+    return values

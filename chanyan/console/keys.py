@@ -1,0 +1,47 @@
+"""Typed application keys and request keys shared by the console modules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from argon2 import PasswordHasher
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from chanyan.console.settings import ConsoleSettings
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in staff member of a request."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    csrf_token: str | None  # None for bearer-token API calls (no cookie, so no CSRF)
+    via: str  # "session" | "token"
+    session_id: int | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+SETTINGS_KEY = web.AppKey("settings", ConsoleSettings)
+ENGINE_KEY = web.AppKey("engine", Engine)
+SESSIONMAKER_KEY = web.AppKey("sessionmaker", sessionmaker)
+TRACKER_ENGINE_KEY = web.AppKey("tracker_engine", Engine)
+HASHER_KEY = web.AppKey("hasher", PasswordHasher)
+THROTTLE_KEY = web.AppKey("login_throttle", Any)
+TAXONOMY_KEY = web.AppKey("taxonomy", Any)
+PUBLIC_RESOURCES_KEY = web.AppKey("public_resources", set)
+
+# Per-request values (request[...]).
+USER = "chanyan.user"

@@ -1,0 +1,73 @@
+"""Console settings, read once from the environment; tests build them explicitly."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chanyan.settings import Settings
+
+SECRET_FILE = "console_secret"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def load_or_create_secret(var_dir: Path) -> str:
+    """CONSOLE_SECRET, or a random secret kept in var/console_secret (created with mode 0600)."""
+    from_env = os.environ.get("CONSOLE_SECRET", "").strip()
+    if from_env:
+        return from_env
+    path = Path(var_dir) / SECRET_FILE
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secret)
+    return secret
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    """Everything the console reads from its environment."""
+
+    database_url: str
+    secret: str
+    tracker_database_url: str | None = None  # None: Rasa's tracker store shares database_url
+    timezone: str = "Asia/Shanghai"
+    secure_cookies: bool = False  # always mark cookies Secure (else only when the request came over https)
+    session_hours: float = 12.0
+    page_size: int = 20
+    login_max_failures: int = 5  # per username and client address within the window
+    login_max_failures_per_address: int = 20
+    login_window_seconds: int = 900
+    min_password_length: int = 10
+    # argon2id cost; the library defaults in production, the minimum in tests.
+    argon2: dict = field(default_factory=lambda: {"time_cost": 3, "memory_cost": 65536, "parallelism": 4})
+    base_url: str = ""  # e.g. https://console.example.cn, for links in notifications
+
+    @property
+    def tracker_url(self) -> str:
+        """Where Rasa's `events` table lives."""
+        return self.tracker_database_url or self.database_url
+
+    @classmethod
+    def from_env(cls, base: Settings | None = None) -> ConsoleSettings:
+        """Settings from DATABASE_URL, TRACKER_DATABASE_URL, CONSOLE_SECRET, CONSOLE_SECURE_COOKIES, …"""
+        base = base or Settings.from_env()
+        return cls(
+            database_url=base.database_url,
+            tracker_database_url=os.environ.get("TRACKER_DATABASE_URL") or None,
+            secret=load_or_create_secret(base.var_dir),
+            timezone=base.timezone,
+            secure_cookies=_flag("CONSOLE_SECURE_COOKIES"),
+            session_hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "12")),
+            base_url=os.environ.get("CONSOLE_BASE_URL", "").rstrip("/"),
+        )

@@ -1,0 +1,168 @@
+"""The extractor: one object per process that turns a user message into design.md's extraction dict."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from spacy.language import Language
+
+from . import money, terms, timeline
+from .domains import DomainRanker
+from .lexicon import get_tokenizer, lexicon_terms
+from .spacy_pipeline import load_pipeline
+from .taxonomy import Taxonomy
+from .textnorm import MAX_CHARS, has_chinese, normalize
+
+logger = logging.getLogger(__name__)
+
+MAX_KEYWORDS = 5
+MAX_INPUT_CHARS = 5000  # longer input is not a chat message (a paste of a file, junk): empty result
+
+
+def empty_result(text: str = "") -> dict:
+    """The extraction dict with nothing found."""
+    return {
+        "text": text,
+        "domains": [],
+        "keywords": [],
+        "budget": None,
+        "timeline": None,
+        "coop_modes": [],
+        "ip_preference": None,
+        "partner": {"types": [], "names": [], "regions": []},
+        "phones": [],
+        "emails": [],
+    }
+
+
+def _printable(text: Any) -> str:
+    if not isinstance(text, str):
+        return ""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+class Extractor:
+    """Domain ranking and constraint parsing; create through `get_extractor()` (loads once per process)."""
+
+    def __init__(self, taxonomy: Taxonomy, nlp: Language | None) -> None:
+        self.taxonomy = taxonomy
+        self.nlp = nlp
+        self.ranker = DomainRanker(taxonomy)
+        self.tokenizer = get_tokenizer(lexicon_terms(taxonomy))
+
+    @classmethod
+    def load(cls, model_path: str | None = None) -> Extractor:
+        """Load the taxonomy, our jieba tokenizer and the spaCy pipeline (rules only when it is absent)."""
+        extractor = cls(Taxonomy.load(), load_pipeline(model_path))
+        extractor.warm_up()
+        return extractor
+
+    def warm_up(self) -> None:
+        """Run every parser once so JioNLP's lazy dictionaries load now, not on a user's first message."""
+        self.extract("明年6月前完成锂电池检测，预算50-80万，三个月内", now=datetime(2026, 1, 1))
+
+    # --- the parts -------------------------------------------------------------------------------------
+
+    def parse_budget(self, text: str) -> dict | None:
+        """拟投入资金 from an answer: see chanyan.extraction.money.parse_budget."""
+        return money.parse_budget(text)
+
+    def parse_timeline(self, text: str, now: datetime | None = None) -> dict | None:
+        """需求时限 from an answer: see chanyan.extraction.timeline.parse_timeline."""
+        return timeline.parse_timeline(text, now)
+
+    def parse_coop_modes(self, text: str) -> list[str]:
+        """合作方式 values from chanyan.schema.COOP_MODES."""
+        return terms.parse_coop_modes(text)
+
+    def parse_ip_preference(self, text: str) -> str | None:
+        """知识产权归属 as a short normalized phrase."""
+        return terms.parse_ip_preference(text)
+
+    def parse_partner(self, text: str) -> dict:
+        """意向合作方: types, institution names and regions."""
+        return terms.parse_partner(text)
+
+    def analyse(self, text: str) -> tuple[set[int], dict[str, float], list[str]]:
+        """Token boundaries, the classifier's probabilities (empty without a model) and the tokens."""
+        if self.nlp is not None:
+            doc = self.nlp(text)
+            tokens = [t.text for t in doc]
+            boundaries = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
+            return boundaries, dict(doc.cats), tokens
+        boundaries, tokens, offset = {0}, [], 0
+        for token in self.tokenizer.cut(text):
+            tokens.append(token)
+            offset += len(token)
+            boundaries.add(offset)
+        return boundaries, {}, tokens
+
+    def rank_domains(self, text: str, top_k: int = 3) -> list[dict]:
+        """Ranked [{"code","name","sub_code","sub_name","score"}], best first, score in [0, 1]."""
+        text = normalize(text)
+        if not has_chinese(text):
+            return []
+        boundaries, model_scores, _ = self.analyse(text)
+        matches = self.ranker.match_terms(text, boundaries)
+        ranked, _ = self.ranker.rank(text, model_scores, top_k=top_k, matches=matches)
+        return ranked
+
+    # --- the whole message -----------------------------------------------------------------------------
+
+    def extract(self, text: str, now: datetime | None = None, explain: bool = False) -> dict:
+        """design.md's extraction dict for one message; never raises on bad input (returns an empty result)."""
+        original = _printable(text)
+        try:
+            return self._extract(original, now, explain)
+        except Exception:  # one odd message must never take the bot down
+            logger.exception("extraction failed; returning an empty result")
+            return empty_result(original)
+
+    def _extract(self, original: str, now: datetime | None, explain: bool) -> dict:
+        result = empty_result(original)
+        if not original or len(original) > MAX_INPUT_CHARS:
+            return result
+        text = normalize(original)[:MAX_CHARS]
+        if not has_chinese(text):
+            # English-only or junk: only contact details are worth keeping.
+            result["phones"] = terms.parse_phones(text)
+            result["emails"] = terms.parse_emails(text)
+            return result
+        boundaries, model_scores, tokens = self.analyse(text)
+        matches = self.ranker.match_terms(text, boundaries)
+        domains, evidence = self.ranker.rank(text, model_scores, matches=matches)
+        result["domains"] = domains
+        result["keywords"] = self._keywords(evidence.terms)
+        result["budget"] = money.parse_budget(text, strict=True)
+        result["timeline"] = timeline.parse_timeline(text, now, strict=True)
+        result["coop_modes"] = terms.parse_coop_modes(text)
+        result["ip_preference"] = terms.parse_ip_preference(text, strict=True)
+        result["partner"] = terms.parse_partner(text)
+        result["phones"] = terms.parse_phones(text)
+        result["emails"] = terms.parse_emails(text)
+        if explain:
+            top_model = sorted(model_scores.items(), key=lambda kv: -kv[1])[:5]
+            result["explain"] = {
+                "tokens": tokens,
+                "terms": evidence.terms,
+                "rule_scores": {k: round(v, 3) for k, v in sorted(evidence.rule_scores.items(), key=lambda kv: -kv[1])},
+                "model_scores": {k: round(v, 3) for k, v in top_model},
+                "model": "spacy" if self.nlp is not None else None,
+                "rules": {
+                    "budget": (result["budget"] or {}).get("text"),
+                    "timeline": (result["timeline"] or {}).get("text"),
+                },
+            }
+        return result
+
+    def _keywords(self, fired: list[dict]) -> list[str]:
+        """The user's own technical terms (category-level, not bare domain names), strongest first."""
+        scored = []
+        for position, term in enumerate(fired):
+            weights = [w for code, w in self.ranker.index.get(term["term"], ()) if len(code) == 3]
+            if weights:
+                scored.append((-max(weights) * len(weights), position, term["term"]))
+        scored.sort()
+        return list(dict.fromkeys(t for _, _, t in scored))[:MAX_KEYWORDS]

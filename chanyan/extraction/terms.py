@@ -1,0 +1,171 @@
+"""合作方式, 知识产权归属, 意向合作方 and contact details: closed vocabularies found by patterns."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from chanyan.schema import COOP_MODES, PARTNER_TYPES
+from chanyan.taxonomy import DATA_DIR
+
+from .matcher import TermMatcher
+from .textnorm import clauses, normalize
+
+PARTNERS_PATH = DATA_DIR / "partners.yml"
+
+# Canonical 合作方式 → phrases that mean it. Order matters: the specific kinds of 技术开发 before the generic one.
+COOP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("技术开发(委托开发)", re.compile(r"委托|(?<!实验)(?<!测试)(?<!检测)外包|帮(?:我们|我司|忙)?(?:开发|研发|做|设计|搞)|替我们|定制开发|代为开发|交给(?:你们|高校|专家|他们)|找人(?:开发|做)|包干")),
+    ("技术开发(合作开发)", re.compile(r"(?:寻求|求|寻找|找|和|跟|与|希望|想)[^，。,；;！!？?]{0,8}?(?<!长期)合作(?![方式单位对象协议流程模板])|合作(?:开发|研发|攻关)|联合(?:开发|研发|攻关)|一起(?:研发|开发|搞|做|攻关)|共同(?:开发|研发|攻关)|协同(?:开发|研发)|联合申报")),
+    ("技术转让", re.compile(r"技术转让|专利转让|成果转让|转让|买(?:个|断|下)?(?:专利|技术|成果)|购买(?:专利|技术|成果)|买断|直接买|拿来就用")),
+    ("技术许可", re.compile(r"许可|授权使用|授权|[Ll]icen[sc]e|使用权")),
+    ("技术咨询", re.compile(r"咨询|出主意|论证|可行性|(?:来|帮忙?|帮我们)?诊断一下|来厂里诊断|把脉|把把关|评估一下|指导|辅导|顾问|出个?方案|给(?:点|些)?建议|提建议")),
+    ("技术服务", re.compile(r"技术服务|技术支持|检测服务|测试服务|检测机构|第三方检测|按次|按天付费|仪器共享|(?:实验|测试|检测|分析)外包|长期合作|每个月都有|审计|扫描|帮(?:忙|我们)?(?:检测|测试|分析|化验)|代测|送检|驻场|培训|运维服务|做个?检测|做(?:一下)?测试")),
+    ("共建研发平台", re.compile(r"共建|联合实验室|研发中心|研发平台|工作站|中试基地|创新中心")),
+    ("人才合作", re.compile(r"人才|引进(?:博士|专家|团队)|招(?:人|聘)|博士后|研究生|实习|兼职|挂职|特派员|派(?:个|些)?(?:人|专家|学生)")),
+    ("技术开发", re.compile(r"技术开发|研发合作|开发合作")),
+    ("其他", re.compile(r"其他(?:方式|合作)|别的方式")),
+)
+assert all(mode in COOP_MODES for mode, _ in COOP_PATTERNS)
+
+_IP_CUE = re.compile(r"知识产权|专利|产权|IP|ip|成果|归属|归谁|所有权|著作权|软著")
+IP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
+    ("双方共有", re.compile(r"共有|共享|共同(?:所有|拥有|申请|持有)|一起申请|双方(?:所有|都有|共同)|各占|联合申请|归双方")),
+    ("归企业所有", re.compile(r"归(?:我们|我方|我司|企业|公司|甲方|企业方|委托方)|(?:我们|我方|我司|企业|公司)(?:所有|独有|拥有|持有|买断)|必须是我们的|要(?:全部|全)?归我们|独占")),
+    ("归研发方所有", re.compile(r"归(?:对方|学校|高校|院所|研发方|乙方|老师|专家|你们|他们|研究所|研究院)|(?:学校|高校|对方|研发方)(?:所有|拥有)")),
+    ("协商确定", re.compile(r"协商|商量|可以谈|再谈|面议|看情况|好说|都可以谈|按惯例|按约定|合同约定")),
+    ("无要求", re.compile(r"无所谓|没要求|没有要求|不要求|都行|都可以|无要求|不在乎|不介意")),
+)
+
+_TYPE_CUES: tuple[tuple[str, re.Pattern], ...] = (
+    ("高校", re.compile(r"高校|大学|学院|院校|学校|教授|老师|课题组|导师|985|211|双一流")),
+    ("科研院所", re.compile(r"科研院所|院所|研究院|研究所|科学院|中科院|农科院|医科院|设计院|研究机构|科研机构|国家实验室|重点实验室")),
+    ("企业", re.compile(r"(?:找|和|跟|与|或|或者|也可以是|有经验的|专业的|成熟的|靠谱的)(?:个|一?家|些)?[\u4e00-\u9fa5]{0,4}?(?:企业|公司|厂家|厂商|供应商|服务商)|(?:企业|公司|厂家)也(?:可以|行)")),
+)
+_ANY_PARTNER = re.compile(r"(?:合作方|合作单位|合作对象|单位|高校|院所|企业|团队|对象)(?:类型)?(?:都|均)?(?:不限|都可以|都行|无所谓|没要求|均可)")
+_PARTNER_CUE = re.compile(r"高校|大学|学院|院所|研究院|研究所|科学院|专家|团队|教授|老师|合作方|单位|机构|企业|公司|厂家|地区|省内|本地|优先|最好|希望|倾向|找")
+_SELF_CUE = re.compile(r"我是|我们这|本公司|我们厂|我们是|我们在|我们位于|我司|我公司|我们公司|我厂|位于|地处|总部|坐落|注册在|公司在|企业在|工厂在|厂在|地址")
+_NAME_SUFFIX = re.compile(r"(?P<name>[\u4e00-\u9fa5]{2,12}?(?:大学|学院|研究院|研究所|科学院|研究中心|实验室))")
+_NAME_STOP = re.compile(r".*(?:的|找|和|跟|与|或|是|有|想|要|能|在|及|个|家|些|像|比如|例如|最好|希望|优先|倾向|可以|或者|以及|对接|联系|合作)")
+_GENERIC_NAME = re.compile(r"^(?:本地|国内|省内|附近|周边|知名|好的|相关|重点|专业|一流|顶尖|外地|当地|国外|海外|我们|这个|那个|有关|科研|高校|科技|技术|工程|重点实验|联合实验|国家重点实验|省重点实验)")
+
+_PHONE = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?![\d])")
+_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,10}")
+
+
+@dataclass(frozen=True)
+class PartnerVocabulary:
+    """Known institutions (with their types) and regions, from partners.yml."""
+
+    institutions: dict[str, str]  # any written form → full name
+    institution_types: dict[str, str]  # full name → type
+    regions: dict[str, str]  # any written form → canonical region
+    matcher: TermMatcher
+
+
+@lru_cache(maxsize=4)
+def load_partner_vocabulary(path: Path | str = PARTNERS_PATH) -> PartnerVocabulary:
+    """Read partners.yml (format documented at its top)."""
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh) or {}
+    institutions, types, regions = {}, {}, {}
+    for full, spec in (raw.get("institutions") or {}).items():
+        types[full] = spec.get("type", "企业")
+        for form in (full, *(spec.get("aliases") or ())):
+            institutions[str(form)] = full
+    for region, forms in (raw.get("regions") or {}).items():
+        for form in (region, *(forms or ())):
+            if len(str(form)) >= 2:
+                regions[str(form)] = region
+    return PartnerVocabulary(institutions, types, regions, TermMatcher([*institutions, *regions]))
+
+
+def parse_coop_modes(text: str) -> list[str]:
+    """合作方式 mentioned in the text, canonical values from chanyan.schema.COOP_MODES, in schema order."""
+    text = normalize(text)
+    found = {mode for mode, pattern in COOP_PATTERNS if pattern.search(text)}
+    if found & {"技术开发(委托开发)", "技术开发(合作开发)"}:
+        found.discard("技术开发")
+    # "授权" inside 知识产权 talk is about ownership, not a licence, unless 许可 is said.
+    if "技术许可" in found and not re.search(r"许可|[Ll]icen[sc]e|授权使用|使用权", text) and _IP_CUE.search(text):
+        found.discard("技术许可")
+    return [mode for mode in COOP_MODES if mode in found]
+
+
+def parse_ip_preference(text: str, strict: bool = False) -> str | None:
+    """知识产权归属 as a short phrase ("归企业所有", "双方共有", "归研发方所有", "协商确定", "无要求")."""
+    text = normalize(text)
+    if not text:
+        return None
+    scopes = [c for _, c in clauses(text) if _IP_CUE.search(c)] if strict or len(text) > 20 else [text]
+    for scope in scopes:
+        for phrase, pattern in IP_PATTERNS:
+            if pattern.search(scope):
+                return phrase
+    return None
+
+
+def _institution_names(text: str, vocab: PartnerVocabulary) -> list[tuple[int, int, str]]:
+    spans: list[tuple[int, int, str]] = []
+    for match in vocab.matcher.find(text):
+        if match.term in vocab.institutions:
+            spans.append((match.start, match.end, vocab.institutions[match.term]))
+    for match in _NAME_SUFFIX.finditer(text):
+        start, name = match.start(), match["name"]
+        stop = _NAME_STOP.match(name)
+        if stop:
+            start, name = start + stop.end(), name[stop.end() :]
+        if len(name) < 4 or _GENERIC_NAME.match(name):
+            continue
+        if any(s <= start < e or start <= s < start + len(name) for s, e, _ in spans):
+            continue
+        spans.append((start, start + len(name), vocab.institutions.get(name, name)))
+    return sorted(spans)
+
+
+def parse_partner(text: str) -> dict:
+    """意向合作方: {"types": [...PARTNER_TYPES], "names": [full names], "regions": [canonical regions]}."""
+    text = normalize(text)
+    result: dict = {"types": [], "names": [], "regions": []}
+    if not text:
+        return result
+    vocab = load_partner_vocabulary()
+    names = _institution_names(text, vocab)
+    types = {ptype for ptype, pattern in _TYPE_CUES if pattern.search(text)}
+    for _, _, full in names:
+        types.add(vocab.institution_types.get(full) or ("高校" if full.endswith(("大学", "学院")) else "科研院所"))
+    if _ANY_PARTNER.search(text):
+        types.add("不限")
+    regions: list[str] = []
+    for offset, clause in clauses(text):
+        if _SELF_CUE.search(clause) or not _PARTNER_CUE.search(clause):
+            continue
+        for match in vocab.matcher.find(clause):
+            start = offset + match.start
+            region = vocab.regions.get(match.term)
+            inside_name = any(s <= start < e for s, e, _ in names)
+            if region and not inside_name and region not in regions:
+                regions.append(region)
+    result["types"] = [t for t in PARTNER_TYPES if t in types]
+    result["names"] = list(dict.fromkeys(full for _, _, full in names))
+    result["regions"] = regions
+    return result
+
+
+def parse_phones(text: str) -> list[str]:
+    """Chinese mobile numbers (spaces, dashes and +86 accepted), normalized to 11 digits."""
+    found = [re.sub(r"\D", "", m.group(1)) for m in _PHONE.finditer(normalize(text))]
+    return list(dict.fromkeys(p for p in found if len(p) == 11))
+
+
+def parse_emails(text: str) -> list[str]:
+    """E-mail addresses, lower-cased domain, in order of appearance."""
+    found = []
+    for match in _EMAIL.finditer(normalize(text)):
+        local, _, domain = match.group().rpartition("@")
+        found.append(f"{local}@{domain.lower()}")
+    return list(dict.fromkeys(found))

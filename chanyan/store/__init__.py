@@ -1,0 +1,1 @@
+"""The requests database: SQLAlchemy models, sessions, Alembic migrations and query functions."""

@@ -1,0 +1,95 @@
+"""Validation and normalization of single answers: phone, email, free text, skip words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_TEXT_CHARS = 5000
+
+_PHONE_CANDIDATE = re.compile(r"(?:\+?86[\s\-]*)?1[\d\s\-]{10,16}")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_EMAIL = re.compile(
+    r"[A-Za-z0-9](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9])?@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}"
+)
+_SKIP_WORDS = (
+    "跳过", "没有", "无", "暂无", "不需要", "不用", "不填", "没", "略", "不提供", "不方便", "先不填", "不知道",
+    "skip", "none", "no", "n/a", "na", "-", "/",
+)
+_SKIP_PATTERN = re.compile(r"^(?:暂时)?(?:跳过|没有|无|暂无|不需要|不用了?|不填|不提供|不方便(?:提供)?|略过?|没)(?:吧|的|了|呢)?[。.!！~～]*$")
+
+
+def normalize_text(text: str | None) -> str:
+    """The text as typed, without control characters, trimmed, whitespace collapsed (Chinese punctuation kept)."""
+    if not text:
+        return ""
+    text = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def fold_width(text: str | None) -> str:
+    """normalize_text, then NFKC: full-width digits, letters and symbols become ASCII (for parsing only)."""
+    return normalize_text(unicodedata.normalize("NFKC", text or ""))
+
+
+def has_meaningful_text(text: str | None) -> bool:
+    """True when the text has at least one letter, digit or CJK character (not only emoji/punctuation)."""
+    return any(unicodedata.category(ch)[0] in ("L", "N") for ch in normalize_text(text))
+
+
+def is_skip(text: str | None) -> bool:
+    """True when the user declines an optional question ("跳过", "没有", "不需要" …)."""
+    cleaned = fold_width(text).lower().strip(" 。.!~")
+    return cleaned in _SKIP_WORDS or bool(_SKIP_PATTERN.match(cleaned))
+
+
+def normalize_phone(text: str | None) -> str | None:
+    """A Chinese mobile number as 11 digits, or None. Accepts spaces, dashes, brackets and +86/86/0086."""
+    digits = re.sub(r"[\s\-()（）]", "", fold_width(text))
+    digits = re.sub(r"^(?:\+86|0086|86)(?=1\d{10}$)", "", digits)
+    return digits if _MOBILE.match(digits) else None
+
+
+def find_phones(text: str | None) -> list[str]:
+    """All Chinese mobile numbers in a free text, normalized, in order, without duplicates."""
+    found: list[str] = []
+    source = fold_width(text)
+    for match in _PHONE_CANDIDATE.finditer(source):
+        candidate = match.group(0).rstrip(" -")
+        # A digit right after the match means a longer number (an ID, an order number): not a phone.
+        end = match.end()
+        if end < len(source) and source[end].isdigit():
+            continue
+        phone = normalize_phone(candidate)
+        if phone and phone not in found:
+            found.append(phone)
+    return found
+
+
+def normalize_email(text: str | None) -> str | None:
+    """The e-mail address in the answer (lower-cased domain), or None when there is none or it is malformed."""
+    cleaned = fold_width(text).replace("。", ".")
+    match = _EMAIL.search(cleaned)
+    if not match or cleaned.count("@") != 1:
+        return None
+    local, _, domain = match.group(0).partition("@")
+    if ".." in local or ".." in domain:
+        return None
+    return f"{local}@{domain.lower()}"
+
+
+def find_emails(text: str | None) -> list[str]:
+    """All e-mail addresses in a free text, in order, without duplicates."""
+    found: list[str] = []
+    for match in _EMAIL.finditer(fold_width(text)):
+        local, _, domain = match.group(0).partition("@")
+        email = f"{local}@{domain.lower()}"
+        if email not in found:
+            found.append(email)
+    return found
+
+
+def clip(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """Text cut to `limit` characters (a 5,000-character message is kept, not rejected)."""
+    return text if len(text) <= limit else text[:limit]

@@ -1,0 +1,142 @@
+"""aiohttp routes for the web chat widget: ``GET /widget.js`` and the demo page ``GET /chat``.
+
+The widget itself is built from ``connectors/webchat/src`` by ``make widget`` into ``dist/widget.js``;
+these routes only serve it. Both routes are public (no staff login): the host application must
+leave :data:`WIDGET_ROUTE_NAMES` out of its authentication.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+WIDGET_DIR = Path(__file__).resolve().parent
+WIDGET_JS = WIDGET_DIR / "dist" / "widget.js"
+WIDGET_ROUTE_NAMES = ("widget_js", "widget_demo")
+WIDGET_TITLE = "产研通需求助手"
+DEFAULT_RASA_PORT = 5005
+# Short enough that a rebuilt widget reaches visitors soon; the ETag makes revalidation cheap.
+CACHE_CONTROL = "public, max-age=300"
+NOT_BUILT_TEXT = (
+    "聊天组件尚未构建：请在项目根目录运行 make widget。\nwidget.js has not been built: run `make widget`.\n"
+)
+
+DEMO_PAGE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>产研通 · 在线需求咨询</title>
+<style>
+  body {{ margin: 0; font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif;
+         color: #0f172a; background: #f8fafc; line-height: 1.7; }}
+  main {{ max-width: 760px; margin: 0 auto; padding: 48px 24px; }}
+  h1 {{ font-size: 28px; margin: 0 0 12px; }}
+  .hint {{ color: #475569; }}
+  button.open {{ margin-top: 16px; padding: 10px 20px; font-size: 16px; border: 0; border-radius: 8px;
+                 background: #1d4ed8; color: #fff; cursor: pointer; }}
+</style>
+</head>
+<body>
+<main>
+  <h1>产研通 · 企业技术需求在线登记</h1>
+  <p>请用几句话描述您遇到的技术难题，需求助手会帮您梳理清楚，并提交给平台对接专员，由专员为您匹配高校和科研院所。</p>
+  <p class="hint">点击右下角的对话按钮，或点击下面的按钮开始。对话会自动保存，刷新页面后可以继续。</p>
+  <button class="open" type="button" onclick="window.ChanyanChat &amp;&amp; window.ChanyanChat.open()">开始咨询</button>
+</main>
+<script src="{script_src}" data-server="{server}" data-title="{title}" defer></script>
+</body>
+</html>
+"""
+
+
+@dataclass
+class _Cached:
+    mtime_ns: int
+    body: bytes
+    etag: str
+
+
+def _socket_url(request: web.Request) -> str:
+    """Where browsers reach Rasa's socketio channel.
+
+    CHAT_SOCKET_URL, else RASA_PUBLIC_URL, else the host the page was requested from on RASA_PORT
+    (so the demo works from another machine too; http://127.0.0.1:5005 locally).
+    """
+    for name in ("CHAT_SOCKET_URL", "RASA_PUBLIC_URL"):
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value.rstrip("/")
+    # request.host is "name[:port]" from the Host header; request.url would reject some of them.
+    host = urlsplit(f"//{request.host}").hostname or "127.0.0.1"
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    port = os.environ.get("RASA_PORT", "").strip() or DEFAULT_RASA_PORT
+    return f"http://{host}:{port}"
+
+
+def register_widget_routes(app: web.Application, *, widget_js: Path | None = None) -> None:
+    """Adds the public widget routes ``GET /widget.js`` and ``GET /chat`` to ``app``.
+
+    Args:
+        app: the application to add the routes to (the staff console, or a test app).
+        widget_js: the built script; defaults to ``connectors/webchat/dist/widget.js``.
+    """
+    path = widget_js or WIDGET_JS
+    cache: dict[str, _Cached] = {}
+
+    def load() -> _Cached | None:
+        try:
+            mtime_ns = path.stat().st_mtime_ns
+        except FileNotFoundError:
+            return None
+        cached = cache.get("js")
+        if cached is None or cached.mtime_ns != mtime_ns:
+            body = path.read_bytes()
+            etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+            cached = cache["js"] = _Cached(mtime_ns, body, etag)
+        return cached
+
+    async def widget_js_view(request: web.Request) -> web.StreamResponse:
+        cached = load()
+        if cached is None:
+            return web.Response(
+                status=503,
+                text=NOT_BUILT_TEXT,
+                content_type="text/plain",
+                charset="utf-8",
+                headers={"Cache-Control": "no-store", "Retry-After": "60"},
+            )
+        headers = {
+            "Cache-Control": CACHE_CONTROL,
+            "ETag": cached.etag,
+            "X-Content-Type-Options": "nosniff",
+            # Host pages on other origins load it with a plain <script>; allow crossorigin loads too.
+            "Access-Control-Allow-Origin": "*",
+        }
+        if cached.etag in request.headers.get("If-None-Match", ""):
+            return web.Response(status=304, headers=headers)
+        response = web.Response(
+            body=cached.body, content_type="application/javascript", charset="utf-8", headers=headers
+        )
+        response.enable_compression()
+        return response
+
+    async def demo_view(request: web.Request) -> web.Response:
+        page = DEMO_PAGE.format(
+            script_src=html.escape(str(request.app.router["widget_js"].url_for()), quote=True),
+            server=html.escape(_socket_url(request), quote=True),
+            title=html.escape(WIDGET_TITLE, quote=True),
+        )
+        return web.Response(
+            text=page, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-cache"}
+        )
+
+    app.router.add_get("/widget.js", widget_js_view, name="widget_js")
+    app.router.add_get("/chat", demo_view, name="widget_demo")

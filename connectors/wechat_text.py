@@ -1,0 +1,116 @@
+"""Text helpers of the WeChat channel: size limits, numbered choices, masking for logs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+# WeChat documents 2048 bytes for a text message (passive reply and 客服消息); keep a margin.
+MAX_TEXT_BYTES = 2000
+BUTTON_HINT = "（回复序号即可选择）"
+
+_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+_CHOICE_RE = re.compile(
+    r"^(?:选择?|选)?\s*第?\s*(?P<number>\d{1,2}|[一二三四五六七八九十])\s*(?:个|项|条|种|号)?\s*[.。、)）]?\s*$"
+)
+_SENTENCE_END_RE = re.compile(r"(?<=[。！？；!?;])")
+
+
+def utf8_size(text: str) -> int:
+    """The size of `text` as WeChat counts it (UTF-8 bytes)."""
+    return len(text.encode("utf-8"))
+
+
+def split_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> list[str]:
+    """Split a reply into messages of at most `max_bytes`, at paragraph, line or sentence ends if possible."""
+    text = text.strip()
+    if not text:
+        return []
+    if utf8_size(text) <= max_bytes:
+        return [text]
+    chunks: list[str] = []
+    current = ""
+    for unit in _units(text, max_bytes):
+        if utf8_size(current + unit) <= max_bytes:
+            current += unit
+            continue
+        if current.strip():
+            chunks.append(current.strip())
+        current = unit
+    if current.strip():
+        chunks.append(current.strip())
+    return chunks
+
+
+def _units(text: str, max_bytes: int) -> Iterable[str]:
+    """Lines (with their newline), lines too long cut at sentence ends, sentences too long cut anywhere."""
+    for line in text.splitlines(keepends=True):
+        if utf8_size(line) <= max_bytes:
+            yield line
+            continue
+        for sentence in _SENTENCE_END_RE.split(line):
+            if utf8_size(sentence) <= max_bytes:
+                yield sentence
+                continue
+            yield from _hard_split(sentence, max_bytes)
+
+
+def _hard_split(text: str, max_bytes: int) -> Iterable[str]:
+    piece = ""
+    for char in text:
+        if utf8_size(piece + char) > max_bytes:
+            yield piece
+            piece = ""
+        piece += char
+    if piece:
+        yield piece
+
+
+def render_buttons(text: str, buttons: Sequence[dict[str, Any]]) -> str:
+    """Bot buttons as numbered lines under the text ("1. 委托开发"), since 公众号 text has no buttons."""
+    lines = [text.strip()] if text and text.strip() else []
+    lines += [
+        f"{index}. {button.get('title') or button.get('payload', '')}"
+        for index, button in enumerate(buttons, 1)
+    ]
+    if "序号" not in (text or ""):
+        lines.append(BUTTON_HINT)
+    return "\n".join(lines)
+
+
+def parse_choice(text: str, count: int) -> int | None:
+    """The 0-based index a reply such as "1", "１", "第1个" or "选2" picks among `count` choices, else None."""
+    if count <= 0 or not text:
+        return None
+    match = _CHOICE_RE.match(unicodedata.normalize("NFKC", text).strip())
+    if not match:
+        return None
+    raw = match.group("number")
+    number = int(raw) if raw.isdigit() else _CHINESE_DIGITS[raw]
+    return number - 1 if 1 <= number <= count else None
+
+
+def match_title(text: str, buttons: Sequence[dict[str, Any]]) -> int | None:
+    """The index of the button whose title the user typed exactly (e.g. "委托开发"), else None."""
+    typed = unicodedata.normalize("NFKC", text or "").strip()
+    for index, button in enumerate(buttons):
+        title = unicodedata.normalize("NFKC", str(button.get("title") or "")).strip()
+        if title and typed == title:
+            return index
+    return None
+
+
+def neutralize_command(text: str) -> str:
+    """Typed text must not reach Rasa as an intent payload ("/restart", '/choose{...}'): 公众号 users are anonymous."""
+    return "／" + text[1:] if text.startswith("/") else text
+
+
+def mask(value: str | None, keep: int = 4) -> str:
+    """An openid or phone number shortened for logs: "oyOR…f0rs"."""
+    if not value:
+        return "-"
+    if len(value) <= 2 * keep:
+        return value[:1] + "…"
+    return f"{value[:keep]}…{value[-keep:]}"

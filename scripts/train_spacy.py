@@ -1,0 +1,148 @@
+#!/usr/bin/env python
+"""Build the project's spaCy pipeline (`make spacy-model`): EntityRuler from the taxonomy + text classifier.
+
+Training examples, all kept apart from the held-out dev set (tests/extraction/data/devset.jsonl, split=test):
+  1. training/spacy/examples.jsonl — hand-written examples, including messages with no domain (NONE);
+  2. the dev set's training part (split=train), labelled with its sub_code (or NONE);
+  3. short sentences made from every taxonomy keyword and description with a few colloquial templates,
+     so a term staff add to taxonomy.yml is learnt on the next build.
+Runs spaCy's `train` (spacy.cli.train) on training/spacy/config.cfg and installs the best model in models/spacy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TRAINING_DIR = ROOT / "training" / "spacy"
+DEVSET = ROOT / "tests" / "extraction" / "data" / "devset.jsonl"
+NONE_LABEL = "NONE"
+TEMPLATES = (
+    "{a}",
+    "想解决{a}方面的问题",
+    "我们需要{a}相关的技术",
+    "{a}做不好，想找专家",
+    "有没有做{a}的团队",
+    "{a}和{b}的需求",
+    "求{a}技术，{b}也行",
+    "公司想上{a}项目",
+    "{a}效果不好怎么改进",
+)
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """JSON lines, skipping comment records (text starting with #)."""
+    with open(path, encoding="utf-8") as fh:
+        records = [json.loads(line) for line in fh if line.strip()]
+    return [r for r in records if not str(r.get("text", "")).startswith("#")]
+
+
+def taxonomy_examples(taxonomy, rng: random.Random) -> list[tuple[str, str]]:
+    """Templated sentences for every category keyword and description."""
+    examples = []
+    for category in taxonomy.categories:
+        terms = [t for t, _ in category.keywords] + [category.name, *category.aliases]
+        examples.append((category.description, category.code))
+        for term in terms:
+            for template in rng.sample(TEMPLATES, 2):
+                examples.append((template.format(a=term, b=rng.choice(terms)), category.code))
+    return examples
+
+
+def collect_examples(seed: int = 13) -> list[tuple[str, str]]:
+    """All (text, label) training pairs; never the dev set's held-out part."""
+    from chanyan.extraction.taxonomy import Taxonomy
+
+    rng = random.Random(seed)
+    examples = [(r["text"], r["label"]) for r in read_jsonl(TRAINING_DIR / "examples.jsonl")]
+    devset = read_jsonl(DEVSET)
+    examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in devset if r["split"] == "train"]
+    examples += taxonomy_examples(Taxonomy.load(), rng)
+    held_out = {r["text"] for r in devset if r["split"] == "test"}
+    return [(t, label) for t, label in examples if t not in held_out]
+
+
+def write_docbins(examples: list[tuple[str, str]], labels: list[str], out: Path, seed: int = 13) -> tuple[Path, Path]:
+    """Split 90/10 into train/dev DocBins tokenized with our jieba tokenizer."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    from chanyan.extraction.spacy_pipeline import attach_tokenizer
+
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    attach_tokenizer(nlp)
+    rng = random.Random(seed)
+    rng.shuffle(examples)
+    cut = max(1, len(examples) // 10)
+    paths = []
+    for name, part in (("train", examples[cut:]), ("dev", examples[:cut])):
+        db = DocBin()
+        for text, label in part:
+            doc = nlp.make_doc(text)
+            doc.cats = {lab: float(lab == label) for lab in labels}
+            db.add(doc)
+        path = out / f"{name}.spacy"
+        db.to_disk(path)
+        paths.append(path)
+    return paths[0], paths[1]
+
+
+def write_patterns(out: Path) -> Path:
+    """EntityRuler phrase patterns: every taxonomy term, label TECH, id = its best category code."""
+    from chanyan.extraction.taxonomy import Taxonomy
+
+    path = out / "patterns.jsonl"
+    with open(path, "w", encoding="utf-8") as fh:
+        for term, targets in sorted(Taxonomy.load().term_index().items()):
+            code = max(targets, key=lambda t: t[1])[0]
+            fh.write(json.dumps({"label": "TECH", "pattern": term, "id": code}, ensure_ascii=False) + "\n")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--output", type=Path, default=ROOT / "models" / "spacy")
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "models" / "spacy-build")
+    args = parser.parse_args(argv)
+
+    from chanyan.extraction.taxonomy import Taxonomy
+
+    started = time.time()
+    build = args.build_dir
+    shutil.rmtree(build, ignore_errors=True)
+    build.mkdir(parents=True)
+    labels = [c.code for c in Taxonomy.load().categories] + [NONE_LABEL]
+    examples = collect_examples()
+    train, dev = write_docbins(examples, labels, build)
+    patterns = write_patterns(build)
+    print(f"{len(examples)} examples, {len(labels)} labels", flush=True)
+    # `spacy train`, called through its Python entry point: the CLI's option parsing breaks with the click/typer
+    # versions Rasa pins, the training function is the same.
+    from spacy.cli._util import import_code
+    from spacy.cli.train import train as spacy_train
+
+    import_code(TRAINING_DIR / "functions.py")
+    overrides = {"paths.train": str(train), "paths.dev": str(dev), "paths.patterns": str(patterns)}
+    spacy_train(TRAINING_DIR / "config.cfg", build / "out", use_gpu=-1, overrides=overrides)
+    best = build / "out" / "model-best"
+    staging = args.output.with_name(args.output.name + ".new")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(best, staging)
+    shutil.rmtree(args.output, ignore_errors=True)
+    staging.rename(args.output)
+    shutil.rmtree(build, ignore_errors=True)
+    size = sum(f.stat().st_size for f in args.output.rglob("*") if f.is_file())
+    print(f"spaCy model in {args.output}: {size / 1e6:.1f} MB, built in {time.time() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

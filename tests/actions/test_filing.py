@@ -1,0 +1,78 @@
+"""Filing from the tracker: one request per draft, the truth told when the database is down."""
+
+from __future__ import annotations
+
+from actions.filing import ActionFileRequest
+from actions.handoff import ActionHandoff
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import create_engine, text
+
+from tests.actions.trackers import slot_events, tracker
+
+SLOTS = {
+    "need_description": "零件表面划痕靠人工检测，漏检率高",
+    "need_title": "零件表面缺陷视觉检测",
+    "tech_targets": "未提供",
+    "tech_domain": "803",
+    "budget": {"min_cny": 500000, "max_cny": 500000, "kind": "approx", "text": "50万左右"},
+    "timeline": {"deadline": "2027-06-30", "months": None, "text": "明年6月前"},
+    "coop_mode": ["技术开发(委托开发)"],
+    "ip_preference": "未提供",
+    "partner_preference": {"types": ["不限"], "names": [], "regions": []},
+    "enterprise_name": "苏州精工机械有限公司",
+    "contact_name": "王经理",
+    "contact_phone": "13912345678",
+    "contact_email": "未提供",
+    "summary_confirmed": True,
+    "draft_id": "draft-a",
+}
+
+
+def count(url: str) -> int:
+    engine = create_engine(url, future=True)
+    with engine.connect() as connection:
+        value = connection.execute(text("SELECT count(*) FROM requests")).scalar_one()
+    engine.dispose()
+    return value
+
+
+async def test_filing_twice_from_the_same_draft_creates_one_request(action_db):
+    first = CollectingDispatcher()
+    events = await ActionFileRequest().run(first, tracker("确认", slots=SLOTS, channel="wechat"), {})
+    assert first.messages[0]["response"] == "utter_filed"
+    assert first.messages[0]["phone_masked"] == "139****5678"
+    ref = first.messages[0]["ref"]
+    slots = slot_events(events)
+    assert slots["last_request_ref"] == ref
+    assert slots["need_description"] is None and slots["draft_id"] is None
+    assert "contact_phone" not in slots  # who the user is stays for the next need
+
+    retry = CollectingDispatcher()
+    await ActionFileRequest().run(retry, tracker("确认", slots=SLOTS), {})
+    assert retry.messages[0] == {**retry.messages[0], "response": "utter_filed_before", "ref": ref}
+    assert count(action_db) == 1
+
+
+async def test_a_database_outage_keeps_everything_and_goes_back_to_the_summary(action_db, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    from actions import runtime
+
+    runtime.settings.cache_clear()
+    runtime.session_factory.cache_clear()
+    dispatcher = CollectingDispatcher()
+    events = await ActionFileRequest().run(dispatcher, tracker("确认", slots=SLOTS), {})
+    assert dispatcher.messages[0]["response"] == "utter_filing_failed"
+    assert {"event": "active_loop", "name": "intake_form", "timestamp": None} in events
+    slots = slot_events(events)
+    assert slots["summary_confirmed"] is None and slots["requested_slot"] == "summary_confirmed"
+    assert "need_description" not in slots
+
+
+async def test_handoff_is_recorded_and_answered(action_db):
+    dispatcher = CollectingDispatcher()
+    await ActionHandoff().run(dispatcher, tracker("转人工", intent="handoff", sender="conv-h"), {})
+    assert dispatcher.messages[0]["response"] == "utter_handoff"
+    engine = create_engine(action_db, future=True)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT conversation_id FROM handoffs")).scalar_one() == "conv-h"
+    engine.dispose()

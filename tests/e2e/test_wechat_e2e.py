@@ -1,0 +1,200 @@
+"""Whole conversations over the WeChat channel (safe mode) against the real bot and a fake WeChat API.
+
+Callbacks are built and encrypted with wechatpy as the WeChat server would; the bot's messages come back
+either passively (in the HTTP answer) or, for a "slow" bot, as 客服消息 recorded by the fake API. The
+stack env must set WECHAT_TEST_HOOKS=1 so that a request can shorten the passive-reply window.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from connectors.wechat import REPLY_TIMEOUT_HEADER
+from tests.e2e.driver import REF, run_intake
+from tests.fakes.wechat_api import Callback, FakeWeChatAPI, WeChatServer
+
+pytestmark = pytest.mark.e2e
+
+FIRST_MESSAGE = "我们是苏州精工机械有限公司，想用机器视觉检测零件表面划痕，预算50万左右，明年6月前完成"
+QUIET_S = 0.8  # no new 客服消息 for this long: the bot's turn is over
+TURN_TIMEOUT_S = 30.0
+WECHAT_WAIT_S = 5.0  # WeChat gives up on an answer after 5 s; so does the test
+
+
+def new_openid() -> str:
+    return f"oE2E{uuid.uuid4().hex[:24]}"
+
+
+class WeChatUser:
+    """One 公众号 follower talking to the stack, through WeChat's callback protocol."""
+
+    def __init__(self, stack) -> None:
+        env = stack.env
+        assert env["WECHAT_MODE"] == "safe", "the WeChat e2e runs in safe mode"
+        self.stack = stack
+        self.api: FakeWeChatAPI = stack.fake_wechat
+        self.server = WeChatServer(
+            env["WECHAT_TOKEN"], env["WECHAT_APPID"], env["WECHAT_AES_KEY"], mode="safe"
+        )
+        self.url = f"{stack.rasa_url}/webhooks/wechat/webhook"
+        self.openid = new_openid()
+
+    def post(self, callback: Callback, reply_timeout: float | None = None) -> tuple[int, str]:
+        headers = {"Content-Type": "text/xml"}
+        if reply_timeout is not None:
+            headers[REPLY_TIMEOUT_HEADER] = str(reply_timeout)
+        request = urllib.request.Request(
+            f"{self.url}?{callback.query_string}", data=callback.body, headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=WECHAT_WAIT_S) as response:
+                return response.status, response.read().decode("utf-8")
+        except urllib.error.HTTPError as err:
+            return err.code, err.read().decode("utf-8", "replace")
+
+    def passive(self, body: str) -> list[str]:
+        reply = self.server.read_reply(body)
+        return [reply["Content"]] if reply else []
+
+    def pushed_after(self, seen: int) -> list[str]:
+        """客服消息 to this user beyond the first `seen`, once they stop coming."""
+        deadline = time.monotonic() + TURN_TIMEOUT_S
+        texts = self.api.wait_for_messages(seen + 1, self.openid, timeout=TURN_TIMEOUT_S)
+        while time.monotonic() < deadline:
+            time.sleep(QUIET_S)
+            now = self.api.texts(self.openid)
+            if len(now) == len(texts):
+                break
+            texts = now
+        return texts[seen:]
+
+    def user_events(self) -> list[dict]:
+        return [e for e in self.stack.tracker(self.openid)["events"] if e["event"] == "user"]
+
+
+def requests_of(stack, conversation_id: str) -> list[dict]:
+    engine = create_engine(stack.database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            result = connection.execute(
+                text("SELECT * FROM requests WHERE conversation_id = :c ORDER BY id"), {"c": conversation_id}
+            )
+            return [dict(row._mapping) for row in result]
+    finally:
+        engine.dispose()
+
+
+def hooks_enabled(stack) -> None:
+    if stack.env.get("WECHAT_TEST_HOOKS") != "1":
+        pytest.fail("the e2e stack must export WECHAT_TEST_HOOKS=1 (see docs/wechat.md, 'Testing locally')")
+
+
+def test_url_verification_through_rasa(rasa_stack):
+    user = WeChatUser(rasa_stack)
+    query = "&".join(f"{k}={v}" for k, v in user.server.verification("e2e-echo").items())
+    with urllib.request.urlopen(f"{user.url}?{query}", timeout=5) as response:
+        assert response.read() == b"e2e-echo"
+    forged = query.replace("signature=", "signature=0")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{user.url}?{forged}", timeout=5)
+    assert refused.value.code == 403
+
+
+def test_a_whole_intake_in_safe_mode_with_slow_turns_and_retries(rasa_stack):
+    """Every other turn the bot is "slow" (answered through 客服消息); every message is delivered twice."""
+    hooks_enabled(rasa_stack)
+    user = WeChatUser(rasa_stack)
+    status, body = user.post(user.server.event(user.openid, "subscribe"))
+    assert status == 200
+    greeting = user.passive(body) or user.pushed_after(0)
+    assert "产研通" in greeting[0]
+
+    turns = {"count": 0, "slow": 0}
+    sent_ids: list[str] = []
+
+    def send(message: str) -> list[dict]:
+        turns["count"] += 1
+        slow = turns["count"] % 2 == 0
+        msg_id = int(time.time() * 1000) * 100 + turns["count"]
+        sent_ids.append(str(msg_id))
+        seen = len(user.api.texts(user.openid))
+        callback = user.server.text(user.openid, message, msg_id=msg_id)
+        status, body = user.post(callback, reply_timeout=0.0 if slow else None)
+        assert status == 200
+        texts = [] if slow else user.passive(body)
+        if slow:
+            turns["slow"] += 1
+            assert body == "success"
+        if not texts:  # slow on purpose, or slower than the passive window anyway
+            texts = user.pushed_after(seen)
+        pushed = len(user.api.texts(user.openid)) - seen
+        # WeChat's retry of the same message: processed once, nothing delivered twice.
+        retry_status, retry_body = user.post(user.server.text(user.openid, message, msg_id=msg_id))
+        assert retry_status == 200
+        assert user.passive(retry_body) in ([], texts)
+        time.sleep(0.3)
+        assert len(user.api.texts(user.openid)) == seen + pushed
+        return [{"text": t} for t in texts]
+
+    intake = run_intake(send, FIRST_MESSAGE)
+    assert intake.ref and REF.fullmatch(intake.ref)
+    assert turns["slow"] >= 3
+
+    [row] = requests_of(rasa_stack, user.openid)
+    assert row["ref"] == intake.ref
+    assert row["channel"] == "wechat"
+    assert row["conversation_id"] == user.openid
+    assert row["enterprise_name"] == "苏州精工机械有限公司"
+    assert row["contact_phone"] == "13912345678"
+
+    # One user event per message: "/greet" for the subscription, then each message once despite retries.
+    user_events = user.user_events()
+    assert len(user_events) == 1 + turns["count"]
+    assert [e.get("message_id") for e in user_events[1:]] == sent_ids
+
+
+def test_concurrent_duplicates_are_delivered_once(rasa_stack):
+    hooks_enabled(rasa_stack)
+    user = WeChatUser(rasa_stack)
+    callback = user.server.text(user.openid, "你好", msg_id=int(time.time() * 1000) * 100 + 99)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: user.post(callback, reply_timeout=0.0), range(4)))
+    assert all(status == 200 for status, _ in results)
+    texts = user.pushed_after(0)
+    assert texts, "the bot's greeting was not delivered"
+    time.sleep(1.0)
+    assert user.api.texts(user.openid) == texts  # nothing delivered twice
+    assert len(user.user_events()) == 1
+
+
+def test_a_slow_reply_comes_through_customer_service_at_once(rasa_stack):
+    hooks_enabled(rasa_stack)
+    user = WeChatUser(rasa_stack)
+    tokens_before = len(user.api.token_requests)
+    started = time.monotonic()
+    status, body = user.post(user.server.text(user.openid, "你们平台是做什么的"), reply_timeout=0.0)
+    answered_in = time.monotonic() - started
+    assert (status, body) == (200, "success")
+    assert answered_in < 1.0
+    assert user.pushed_after(0)
+    assert len(user.api.token_requests) - tokens_before <= 1  # the token is cached, not fetched per message
+
+
+def test_forged_and_hostile_callbacks_never_reach_the_bot(rasa_stack):
+    user = WeChatUser(rasa_stack)
+    callback = user.server.text(user.openid, "伪造的消息")
+    forged = Callback({**callback.query, "msg_signature": "0" * 40}, callback.body)
+    assert user.post(forged)[0] == 403
+    bomb = user.server.wrap(
+        '<!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        f"<xml><FromUserName>{user.openid}</FromUserName><MsgType>text</MsgType><Content>&b;</Content></xml>"
+    )
+    assert user.post(bomb)[0] == 400
+    assert user.user_events() == []

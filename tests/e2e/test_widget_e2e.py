@@ -1,0 +1,214 @@
+"""A whole intake through the web chat widget in headless Chromium against the real Rasa + action server.
+
+The user clicks the bot's quick replies where it offers them, types otherwise, reloads the page in the
+middle and carries on; the filed request must be in the database with channel 'socketio'.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+import socketio
+from sqlalchemy import create_engine, text
+
+from tests.e2e.driver import DEFAULT_ANSWERS, REF
+from tests.widget.support import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    DESKTOP,
+    PHONE,
+    LoopThread,
+    WidgetSite,
+    build_widget,
+    require_chromium,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = [pytest.mark.e2e, pytest.mark.browser]
+
+FIRST_MESSAGE = "我们是苏州精工机械有限公司，想用机器视觉检测零件表面划痕，预算50万左右，明年6月前完成"
+FIRST_BUTTON = object()
+# Question key word → the quick reply to click when the bot offers it (otherwise the typed answer is used).
+BUTTONS: dict[str, object] = {
+    "核对您的需求单": "确认提交",
+    "关键技术指标": "跳过",
+    "技术领域": FIRST_BUTTON,
+    "合作方式": "委托开发",
+    "知识产权": "跳过",
+    "合作方有偏好": "不限",
+    "邮箱": "跳过",
+}
+ANSWERS = {**DEFAULT_ANSWERS, "怎么称呼": "王经理", "手机号码": "13912345678"}
+REPLY_TIMEOUT_S = 90
+QUIET_S = 1.5
+MAX_TURNS = 25
+
+
+async def _socketio_replies(url: str, timeout: float) -> bool:
+    """Whether Rasa's socketio channel answers a session-persistent client at all."""
+    client = socketio.AsyncClient(reconnection=False)
+    confirmed, replied = asyncio.Event(), asyncio.Event()
+    client.on("session_confirm", lambda *_: confirmed.set())
+    client.on("bot_uttered", lambda *_: replied.set())
+    # Polling: python-engineio 4.15's websocket client needs a newer aiohttp than Rasa pins.
+    await client.connect(url, transports=["polling"])
+    try:
+        session_id = f"probe-{time.time_ns()}"
+        await client.emit("session_request", {"session_id": session_id})
+        await asyncio.wait_for(confirmed.wait(), timeout)
+        await client.emit("user_uttered", {"message": "/greet", "session_id": session_id})
+        await asyncio.wait_for(replied.wait(), timeout)
+        return True
+    except asyncio.TimeoutError:
+        return False
+    finally:
+        await client.disconnect()
+
+
+@pytest.fixture(scope="module")
+def widget_env(rasa_stack) -> Iterator[tuple[object, WidgetSite, object]]:
+    require_chromium()
+    build_widget()
+    loop = LoopThread()
+    if not loop.run(_socketio_replies(rasa_stack.rasa_url, 30), timeout=90):
+        loop.close()
+        pytest.fail(
+            "Rasa's socketio channel sends no replies with session_persistence: credentials.yml must use "
+            "`connectors.webchat.channel.SocketIOInput:` instead of `socketio:` (Rasa 3.6 does not await "
+            "python-socketio's enter_room; RasaHQ/rasa#13027)"
+        )
+    site = WidgetSite(loop).start()
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield rasa_stack, site, browser
+        finally:
+            browser.close()
+            site.stop()
+            loop.close()
+
+
+def bot_count(page: Page) -> int:
+    return page.locator(".msg.bot").count()
+
+
+def wait_for_reply(page: Page, before: int) -> list[str]:
+    """The bot's messages after `before`, once it has been quiet for a moment (a turn may be several)."""
+    page.locator(".msg.bot").nth(before).wait_for(timeout=REPLY_TIMEOUT_S * 1000)
+    count, since = bot_count(page), time.monotonic()
+    while time.monotonic() - since < QUIET_S:
+        page.wait_for_timeout(250)
+        if bot_count(page) != count:
+            count, since = bot_count(page), time.monotonic()
+    return page.locator(".msg.bot .bubble").all_inner_texts()[before:]
+
+
+def question_key(texts: list[str]) -> str | None:
+    for message in reversed(texts):
+        for key in ANSWERS:
+            if key in message:
+                return key
+    return None
+
+
+def answer(page: Page, key: str) -> str:
+    """Click the preferred quick reply when offered, otherwise type the answer; returns what was done."""
+    replies = page.locator(".reply")
+    titles = replies.all_inner_texts()
+    wanted = BUTTONS.get(key)
+    if titles and wanted is FIRST_BUTTON:
+        replies.first.click()
+        assert page.locator(".reply").count() == 0
+        return f"[{titles[0]}]"
+    if isinstance(wanted, str) and wanted in titles:
+        replies.filter(has_text=wanted).first.click()
+        assert page.locator(".reply").count() == 0
+        return f"[{wanted}]"
+    box = page.get_by_role("textbox", name="输入消息")
+    box.fill(ANSWERS[key])
+    box.press("Enter")
+    return ANSWERS[key]
+
+
+def filed_rows(database_url: str, conversation_id: str) -> list[dict]:
+    engine = create_engine(database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            result = connection.execute(
+                text("SELECT * FROM requests WHERE conversation_id = :c"), {"c": conversation_id}
+            )
+            return [dict(row._mapping) for row in result]
+    finally:
+        engine.dispose()
+
+
+def test_widget_files_a_request_and_survives_a_reload(widget_env, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack, site, browser = widget_env
+    monkeypatch.setenv("CHAT_SOCKET_URL", stack.rasa_url)  # read by /chat on each request
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        page.goto(f"{site.url}/chat")
+        page.get_by_role("button", name="打开在线咨询：产研通需求助手").click()
+        greeting = wait_for_reply(page, 0)
+        assert any("产研通" in t for t in greeting), greeting
+
+        transcript: list[tuple[str, list[str]]] = []
+        box = page.get_by_role("textbox", name="输入消息")
+        before = bot_count(page)
+        box.fill(FIRST_MESSAGE)
+        box.press("Enter")
+        reloaded, ref = False, None
+        for _ in range(MAX_TURNS):
+            texts = wait_for_reply(page, before)
+            transcript.append(("", texts))
+            found = next((m.group(0) for t in texts for m in [REF.search(t)] if m), None)
+            if found:
+                ref = found
+                break
+            key = question_key(texts)
+            assert key, f"unexpected bot reply: {texts}\n{transcript}"
+            if not reloaded and len(transcript) >= 3 and page.locator(".reply").count():
+                # Reload mid-conversation: the history and the open question's buttons must come back.
+                history = page.locator(".msg .bubble").all_inner_texts()
+                page.reload()
+                page.locator(".msg.bot").last.wait_for()
+                assert page.locator(".msg .bubble").all_inner_texts() == history
+                assert page.locator(".reply").count() > 0
+                page.wait_for_timeout(500)  # let the socket reconnect and confirm the session
+                reloaded = True
+            before = bot_count(page)
+            transcript[-1] = (answer(page, key), texts)
+        assert ref, f"no request filed: {transcript}"
+        assert reloaded, "the conversation never offered quick replies to reload at"
+        page.screenshot(path=str(ARTIFACTS / "e2e-desktop-filed.png"))
+        page.set_viewport_size(PHONE)
+        page.wait_for_timeout(200)
+        page.screenshot(path=str(ARTIFACTS / "e2e-phone-filed.png"))
+
+        session_id = json.loads(page.evaluate("localStorage.getItem('chanyan.webchat.session')"))
+        [row] = filed_rows(stack.database_url, session_id)
+        assert row["ref"] == ref
+        assert row["channel"] == "socketio"
+        assert row["enterprise_name"] == "苏州精工机械有限公司"
+        assert row["contact_name"] == "王经理"
+        assert row["contact_phone"] == "13912345678"
+        coop_mode = json.loads(row["coop_mode"]) if isinstance(row["coop_mode"], str) else row["coop_mode"]
+        assert coop_mode == ["技术开发(委托开发)"]
+        # One greeting only: the reload did not start the conversation again.
+        events = stack.tracker(session_id)["events"]
+        assert [e.get("text") for e in events if e.get("event") == "user"].count("/greet") == 1
+    finally:
+        context.close()

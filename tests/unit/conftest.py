@@ -1,0 +1,51 @@
+"""A fresh, migrated SQLite database per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from chanyan.store.migrate import upgrade
+from chanyan.store.session import make_engine, make_sessionmaker
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    url = f"sqlite:///{tmp_path / 'requests.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def session_factory(database_url):
+    engine = make_engine(database_url)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+def sample_fields(conversation_id: str = "conv-1", draft_id: str = "draft-1", **overrides) -> dict:
+    """Column values of a typical request, as the filing action builds them."""
+    fields = {
+        "conversation_id": conversation_id,
+        "channel": "rest",
+        "draft_id": draft_id,
+        "enterprise_name": "苏州精工机械有限公司",
+        "contact_name": "王经理",
+        "contact_phone": "13912345678",
+        "contact_email": None,
+        "need_title": "零件表面缺陷视觉检测",
+        "need_description": "零件表面划痕靠人工检测，漏检率高",
+        "tech_targets": None,
+        "domain_code": "80",
+        "domain_name": "先进制造与自动化",
+        "sub_code": "803",
+        "sub_name": "高性能、智能化仪器仪表",
+        "keywords": ["机器视觉"],
+        "budget": {"min_cny": 500000, "max_cny": 800000, "kind": "range", "text": "50-80万"},
+        "timeline": {"deadline": "2027-06-30", "months": None, "text": "明年6月前"},
+        "coop_mode": ["技术开发(委托开发)"],
+        "ip_preference": None,
+        "partner": {"types": ["高校"], "names": [], "regions": ["江苏"]},
+        "extraction": {"text": "…"},
+    }
+    fields.update(overrides)
+    return fields

@@ -1,0 +1,141 @@
+"""The interview logic: what one message fills, what it is asked again for, what counts as a question."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chanyan.intake import REVIEW_SLOT, process_turn, propose_title
+from chanyan.schema import SKIPPED
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+RICH = "我们是苏州精工机械有限公司，想用机器视觉检测零件表面划痕，预算50万左右，明年6月前完成，电话13912345678"
+
+
+def turn(text, requested=None, slots=None, **kwargs):
+    kwargs.setdefault("now", NOW)
+    return process_turn(text, requested, slots or {}, **kwargs)
+
+
+def test_a_rich_first_message_fills_every_slot_it_mentions():
+    result = turn(RICH, intent="describe_need", intent_confidence=0.9)
+    slots = result.slots
+    assert slots["need_description"] == RICH
+    assert slots["enterprise_name"] == "苏州精工机械有限公司"
+    assert slots["budget"]["min_cny"] == 500000
+    assert slots["timeline"]["deadline"] == "2027-06-30"
+    assert slots["contact_phone"] == "13912345678"
+    assert "机器视觉" in slots["need_title"]
+    assert slots["domain_candidates"][0]["code"] == "80"
+    assert slots["draft_id"]
+    assert not result.error and not result.interruption
+
+
+def test_an_answer_fills_the_requested_slot_and_never_overwrites_earlier_answers():
+    slots = {"budget": {"min_cny": 1, "max_cny": 1, "kind": "exact", "text": "1元"}, "draft_id": "d"}
+    result = turn("王经理，预算其实80万", "contact_name", slots)
+    assert result.slots["contact_name"] == "王经理"
+    assert "budget" not in result.slots
+
+
+def test_an_invalid_phone_is_rejected_with_a_reason_and_counted():
+    result = turn("1391234", "contact_phone", {"draft_id": "d"})
+    assert result.error == "phone_invalid"
+    assert "contact_phone" not in result.slots
+    assert result.failures == {"contact_phone": 1}
+    assert not result.explain
+    again = turn("139123", "contact_phone", {"draft_id": "d"}, failures=result.failures)
+    assert again.explain
+
+
+def test_a_valid_answer_after_misses_clears_the_failure_count():
+    result = turn("139 1234 5678", "contact_phone", {"draft_id": "d"}, failures={"contact_phone": 2})
+    assert result.slots["contact_phone"] == "13912345678"
+    assert result.failures == {}
+
+
+@pytest.mark.parametrize("text", ["", "   ", "😀😀", "！！！"])
+def test_empty_and_emoji_answers_are_asked_again(text):
+    result = turn(text, "need_description", {"draft_id": "d"})
+    assert result.error == "empty"
+    assert not result.interruption
+
+
+def test_a_confident_faq_during_a_free_text_question_is_an_interruption():
+    result = turn("你们收费吗", "enterprise_name", {}, intent="faq_cost", intent_confidence=0.93)
+    assert result.interruption
+    assert result.slots == {}
+
+
+def test_a_parsable_answer_to_a_closed_question_wins_over_the_classifier():
+    result = turn("50万", "budget", {"draft_id": "d"}, intent="chitchat", intent_confidence=0.9)
+    assert not result.interruption
+    assert result.slots["budget"]["min_cny"] == 500000
+
+
+def test_skipping_an_optional_question_is_an_answer():
+    assert turn("跳过", "contact_email", {"draft_id": "d"}).slots["contact_email"] == SKIPPED
+    assert turn("没有", "tech_targets", {"draft_id": "d"}).slots["tech_targets"] == SKIPPED
+
+
+def test_domain_question_accepts_an_index_a_code_a_name_and_yes():
+    candidates = [
+        {"code": "80", "name": "先进制造与自动化", "sub_code": "803", "sub_name": "x", "score": 0.8},
+        {"code": "10", "name": "电子信息", "sub_code": "101", "sub_name": "软件", "score": 0.4},
+    ]
+    slots = {"domain_candidates": candidates, "draft_id": "d"}
+    assert turn("2", "tech_domain", slots).slots["tech_domain"] == "101"
+    assert turn("是的", "tech_domain", slots).slots["tech_domain"] == "803"
+    assert turn("新材料", "tech_domain", slots).slots["tech_domain"] == "40"
+    assert turn("", "tech_domain", slots, choice="101").slots["tech_domain"] == "101"
+    other = turn("其他", "tech_domain", slots)
+    assert other.error == "domain_other"
+    assert len(other.slots["domain_candidates"]) == 8
+
+
+def test_coop_mode_buttons_and_words():
+    assert turn("", "coop_mode", {"draft_id": "d"}, choice="技术转让").slots["coop_mode"] == ["技术转让"]
+    assert turn("委托开发吧", "coop_mode", {"draft_id": "d"}).slots["coop_mode"] == ["技术开发(委托开发)"]
+    assert turn("随便聊聊", "coop_mode", {"draft_id": "d"}).error == "coop_unparsed"
+
+
+def test_confirming_the_summary():
+    for word in ("确认", "确认提交", "没问题", "好的", "对"):
+        assert turn(word, REVIEW_SLOT, {"draft_id": "d"}).slots[REVIEW_SLOT] is True
+    assert turn("", REVIEW_SLOT, {"draft_id": "d"}, choice="confirm").slots[REVIEW_SLOT] is True
+
+
+def test_corrections_at_the_summary_change_the_named_fields():
+    slots = {"budget": {"min_cny": 500000}, "contact_name": "王经理", "tech_domain": "803", "draft_id": "d"}
+    result = turn("预算改成80万，联系人换成李经理", REVIEW_SLOT, slots)
+    assert result.slots["budget"]["min_cny"] == 800000
+    assert result.slots["contact_name"] == "李经理"
+    assert result.slots[REVIEW_SLOT] is None
+    domain = turn("领域不对，应该是新材料", REVIEW_SLOT, slots)
+    assert domain.slots["tech_domain"] == "40"
+
+
+def test_a_correction_without_a_value_clears_the_field_so_it_is_asked_again():
+    result = turn("领域不对", REVIEW_SLOT, {"tech_domain": "803", "draft_id": "d"})
+    assert result.slots["tech_domain"] is None
+
+
+def test_a_bare_phone_number_at_the_summary_replaces_the_phone():
+    result = turn("手机号写错了 13800138000", REVIEW_SLOT, {"contact_phone": "13912345678", "draft_id": "d"})
+    assert result.slots["contact_phone"] == "13800138000"
+
+
+def test_an_unclear_reply_at_the_summary_is_asked_again():
+    assert turn("嗯……我再想想", REVIEW_SLOT, {"draft_id": "d"}).error == "review_unclear"
+    assert turn("不对", REVIEW_SLOT, {"draft_id": "d"}).error == "review_which_field"
+
+
+def test_a_very_long_message_is_kept_and_does_not_crash():
+    text = "我们想用机器视觉检测零件表面划痕。" * 400
+    result = turn(text, "need_description", {"draft_id": "d"})
+    assert len(result.slots["need_description"]) == 5000
+
+
+def test_title_proposal_takes_the_wanted_part():
+    assert propose_title("我们是注塑厂，想用机器视觉检测产品表面缺陷，现在靠人工") == "用机器视觉检测产品表面缺陷"
+    assert len(propose_title("x" * 100)) <= 24
