@@ -8,6 +8,11 @@ PY          := $(BIN)/python
 RASA        := $(BIN)/rasa
 MODEL_DIR   ?= models/rasa
 RASA_MODEL  := $(MODEL_DIR)/chanyan.tar.gz
+# The spaCy pipeline (EntityRuler + text classifier) used by chanyan.extraction; rebuilt when its inputs change.
+SPACY_MODEL  := models/spacy/.built
+SPACY_INPUTS := training/spacy/config.cfg training/spacy/examples.jsonl training/spacy/functions.py \
+                tests/extraction/data/devset.jsonl scripts/train_spacy.py \
+                $(wildcard chanyan/taxonomy/*.yml chanyan/taxonomy/*.txt)
 BOT_INPUTS  := $(shell find bot/config.yml bot/domain bot/data bot/components -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
 # Runtime defaults (every one can be overridden from the environment; see .env.example).
@@ -18,8 +23,23 @@ export RASA_PORT         ?= 5005
 export ACTION_PORT       ?= 5055
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
 export RASA_TOKEN        ?= change-me-rasa-token
+# WeChat Official Account channel (docs/wechat.md). Development defaults: plaintext mode, no Redis.
+export WECHAT_TOKEN      ?= dev-wechat-token
+export WECHAT_APPID      ?= wx0000000000000000
+export WECHAT_SECRET     ?= dev-wechat-secret
+export WECHAT_AES_KEY    ?=
+export WECHAT_MODE       ?= plaintext
+export WECHAT_API_BASE   ?= https://api.weixin.qq.com
+export WECHAT_REPLY_TIMEOUT ?= 4.5
+export REDIS_URL         ?=
+export CONSOLE_PORT      ?= 8080
+# TensorFlow and old libraries are loud on start-up; keep the output for what matters.
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export PYTHONWARNINGS    ?= ignore::DeprecationWarning,ignore::PendingDeprecationWarning
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help install train run test test-unit test-bot test-e2e lint format eval bench db clean
+.PHONY: help install train run test test-unit test-bot test-e2e lint format eval bench db clean spacy-model
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,7 +52,7 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 install: $(VENV)/.installed  ## create .venv with Python 3.10 and install everything
 
-$(RASA_MODEL): $(VENV)/.installed $(BOT_INPUTS)
+$(RASA_MODEL): $(VENV)/.installed $(BOT_INPUTS) $(SPACY_MODEL)
 	@mkdir -p $(MODEL_DIR)
 	cd bot && ../$(RASA) train --config config.yml --domain domain --data data \
 	    --out ../$(MODEL_DIR) --fixed-model-name chanyan --quiet
@@ -40,11 +60,21 @@ $(RASA_MODEL): $(VENV)/.installed $(BOT_INPUTS)
 
 train: $(RASA_MODEL)  ## train the Rasa model (only when bot data, config or domain changed)
 
+$(SPACY_MODEL): $(VENV)/.installed $(SPACY_INPUTS)
+	$(PY) scripts/train_spacy.py
+	@touch $@
+
+spacy-model: $(SPACY_MODEL)  ## train the spaCy extraction pipeline (only when its data, config or taxonomy changed)
+
+eval: $(SPACY_MODEL)  ## extraction figures on the held-out dev set (P/R/F1, domain top-1/top-3) and latency
+	$(PY) scripts/eval_extraction.py --split test
+	$(PY) scripts/bench_extraction.py
+
 db: $(VENV)/.installed  ## create or upgrade the database schema (Alembic)
 	@mkdir -p $(CHANYAN_VAR_DIR)
 	$(BIN)/chanyan db upgrade
 
-run: install train db  ## set up, train if needed and start every process (Ctrl-C stops them all)
+run: install train db widget  ## set up, train if needed and start every process (Ctrl-C stops them all)
 	@scripts/run.sh
 
 WIDGET_DIR := connectors/webchat
@@ -60,14 +90,14 @@ $(WIDGET_JS): $(WIDGET_DIR)/node_modules/.installed $(WIDGET_DIR)/build.mjs $(wi
 
 widget: $(WIDGET_JS)  ## build the web chat widget (connectors/webchat/dist/widget.js, needs node + npm)
 
-test-unit: install  ## fast tests (seconds): core, store, CLI, actions
+test-unit: install $(SPACY_MODEL)  ## fast tests (seconds): core, store, CLI, actions
 	$(BIN)/pytest -m "not e2e" -q
 
 test-bot: train  ## Rasa data validation and test stories
 	cd bot && ../$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
 	cd bot && ../$(RASA) test core --model ../$(RASA_MODEL) --stories tests --fail-on-prediction-errors --out ../results
 
-test-e2e: train  ## end-to-end: action server + Rasa on free ports, whole conversations over REST
+test-e2e: train widget  ## end-to-end: action server + Rasa on free ports, whole conversations over REST
 	$(BIN)/pytest -m e2e -q
 
 test: install train  ## the whole suite: unit, Rasa data and stories, end-to-end

@@ -57,14 +57,15 @@ def taxonomy_examples(taxonomy, rng: random.Random) -> list[tuple[str, str]]:
     return examples
 
 
-def collect_examples(seed: int = 13) -> list[tuple[str, str]]:
+def collect_examples(seed: int = 13, with_devset: bool = True) -> list[tuple[str, str]]:
     """All (text, label) training pairs; never the dev set's held-out part."""
     from chanyan.extraction.taxonomy import Taxonomy
 
     rng = random.Random(seed)
     examples = [(r["text"], r["label"]) for r in read_jsonl(TRAINING_DIR / "examples.jsonl")]
     devset = read_jsonl(DEVSET)
-    examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in devset if r["split"] == "train"]
+    if with_devset:
+        examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in devset if r["split"] == "train"]
     examples += taxonomy_examples(Taxonomy.load(), rng)
     held_out = {r["text"] for r in devset if r["split"] == "test"}
     return [(t, label) for t, label in examples if t not in held_out]
@@ -111,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=ROOT / "models" / "spacy")
     parser.add_argument("--build-dir", type=Path, default=ROOT / "models" / "spacy-build")
+    parser.add_argument(
+        "--without-devset", action="store_true",
+        help="leave the dev set's training part out too (to tune the rule/model mix on it)",
+    )
     args = parser.parse_args(argv)
 
     from chanyan.extraction.taxonomy import Taxonomy
@@ -120,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(build, ignore_errors=True)
     build.mkdir(parents=True)
     labels = [c.code for c in Taxonomy.load().categories] + [NONE_LABEL]
-    examples = collect_examples()
+    examples = collect_examples(with_devset=not args.without_devset)
     train, dev = write_docbins(examples, labels, build)
     patterns = write_patterns(build)
     print(f"{len(examples)} examples, {len(labels)} labels", flush=True)

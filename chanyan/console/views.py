@@ -102,9 +102,15 @@ async def login(request: web.Request) -> web.Response:
     hasher = request.app[HASHER_KEY]
     settings = request.app[SETTINGS_KEY]
 
+    previous = request.cookies.get(SESSION_COOKIE, "")
+
     def sign_in(session):
         user = accounts.authenticate(session, hasher, username, password)
-        return accounts.start_session(session, user, settings.session_hours) if user else None
+        if user is None:
+            return None
+        if previous:  # a fresh session on every sign-in (no fixation); the old one ends
+            accounts.end_session(session, previous)
+        return accounts.start_session(session, user, settings.session_hours)
 
     token = await run_db(request.app, sign_in)
     if token is None:
@@ -324,8 +330,8 @@ async def dashboard(request: web.Request) -> dict:
     return {
         "stats": stats,
         "weekly_chart": column_chart([(label[5:], n) for label, n in stats.weekly]),
-        "domain_chart": row_chart(stats.by_domain),
-        "funnel_chart": row_chart(stats.funnel),
+        "domain_chart": row_chart(stats.by_domain, width=560, label_width=170),
+        "funnel_chart": row_chart(stats.funnel, width=420, label_width=70),
     }
 
 

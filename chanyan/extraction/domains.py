@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -11,9 +12,10 @@ from .matcher import TermMatch, TermMatcher
 from .taxonomy import Taxonomy
 
 NONE_LABEL = "NONE"
-RULE_WEIGHT = 0.65  # share of the rules in the combined score when both rules and the model speak
+RULE_SHARE_MIN = float(os.environ.get("CHANYAN_RULE_SHARE_MIN", "0.6"))  # the rules' share of the combined score
+RULE_SHARE_MAX = float(os.environ.get("CHANYAN_RULE_SHARE_MAX", "0.95"))  # ... grows with their evidence
 MIN_RULE_EVIDENCE = 0.5  # below this much keyword weight, rules alone do not propose a domain
-MIN_MODEL_SCORE = 0.45  # the classifier alone must be this sure to propose a domain
+MIN_MODEL_SCORE = 0.6  # the classifier alone must be this sure to propose a domain
 DOMAIN_ONLY_DISCOUNT = 0.6  # a domain-level cue ("新材料") is weaker than a category term
 SHORT_TERM = 4  # terms shorter than this must align with token boundaries
 SELF_DESCRIPTION_WEIGHT = 0.4  # "我们是做锂电池的": the business, not necessarily the need
@@ -102,12 +104,14 @@ class DomainRanker:
         combined: dict[str, float] = {}
         strength = 1.0 - math.exp(-total_rule / 1.5)  # how sure the rules are that there is a domain at all
         rule_dist = {k: v / total_rule for k, v in sub_scores.items()} if total_rule else {}
+        # Strong keyword evidence leads and the classifier breaks ties; with little evidence the classifier leads.
+        rule_share = min(RULE_SHARE_MAX, max(RULE_SHARE_MIN, strength))
         for code in set(rule_dist) | set(model):
             r = rule_dist.get(code, 0.0) * strength
             m = model.get(code, 0.0)
             if len(code) == 2:  # a domain-level candidate takes the model's mass for its categories
                 m = sum(v for k, v in model.items() if self._sub_domain.get(k) == code) * 0.5
-            combined[code] = RULE_WEIGHT * r + (1 - RULE_WEIGHT) * m if model else r
+            combined[code] = rule_share * r + (1 - rule_share) * m if model else r
         if model and total_rule < MIN_RULE_EVIDENCE and none_prob > max(model.values()):
             return [], evidence
         ranked = sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))

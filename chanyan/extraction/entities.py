@@ -8,10 +8,16 @@ EXTRACTOR_NAME = "ChanyanExtractor"
 
 
 def _entity(name: str, value: Any, text: str, span: tuple[int, int] | None, confidence: float = 1.0) -> dict:
-    entity = {"entity": name, "value": value, "extractor": EXTRACTOR_NAME, "confidence_entity": confidence}
-    if span is not None:
-        entity["start"], entity["end"] = span
-    return entity
+    """One Rasa entity; facts read from the whole message span the whole message."""
+    start, end = span if span is not None else (0, len(text))
+    return {
+        "entity": name,
+        "start": start,
+        "end": end,
+        "value": value,
+        "extractor": EXTRACTOR_NAME,
+        "confidence_entity": confidence,
+    }
 
 
 def _span(text: str, fragment: str | None) -> tuple[int, int] | None:

@@ -6,12 +6,16 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from pathlib import Path
+
 from spacy.language import Language
+
+from chanyan.taxonomy import CURRENCY_PATH, DATA_DIR, LEXICON_PATH, TAXONOMY_PATH
 
 from . import money, terms, timeline
 from .domains import DomainRanker
 from .lexicon import get_tokenizer, lexicon_terms
-from .spacy_pipeline import load_pipeline
+from .spacy_pipeline import attach_tokenizer, load_pipeline
 from .taxonomy import Taxonomy
 from .textnorm import MAX_CHARS, has_chinese, normalize
 
@@ -46,16 +50,30 @@ def _printable(text: Any) -> str:
 class Extractor:
     """Domain ranking and constraint parsing; create through `get_extractor()` (loads once per process)."""
 
-    def __init__(self, taxonomy: Taxonomy, nlp: Language | None) -> None:
+    def __init__(self, taxonomy: Taxonomy, nlp: Language | None, data_dir: Path | None = None) -> None:
+        data_dir = Path(data_dir or DATA_DIR)
         self.taxonomy = taxonomy
         self.nlp = nlp
         self.ranker = DomainRanker(taxonomy)
-        self.tokenizer = get_tokenizer(lexicon_terms(taxonomy))
+        self.tokenizer = get_tokenizer(lexicon_terms(taxonomy, data_dir / LEXICON_PATH.name))
+        self.currencies = money.load_currencies(data_dir / CURRENCY_PATH.name)
+        self.partner_vocab = terms.load_partner_vocabulary(data_dir / terms.PARTNERS_PATH.name)
+        if nlp is not None:
+            attach_tokenizer(nlp, self.tokenizer)
 
     @classmethod
-    def load(cls, model_path: str | None = None) -> Extractor:
-        """Load the taxonomy, our jieba tokenizer and the spaCy pipeline (rules only when it is absent)."""
-        extractor = cls(Taxonomy.load(), load_pipeline(model_path))
+    def load(cls, model_path: Path | str | None = None, data_dir: Path | str | None = None) -> Extractor:
+        """Load the taxonomy, our jieba tokenizer and the spaCy pipeline (rules only when it is absent).
+
+        Args:
+            model_path: the spaCy pipeline directory (default: $CHANYAN_SPACY_MODEL or models/spacy).
+            data_dir: a directory with taxonomy.yml, lexicon.txt, currency.yml and partners.yml (default: the
+                packaged chanyan/taxonomy); the Rasa component passes the copy stored in its model.
+        """
+        data_dir = Path(data_dir or DATA_DIR)
+        taxonomy = Taxonomy.load(data_dir / TAXONOMY_PATH.name)
+        tokenizer = get_tokenizer(lexicon_terms(taxonomy, data_dir / LEXICON_PATH.name))
+        extractor = cls(taxonomy, load_pipeline(model_path, tokenizer), data_dir)
         extractor.warm_up()
         return extractor
 
@@ -67,7 +85,7 @@ class Extractor:
 
     def parse_budget(self, text: str) -> dict | None:
         """拟投入资金 from an answer: see chanyan.extraction.money.parse_budget."""
-        return money.parse_budget(text)
+        return money.parse_budget(text, currencies=self.currencies)
 
     def parse_timeline(self, text: str, now: datetime | None = None) -> dict | None:
         """需求时限 from an answer: see chanyan.extraction.timeline.parse_timeline."""
@@ -83,7 +101,7 @@ class Extractor:
 
     def parse_partner(self, text: str) -> dict:
         """意向合作方: types, institution names and regions."""
-        return terms.parse_partner(text)
+        return terms.parse_partner(text, self.partner_vocab)
 
     def analyse(self, text: str) -> tuple[set[int], dict[str, float], list[str]]:
         """Token boundaries, the classifier's probabilities (empty without a model) and the tokens."""
@@ -135,11 +153,11 @@ class Extractor:
         domains, evidence = self.ranker.rank(text, model_scores, matches=matches)
         result["domains"] = domains
         result["keywords"] = self._keywords(evidence.terms)
-        result["budget"] = money.parse_budget(text, strict=True)
+        result["budget"] = money.parse_budget(text, strict=True, currencies=self.currencies)
         result["timeline"] = timeline.parse_timeline(text, now, strict=True)
         result["coop_modes"] = terms.parse_coop_modes(text)
         result["ip_preference"] = terms.parse_ip_preference(text, strict=True)
-        result["partner"] = terms.parse_partner(text)
+        result["partner"] = terms.parse_partner(text, self.partner_vocab)
         result["phones"] = terms.parse_phones(text)
         result["emails"] = terms.parse_emails(text)
         if explain:

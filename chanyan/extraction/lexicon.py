@@ -16,7 +16,8 @@ from .taxonomy import Taxonomy
 logger = logging.getLogger(__name__)
 
 _LOCK = threading.Lock()
-_TOKENIZER: jieba.Tokenizer | None = None
+_TOKENIZERS: dict[tuple[str, ...], jieba.Tokenizer] = {}
+_DEFAULT_KEY: tuple[str, ...] | None = None
 
 
 def read_lexicon(path: Path | str = LEXICON_PATH) -> list[str]:
@@ -53,12 +54,16 @@ def build_tokenizer(terms: Iterable[str]) -> jieba.Tokenizer:
 
 
 def get_tokenizer(terms: Iterable[str] | None = None) -> jieba.Tokenizer:
-    """The per-process tokenizer; built on first use from `terms` (default: the packaged lexicon)."""
-    global _TOKENIZER
+    """The per-process tokenizer for a term list (default: the packaged lexicon); built once per term list."""
+    global _DEFAULT_KEY
     with _LOCK:
-        if _TOKENIZER is None:
-            if terms is None:
-                terms = lexicon_terms(Taxonomy.load())
+        if terms is None:
+            if _DEFAULT_KEY is None:
+                _DEFAULT_KEY = tuple(lexicon_terms(Taxonomy.load()))
+            key = _DEFAULT_KEY
+        else:
+            key = tuple(sorted(set(terms)))
+        if key not in _TOKENIZERS:
             jieba.setLogLevel(logging.WARNING)
-            _TOKENIZER = build_tokenizer(terms)
-        return _TOKENIZER
+            _TOKENIZERS[key] = build_tokenizer(key)
+        return _TOKENIZERS[key]

@@ -166,18 +166,19 @@ def _budget_context(text: str, start: int) -> bool:
     return bool(_BUDGET_CUE.search(text[max(0, start - 12) : start + 20]))
 
 
-def parse_budget(text: str, strict: bool = False) -> dict | None:
+def parse_budget(text: str, strict: bool = False, currencies: tuple[Currency, ...] | None = None) -> dict | None:
     """The first budget in `text` as {"min_cny","max_cny","kind","text"}, or None.
 
     Args:
         text: a user message.
         strict: when True (rich messages), "面议"/"还没定" and "30w"-style shorthand count only next to a budget
             cue (预算, 经费 …), so "时间还没定" or "30W激光器" is not read as a budget.
+        currencies: exchange rates (default: the packaged currency.yml).
     """
     text = normalize(text)
     if not text:
         return None
-    currencies = load_currencies()
+    currencies = currencies if currencies is not None else load_currencies()
     regex = _span_regex(_currency_pattern(currencies))
     for match in regex.finditer(text):
         core = match["core"]

@@ -30,10 +30,10 @@ def own_jieba_callback():
     return use_own_jieba
 
 
-def attach_tokenizer(nlp: Language) -> None:
+def attach_tokenizer(nlp: Language, tokenizer=None) -> None:
     """Point spaCy's ChineseTokenizer at our jieba.Tokenizer with the technical-term user dictionary."""
     if hasattr(nlp.tokenizer, "jieba_seg"):
-        nlp.tokenizer.jieba_seg = get_tokenizer()
+        nlp.tokenizer.jieba_seg = tokenizer or get_tokenizer()
 
 
 def model_dir() -> Path:
@@ -41,7 +41,7 @@ def model_dir() -> Path:
     return Path(os.environ.get("CHANYAN_SPACY_MODEL") or DEFAULT_MODEL_DIR)
 
 
-def load_pipeline(path: Path | str | None = None) -> Language | None:
+def load_pipeline(path: Path | str | None = None, tokenizer=None) -> Language | None:
     """Load the trained pipeline from disk; None (and one warning) when it is absent or unreadable."""
     path = Path(path) if path else model_dir()
     if not (path / "meta.json").exists():
@@ -52,5 +52,5 @@ def load_pipeline(path: Path | str | None = None) -> Language | None:
     except Exception:  # a half-written or incompatible model must not take extraction down
         logger.warning("could not load the spaCy model at %s; extraction runs on rules only", path, exc_info=True)
         return None
-    attach_tokenizer(nlp)
+    attach_tokenizer(nlp, tokenizer)
     return nlp

@@ -20,7 +20,7 @@ PARTNERS_PATH = DATA_DIR / "partners.yml"
 # Canonical 合作方式 → phrases that mean it. Order matters: the specific kinds of 技术开发 before the generic one.
 COOP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     ("技术开发(委托开发)", re.compile(r"委托|(?<!实验)(?<!测试)(?<!检测)外包|帮(?:我们|我司|忙)?(?:开发|研发|做|设计|搞)|替我们|定制开发|代为开发|交给(?:你们|高校|专家|他们)|找人(?:开发|做)|包干")),
-    ("技术开发(合作开发)", re.compile(r"(?:寻求|求|寻找|找|和|跟|与|希望|想)[^，。,；;！!？?]{0,8}?(?<!长期)合作(?![方式单位对象协议流程模板])|合作(?:开发|研发|攻关)|联合(?:开发|研发|攻关)|一起(?:研发|开发|搞|做|攻关)|共同(?:开发|研发|攻关)|协同(?:开发|研发)|联合申报")),
+    ("技术开发(合作开发)", re.compile(r"(?:寻求|求|寻找|找|和|跟|与|希望|想)[^，。,；;！!？?]{0,8}?(?<!长期)(?<!人才)(?<!战略)合作(?![方式单位对象协议流程模板])|合作(?:开发|研发|攻关)|联合(?:开发|研发|攻关)|一起(?:研发|开发|搞|做|攻关)|共同(?:开发|研发|攻关)|协同(?:开发|研发)|联合申报")),
     ("技术转让", re.compile(r"技术转让|专利转让|成果转让|转让|买(?:个|断|下)?(?:专利|技术|成果)|购买(?:专利|技术|成果)|买断|直接买|拿来就用")),
     ("技术许可", re.compile(r"许可|授权使用|授权|[Ll]icen[sc]e|使用权")),
     ("技术咨询", re.compile(r"咨询|出主意|论证|可行性|(?:来|帮忙?|帮我们)?诊断一下|来厂里诊断|把脉|把把关|评估一下|指导|辅导|顾问|出个?方案|给(?:点|些)?建议|提建议")),
@@ -127,13 +127,13 @@ def _institution_names(text: str, vocab: PartnerVocabulary) -> list[tuple[int, i
     return sorted(spans)
 
 
-def parse_partner(text: str) -> dict:
+def parse_partner(text: str, vocab: PartnerVocabulary | None = None) -> dict:
     """意向合作方: {"types": [...PARTNER_TYPES], "names": [full names], "regions": [canonical regions]}."""
     text = normalize(text)
     result: dict = {"types": [], "names": [], "regions": []}
     if not text:
         return result
-    vocab = load_partner_vocabulary()
+    vocab = vocab or load_partner_vocabulary()
     names = _institution_names(text, vocab)
     types = {ptype for ptype, pattern in _TYPE_CUES if pattern.search(text)}
     for _, _, full in names:

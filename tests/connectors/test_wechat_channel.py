@@ -289,6 +289,6 @@ async def test_incidents_are_written_to_channel_incidents(tmp_path, wechat_api):
 
 
 async def test_an_unwritable_database_does_not_break_delivery(wechat_api):
-    recorder = IncidentRecorder("sqlite:////nonexistent-dir/forbidden/x.db")
+    recorder = IncidentRecorder("nosuchdialect://nowhere")
     await recorder.record(OPENID, "wechat_network_error", "detail")  # logged, not raised
     recorder.close()

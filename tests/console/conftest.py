@@ -31,6 +31,12 @@ from chanyan.store.requests import file_request, record_handoff  # noqa: E402
 from chanyan.store.session import make_engine, make_sessionmaker  # noqa: E402
 
 
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "browser: drives Debian's Chromium with Playwright (needs /usr/bin/chromium)"
+    )
+
+
 @pytest.fixture(scope="module")
 def database(tmp_path_factory) -> dict[str, Any]:
     """A migrated database with three accounts, seven requests (one hostile, one handed off) and transcripts."""

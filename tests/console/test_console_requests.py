@@ -249,7 +249,7 @@ async def test_csv_export_opens_in_excel(client, refs):
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:3] == ["编号", "状态", "渠道"]
     assert len(rows) == 2
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert row["编号"] == refs["hostile"]
     assert row["状态"] == "新提交"
     assert row["需求名称"].startswith("'=HYPERLINK")  # never a live formula

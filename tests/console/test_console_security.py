@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 import pytest
-from console_support import ADMIN, CSRF_INPUT, DISABLED, HOSTILE, PASSWORD, STAFF, login, signed_in
+from console_support import ADMIN, CSRF_INPUT, DISABLED, PASSWORD, STAFF, login, signed_in
 
 from chanyan.console.keys import PUBLIC_RESOURCES_KEY
 
@@ -247,3 +247,11 @@ async def test_healthz_is_public(client):
     response = await client.get("/healthz")
     assert response.status == 200
     assert (await response.json()) == {"status": "ok"}
+
+
+async def test_signing_in_again_ends_the_previous_session(client):
+    first = (await login(client)).cookies["chanyan_session"].value
+    second = (await login(client)).cookies["chanyan_session"].value
+    assert first != second
+    client.session.cookie_jar.update_cookies({"chanyan_session": first})
+    assert (await client.get("/requests", allow_redirects=False)).status == 302

@@ -176,4 +176,6 @@ def wechat_test_env() -> dict[str, str]:
         "WECHAT_API_BASE": "http://127.0.0.1:9",
         "WECHAT_REPLY_TIMEOUT": "4.5",
         "REDIS_URL": "",
+        # Lets a test shorten the passive-reply window per request (X-Chanyan-Reply-Timeout); never in production.
+        "WECHAT_TEST_HOOKS": "1",
     }

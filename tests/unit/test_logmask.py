@@ -1,0 +1,29 @@
+"""Logs never carry a full phone number or e-mail address."""
+
+import logging
+
+from chanyan.logmask import MaskingFilter, mask_phone, mask_text
+
+
+def test_phones_and_emails_are_masked_in_free_text():
+    masked = mask_text("联系人王经理 139 1234 5678，邮箱 wang.jun@corp.cn，备用+8613800138000")
+    assert "1234" not in masked and "wang.jun" not in masked
+    assert "139****5678" in masked and "w***@corp.cn" in masked and "138****8000" in masked
+
+
+def test_mask_phone_keeps_the_ends_for_recognition():
+    assert mask_phone("13912345678") == "139****5678"
+
+
+def test_the_logging_filter_masks_formatted_records(caplog):
+    logger = logging.getLogger("chanyan.test.mask")
+    handler = logging.Handler()
+    records: list[str] = []
+    handler.emit = lambda record: records.append(record.getMessage())
+    handler.addFilter(MaskingFilter())
+    logger.addHandler(handler)
+    try:
+        logger.warning("user %s said %s", "u1", "我的电话是13912345678")
+    finally:
+        logger.removeHandler(handler)
+    assert records == ["user u1 said 我的电话是139****5678"]
