@@ -159,17 +159,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=cmd_requests_export)
 
     from chanyan.extraction.cli import register as register_extract
+    from chanyan.staff_cli import register as register_staff
 
     register_extract(commands)
+    register_staff(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Entry point of the `chanyan` command."""
     args = build_parser().parse_args(argv)
-    handler = args.handler
     try:
-        return handler(args, Settings.from_env(), out or sys.stdout)
+        if hasattr(args, "func"):  # subcommands that need no settings (extract)
+            return args.func(args)
+        return args.handler(args, Settings.from_env(), out or sys.stdout)
     except BrokenPipeError:  # `chanyan requests export | head`
         return 0
 

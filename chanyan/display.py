@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chanyan.extraction import get_extractor
 from chanyan.schema import SKIPPED, SLOT_NAMES
 
 NOT_GIVEN = "未提供"
@@ -54,6 +53,8 @@ def format_timeline(timeline: dict | None) -> str:
 def format_domain(code: str | None) -> str:
     if not code:
         return NOT_GIVEN
+    from chanyan.extraction import get_extractor  # heavy (spaCy): load only when a domain is shown
+
     found = get_extractor().taxonomy.find(str(code))
     if not found:
         return str(code)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from chanyan.extraction import get_extractor
 from chanyan.schema import SKIPPED
 from chanyan.store.models import Request
 from chanyan.store.requests import LOCAL_TZ
@@ -21,6 +20,8 @@ def request_fields(
     slots: dict[str, Any], *, conversation_id: str, channel: str, draft_id: str, extraction: dict | None = None
 ) -> dict[str, Any]:
     """Column values of a new request from the form's slots (skipped optional answers become NULL)."""
+    from chanyan.extraction import get_extractor  # spaCy is heavy: only the filing path needs it
+
     extractor = get_extractor()
     domain = extractor.taxonomy.find(str(slots.get("tech_domain") or "")) or {}
     if extraction is None:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Latency of `Extractor.extract` per message after load (p50/p99), on the dev-set texts, one thread.
 
-    python scripts/bench_extraction.py [--rounds 5]
+python scripts/bench_extraction.py [--rounds 5]
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=5, help="passes over the dev set")
     args = parser.parse_args(argv)
 
@@ -53,11 +55,15 @@ def main(argv: list[str] | None = None) -> int:
             extractor.extract(text, now=now)
             timings.append((time.perf_counter() - t0) * 1000)
     model = extractor.nlp is not None
-    size = sum(f.stat().st_size for f in Path(extractor_model_dir()).rglob("*") if f.is_file()) if model else 0
+    size = (
+        sum(f.stat().st_size for f in Path(extractor_model_dir()).rglob("*") if f.is_file()) if model else 0
+    )
     print(f"== latency: {len(timings)} extractions of {len(texts)} dev-set messages, one core ==")
     print(f"load {load_s:.1f} s   spaCy model {'%.1f MB' % (size / 1e6) if model else 'absent (rules only)'}")
-    print(f"p50 {statistics.median(timings):.2f} ms   p90 {percentile(timings, 90):.2f} ms   "
-          f"p99 {percentile(timings, 99):.2f} ms   max {max(timings):.2f} ms")
+    print(
+        f"p50 {statistics.median(timings):.2f} ms   p90 {percentile(timings, 90):.2f} ms   "
+        f"p99 {percentile(timings, 99):.2f} ms   max {max(timings):.2f} ms"
+    )
     return 0
 
 

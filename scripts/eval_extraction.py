@@ -1,9 +1,9 @@
 #!/usr/bin/env python
 """Evaluate extraction on the labelled dev set: per-field precision/recall/F1, domain top-1/top-3, exact match.
 
-    python scripts/eval_extraction.py                   # held-out part (split == "test")
-    python scripts/eval_extraction.py --split train     # the part used to build rules and train the model
-    python scripts/eval_extraction.py --errors          # also list the misses
+python scripts/eval_extraction.py                   # held-out part (split == "test")
+python scripts/eval_extraction.py --split train     # the part used to build rules and train the model
+python scripts/eval_extraction.py --errors          # also list the misses
 """
 
 from __future__ import annotations
@@ -128,17 +128,21 @@ def evaluate(records: list[dict], extractor) -> dict:
 
 def report(title: str, figures: dict) -> str:
     """A plain-text table of the figures."""
-    lines = [f"== {title}: {figures['n']} messages ==",
-             f"domain (8 top-level)  top-1 {figures['domain_top1']:.1%}   top-3 {figures['domain_top3']:.1%}",
-             f"category (sub_code)   top-1 {figures['sub_top1']:.1%}   top-3 {figures['sub_top3']:.1%}",
-             f"{'field':<18}{'precision':>10}{'recall':>10}{'F1':>10}{'exact':>10}"]
+    lines = [
+        f"== {title}: {figures['n']} messages ==",
+        f"domain (8 top-level)  top-1 {figures['domain_top1']:.1%}   top-3 {figures['domain_top3']:.1%}",
+        f"category (sub_code)   top-1 {figures['sub_top1']:.1%}   top-3 {figures['sub_top3']:.1%}",
+        f"{'field':<18}{'precision':>10}{'recall':>10}{'F1':>10}{'exact':>10}",
+    ]
     for name, (p, r, f) in figures["fields"].items():
         lines.append(f"{name:<18}{p:>10.1%}{r:>10.1%}{f:>10.1%}{figures['exact'][name]:>10.1%}")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--split", default="test", choices=["test", "train", "all"])
     parser.add_argument("--errors", action="store_true", help="list every message with a wrong field")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
@@ -151,7 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     for split in splits:
         figures = evaluate(load_devset(split=split), extractor)
         if args.json:
-            print(json.dumps({k: v for k, v in figures.items() if k != "errors"} | {"split": split}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {k: v for k, v in figures.items() if k != "errors"} | {"split": split}, ensure_ascii=False
+                )
+            )
         else:
             label = "held-out (split=test)" if split == "test" else "training part (split=train)"
             print(report(label, figures))

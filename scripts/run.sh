@@ -27,9 +27,7 @@ start actions bash -c "cd bot && exec ../$BIN/rasa run actions --actions actions
 start rasa bash -c "cd bot && exec ../$BIN/rasa run --model ../models/rasa/chanyan.tar.gz --endpoints ../endpoints.yml \
   --credentials ../credentials.yml --port ${RASA_PORT} --enable-api --auth-token \"\$RASA_TOKEN\" --cors '*' \
   --logging-config-file ../logging.yml"
-if [ -f chanyan/console/__main__.py ]; then
-  start console "$BIN/python" -m chanyan.console
-fi
+start console "$BIN/python" -m chanyan.console
 
 echo "Waiting for Rasa to load the model (about a minute)…"
 for _ in $(seq 1 180); do
@@ -42,7 +40,8 @@ cat <<MSG
 产研通 is running.
   Rasa           http://127.0.0.1:${RASA_PORT}   (REST: /webhooks/rest/webhook, HTTP API token: \$RASA_TOKEN)
   Action server  http://127.0.0.1:${ACTION_PORT}
-  Staff console  http://127.0.0.1:${CONSOLE_PORT:-8080}   (chat demo: /chat)
+  Staff console  http://127.0.0.1:${CONSOLE_PORT:-8080}   (first account: .venv/bin/chanyan staff add admin --role admin)
+  Chat demo      http://127.0.0.1:${CONSOLE_PORT:-8080}/chat
 
 Talk to the bot:
   curl -s -XPOST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook -H 'Content-Type: application/json' \\

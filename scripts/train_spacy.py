@@ -71,7 +71,9 @@ def collect_examples(seed: int = 13, with_devset: bool = True) -> list[tuple[str
     return [(t, label) for t, label in examples if t not in held_out]
 
 
-def write_docbins(examples: list[tuple[str, str]], labels: list[str], out: Path, seed: int = 13) -> tuple[Path, Path]:
+def write_docbins(
+    examples: list[tuple[str, str]], labels: list[str], out: Path, seed: int = 13
+) -> tuple[Path, Path]:
     """Split 90/10 into train/dev DocBins tokenized with our jieba tokenizer."""
     import spacy
     from spacy.tokens import DocBin
@@ -109,11 +111,14 @@ def write_patterns(out: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "models" / "spacy")
     parser.add_argument("--build-dir", type=Path, default=ROOT / "models" / "spacy-build")
     parser.add_argument(
-        "--without-devset", action="store_true",
+        "--without-devset",
+        action="store_true",
         help="leave the dev set's training part out too (to tune the rule/model mix on it)",
     )
     args = parser.parse_args(argv)

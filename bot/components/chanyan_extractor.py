@@ -77,7 +77,9 @@ class ChanyanExtractor(GraphComponent, EntityExtractorMixin):
             if (spacy_dir / "meta.json").exists():
                 shutil.copytree(spacy_dir, path / "spacy")
             else:
-                logger.warning("no spaCy model at %s; the trained Rasa model will extract with rules only", spacy_dir)
+                logger.warning(
+                    "no spaCy model at %s; the trained Rasa model will extract with rules only", spacy_dir
+                )
         return self._resource
 
     @classmethod

@@ -1,8 +1,8 @@
 """Extraction: technical domain and constraints from enterprise messages (framework-free; no Rasa import).
 
-    from chanyan.extraction import get_extractor, to_entities, from_entities
-    ex = get_extractor()          # cached per process
-    ex.extract("想做锂电池极片缺陷的机器视觉检测，预算50-80万，明年6月前")
+from chanyan.extraction import get_extractor, to_entities, from_entities
+ex = get_extractor()          # cached per process
+ex.extract("想做锂电池极片缺陷的机器视觉检测，预算50-80万，明年6月前")
 """
 
 from __future__ import annotations

@@ -23,9 +23,13 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The extract options (shared by `chanyan extract` and `python -m chanyan.extraction.cli`)."""
-    parser.add_argument("texts", nargs="*", help="messages to read; without any, one message per line on stdin")
+    parser.add_argument(
+        "texts", nargs="*", help="messages to read; without any, one message per line on stdin"
+    )
     parser.add_argument("--explain", action="store_true", help="add the terms, scores and rules that fired")
-    parser.add_argument("--now", type=_iso_datetime, default=None, help="message time (ISO), for relative dates")
+    parser.add_argument(
+        "--now", type=_iso_datetime, default=None, help="message time (ISO), for relative dates"
+    )
 
 
 def _iso_datetime(value: str) -> datetime:

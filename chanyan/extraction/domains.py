@@ -12,7 +12,9 @@ from .matcher import TermMatch, TermMatcher
 from .taxonomy import Taxonomy
 
 NONE_LABEL = "NONE"
-RULE_SHARE_MIN = float(os.environ.get("CHANYAN_RULE_SHARE_MIN", "0.6"))  # the rules' share of the combined score
+RULE_SHARE_MIN = float(
+    os.environ.get("CHANYAN_RULE_SHARE_MIN", "0.6")
+)  # the rules' share of the combined score
 RULE_SHARE_MAX = float(os.environ.get("CHANYAN_RULE_SHARE_MAX", "0.95"))  # ... grows with their evidence
 MIN_RULE_EVIDENCE = 0.5  # below this much keyword weight, rules alone do not propose a domain
 MIN_MODEL_SCORE = 0.6  # the classifier alone must be this sure to propose a domain
@@ -56,8 +58,11 @@ class DomainRanker:
         if boundaries is None:
             return matches
         return [
-            m for m in matches
-            if len(m.term) >= SHORT_TERM or m.term.isascii() or (m.start in boundaries and m.end in boundaries)
+            m
+            for m in matches
+            if len(m.term) >= SHORT_TERM
+            or m.term.isascii()
+            or (m.start in boundaries and m.end in boundaries)
         ]
 
     def rule_scores(self, matches: list[TermMatch], text: str = "") -> tuple[dict[str, float], list[dict]]:
@@ -76,11 +81,23 @@ class DomainRanker:
                 length_bonus *= SELF_DESCRIPTION_WEIGHT
             for code, weight in self.index.get(match.term, ()):
                 scores[code] += weight * length_bonus
-            fired.append({"term": match.term, "start": match.start, "end": match.end, "codes": [c for c, _ in self.index[match.term]]})
+            fired.append(
+                {
+                    "term": match.term,
+                    "start": match.start,
+                    "end": match.end,
+                    "codes": [c for c, _ in self.index[match.term]],
+                }
+            )
         return dict(scores), fired
 
-    def rank(self, text: str, model_scores: dict[str, float] | None = None, top_k: int = 3,
-             matches: list[TermMatch] | None = None) -> tuple[list[dict], DomainEvidence]:
+    def rank(
+        self,
+        text: str,
+        model_scores: dict[str, float] | None = None,
+        top_k: int = 3,
+        matches: list[TermMatch] | None = None,
+    ) -> tuple[list[dict], DomainEvidence]:
         """Ranked [{"code","name","sub_code","sub_name","score"}] (best first) and the evidence behind it."""
         matches = self.match_terms(text) if matches is None else matches
         raw, fired = self.rule_scores(matches, text)

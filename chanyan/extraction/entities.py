@@ -46,7 +46,11 @@ def to_entities(result: dict) -> list[dict]:
         entities.append(_entity("ip_preference", result["ip_preference"], text, None))
     partner = result.get("partner") or {}
     if any(partner.get(k) for k in ("types", "names", "regions")):
-        entities.append(_entity("partner", {k: list(partner.get(k) or ()) for k in ("types", "names", "regions")}, text, None))
+        entities.append(
+            _entity(
+                "partner", {k: list(partner.get(k) or ()) for k in ("types", "names", "regions")}, text, None
+            )
+        )
     for phone in result.get("phones") or ():
         entities.append(_entity("phone", phone, text, None))
     for email in result.get("emails") or ():

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
-
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 
@@ -165,7 +164,9 @@ class Extractor:
             result["explain"] = {
                 "tokens": tokens,
                 "terms": evidence.terms,
-                "rule_scores": {k: round(v, 3) for k, v in sorted(evidence.rule_scores.items(), key=lambda kv: -kv[1])},
+                "rule_scores": {
+                    k: round(v, 3) for k, v in sorted(evidence.rule_scores.items(), key=lambda kv: -kv[1])
+                },
                 "model_scores": {k: round(v, 3) for k, v in top_model},
                 "model": "spacy" if self.nlp is not None else None,
                 "rules": {

@@ -20,14 +20,22 @@ _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿几"
 _NUM = rf"(?:\d+(?:\.\d+)?|大?[{_CN_DIGITS}]+)(?:多|来|余)?"
 _MAG = r"(?:万|千|百万|千万|亿|[wWkK](?![wWhH]))"
 _CNY = r"(?:元|块钱|块|人民币|RMB|rmb|CNY|cny)"
-_PREFIX = r"(?:不超过|不高于|不多于|不到|最多|至多|上限|封顶|控制在|大概|大约|约|差不多|预计|至少|不低于|起码)"
+_PREFIX = (
+    r"(?:不超过|不高于|不多于|不到|最多|至多|上限|封顶|控制在|大概|大约|约|差不多|预计|至少|不低于|起码)"
+)
 _SUFFIX = r"(?:以内|以下|之内|内|左右|上下|出头|以上|起|多)"
 _RANGE_SEP = r"(?:-|~|～|—|–|到|至)"
 _BUDGET_CUE = re.compile(r"预算|经费|资金|费用|投入|价格|报价|出资|花|钱|成本|金额|资助|拨款|给到|能出")
 
-NEGOTIABLE = re.compile(r"面议|面谈|可以谈|可谈|好商量|可商量|可以商量|可商议|再议|再商量|商量着来|看方案(?:定|报价)?|看报价|按项目定|价格好说")
-UNKNOWN = re.compile(r"暂不确定|暂时不确定|不确定|还没定|没定|待定|还没想好|没想好|不清楚|不好说|说不准|还没有预算|没预算|没有预算|未定")
-NEGOTIABLE_SHORT = 16  # a bare "面议" / "还没定" is a budget answer only in a short reply or next to a budget cue
+NEGOTIABLE = re.compile(
+    r"面议|面谈|可以谈|可谈|好商量|可商量|可以商量|可商议|再议|再商量|商量着来|看方案(?:定|报价)?|看报价|按项目定|价格好说"
+)
+UNKNOWN = re.compile(
+    r"暂不确定|暂时不确定|不确定|还没定|没定|待定|还没想好|没想好|不清楚|不好说|说不准|还没有预算|没预算|没有预算|未定"
+)
+NEGOTIABLE_SHORT = (
+    16  # a bare "面议" / "还没定" is a budget answer only in a short reply or next to a budget cue
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,8 @@ def load_currencies(path: Path | str = CURRENCY_PATH) -> tuple[Currency, ...]:
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh) or {}
     return tuple(
-        Currency(code, float(spec["rate"]), tuple(str(n) for n in spec.get("names") or ())) for code, spec in raw.items()
+        Currency(code, float(spec["rate"]), tuple(str(n) for n in spec.get("names") or ()))
+        for code, spec in raw.items()
     )
 
 
@@ -65,7 +74,9 @@ def _span_regex(currency_pattern: str) -> re.Pattern:
     return re.compile(rf"(?P<prefix>{_PREFIX})?\s?(?P<core>{dollar}|{core}){not_money}(?P<suffix>{_SUFFIX})?")
 
 
-_COLLOQUIAL_RANGE = re.compile(r"^(?P<a>[一二两三四五六七八九])(?P<b>[二两三四五六七八九])(?P<unit>十|百|千)?(?P<mag>万|亿)?$")
+_COLLOQUIAL_RANGE = re.compile(
+    r"^(?P<a>[一二两三四五六七八九])(?P<b>[二两三四五六七八九])(?P<unit>十|百|千)?(?P<mag>万|亿)?$"
+)
 _CN_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, None: 1}
 _MAG_VALUE = {"万": 10_000, "亿": 100_000_000, None: 1}
@@ -148,10 +159,17 @@ def _amounts(core: str, currency: Currency | None) -> tuple[float, float] | None
     return (low, high) if low <= high else (high, low)
 
 
-def _kind(prefix: str, suffix: str, low: float, high: float, core: str) -> tuple[str, float | None, float | None]:
+def _kind(
+    prefix: str, suffix: str, low: float, high: float, core: str
+) -> tuple[str, float | None, float | None]:
     if prefix in ("至少", "不低于", "起码") or suffix in ("以上", "起"):
         return "range", low, None
-    if prefix in ("不超过", "不高于", "不多于", "不到", "最多", "至多", "上限", "封顶") or suffix in ("以内", "以下", "之内", "内"):
+    if prefix in ("不超过", "不高于", "不多于", "不到", "最多", "至多", "上限", "封顶") or suffix in (
+        "以内",
+        "以下",
+        "之内",
+        "内",
+    ):
         return "upper_bound", None, high
     if prefix == "控制在":
         return "upper_bound", None, high
@@ -166,7 +184,9 @@ def _budget_context(text: str, start: int) -> bool:
     return bool(_BUDGET_CUE.search(text[max(0, start - 12) : start + 20]))
 
 
-def parse_budget(text: str, strict: bool = False, currencies: tuple[Currency, ...] | None = None) -> dict | None:
+def parse_budget(
+    text: str, strict: bool = False, currencies: tuple[Currency, ...] | None = None
+) -> dict | None:
     """The first budget in `text` as {"min_cny","max_cny","kind","text"}, or None.
 
     Args:
@@ -185,8 +205,14 @@ def parse_budget(text: str, strict: bool = False, currencies: tuple[Currency, ..
         if not re.search(r"\d|[一二两三四五六七八九十几]", core):
             continue
         currency = _find_currency(core, currencies)
-        shorthand = re.search(r"\d\s?[wWkK]", core) and not re.search(r"[万千亿元块]", core) and currency is None
-        if shorthand and (strict or len(text) > NEGOTIABLE_SHORT) and not _budget_context(text, match.start()):
+        shorthand = (
+            re.search(r"\d\s?[wWkK]", core) and not re.search(r"[万千亿元块]", core) and currency is None
+        )
+        if (
+            shorthand
+            and (strict or len(text) > NEGOTIABLE_SHORT)
+            and not _budget_context(text, match.start())
+        ):
             continue
         amounts = _amounts(core, currency)
         if amounts is None:

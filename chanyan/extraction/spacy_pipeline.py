@@ -45,12 +45,17 @@ def load_pipeline(path: Path | str | None = None, tokenizer=None) -> Language | 
     """Load the trained pipeline from disk; None (and one warning) when it is absent or unreadable."""
     path = Path(path) if path else model_dir()
     if not (path / "meta.json").exists():
-        logger.warning("spaCy model not found at %s; extraction runs on taxonomy rules only (run `make spacy-model`)", path)
+        logger.warning(
+            "spaCy model not found at %s; extraction runs on taxonomy rules only (run `make spacy-model`)",
+            path,
+        )
         return None
     try:
         nlp = spacy.load(path)
     except Exception:  # a half-written or incompatible model must not take extraction down
-        logger.warning("could not load the spaCy model at %s; extraction runs on rules only", path, exc_info=True)
+        logger.warning(
+            "could not load the spaCy model at %s; extraction runs on rules only", path, exc_info=True
+        )
         return None
     attach_tokenizer(nlp, tokenizer)
     return nlp

@@ -21,14 +21,18 @@ _DURATION = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}半几]+)\s?(?P<half>个半)?(?:个)?(?P<unit>月|年|周|星期|礼拜|天|日|季度)(?P<suffix>之内|以内|内|左右|时间|完成|搞定|交付|上线|出成果|出结果)?"
 )
 _DURATION_CUE = re.compile(r"周期|工期|时间|期限|用|花|需要|希望|争取|计划|预计|控制在|要求|最好|尽量|在")
-_RELAXED = re.compile(r"不急|不着急|不赶|时间不限|没有时间要求|无时间要求|时间上没要求|时间灵活|时间宽松|慢慢来|时间无所谓")
-_URGENT = re.compile(r"越快越好|尽快|尽早|急需|很急|比较急|挺急|特别急|着急|紧急|加急|马上|立刻|ASAP|asap|(?:^|[，,。；;\s])急(?=[!！。，,]|$)")
+_RELAXED = re.compile(
+    r"不急|不着急|不赶|时间不限|没有时间要求|无时间要求|时间上没要求|时间灵活|时间宽松|慢慢来|时间无所谓"
+)
+_URGENT = re.compile(
+    r"越快越好|尽快|尽早|急需|很急|比较急|挺急|特别急|着急|紧急|加急|马上|立刻|ASAP|asap|(?:^|[，,。；;\s])急(?=[!！。，,]|$)"
+)
 _NOT_TIME_AFTER = re.compile(r"^(?:的经验|的历史|多的|以上的经验|保质期|寿命|质保|就|后|了|多了|来)")
 _BARE_CLAUSE = re.compile(r"(?:^|[，,。；;\s])$")
 _NOT_TIME_BEFORE = re.compile(r"(?:成立|创办|做了|干了|寿命|保质期|质保|已经|工作|经验|运行了|用了|有)$")
 _PREFIX_FIX = (
     (re.compile(r"[Qq]([1-4])"), lambda m: "第" + "一二三四"[int(m[1]) - 1] + "季度"),
-    (re.compile(r"^(今年|明年)?内$"), lambda m: (m[1] or "今年")),
+    (re.compile(r"^(今年|明年)?内$"), lambda m: m[1] or "今年"),
     (re.compile(r"^(今年|明年)内$"), lambda m: m[1]),
 )
 _UNIT_MONTHS = {"月": 1.0, "年": 12.0, "季度": 3.0}
@@ -50,7 +54,20 @@ def _cn_number(token: str) -> float | None:
             return 2.0
     if "几" in token:
         return None
-    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    digits = {
+        "零": 0,
+        "〇": 0,
+        "一": 1,
+        "二": 2,
+        "两": 2,
+        "三": 3,
+        "四": 4,
+        "五": 5,
+        "六": 6,
+        "七": 7,
+        "八": 8,
+        "九": 9,
+    }
     if token == "十":
         return 10.0
     if token.startswith("十"):
@@ -97,7 +114,11 @@ def _resolve_point(expr: str, now: datetime) -> date | None:
         return date(year, 6, 30)
     for pattern, repl in _PREFIX_FIX:
         expr = pattern.sub(repl, expr)
-    expr = re.sub(r"(\d{1,2}|[一二三四五六七八九十]{1,3})月底$", r"\1月", expr) if re.search(r"\d|[一二三四五六七八九十]月底$", expr) else expr
+    expr = (
+        re.sub(r"(\d{1,2}|[一二三四五六七八九十]{1,3})月底$", r"\1月", expr)
+        if re.search(r"\d|[一二三四五六七八九十]月底$", expr)
+        else expr
+    )
     end = _jio_end(expr, now)
     if end is None and not explicit_year:
         expr = "今年" + expr
@@ -145,13 +166,20 @@ def parse_timeline(text: str, now: datetime | None = None, strict: bool = False)
             continue
         end = _resolve_point(point, now)
         if end is not None:
-            candidates.append((match.start(), {"deadline": end.isoformat(), "months": None, "text": match.group()}))
+            candidates.append(
+                (match.start(), {"deadline": end.isoformat(), "months": None, "text": match.group()})
+            )
     for match in _DURATION.finditer(text):
         before, after = text[max(0, match.start() - 6) : match.start()], text[match.end() : match.end() + 6]
         if _NOT_TIME_BEFORE.search(before) or _NOT_TIME_AFTER.match(after):
             continue
         standalone = _BARE_CLAUSE.search(before) and re.match(r"^(?:[，,。；;！!\s]|$)", after)
-        if not match["suffix"] and (strict or len(text) > 12) and not _DURATION_CUE.search(before) and not standalone:
+        if (
+            not match["suffix"]
+            and (strict or len(text) > 12)
+            and not _DURATION_CUE.search(before)
+            and not standalone
+        ):
             continue
         if any(start <= match.start() < start + len(c["text"]) for start, c in candidates):
             continue

@@ -34,7 +34,10 @@ def test_budget_keeps_foreign_currency_wording(extractor):
     assert extractor.parse_budget("5万欧元")["text"] == "5万欧元"
 
 
-@pytest.mark.parametrize(("text", "kind"), [("面议", "negotiable"), ("暂不确定", "unknown"), ("还没定", "unknown"), ("不清楚", "unknown")])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("面议", "negotiable"), ("暂不确定", "unknown"), ("还没定", "unknown"), ("不清楚", "unknown")],
+)
 def test_budget_answers_without_amount(extractor, text, kind):
     assert extractor.parse_budget(text) == {"min_cny": None, "max_cny": None, "kind": kind, "text": text}
 
@@ -91,7 +94,12 @@ def test_coop_modes(extractor, text, modes):
 
 @pytest.mark.parametrize(
     ("text", "phrase"),
-    [("知识产权归我们", "归企业所有"), ("专利双方共有", "双方共有"), ("成果可以归学校", "归研发方所有"), ("知识产权可以协商", "协商确定")],
+    [
+        ("知识产权归我们", "归企业所有"),
+        ("专利双方共有", "双方共有"),
+        ("成果可以归学校", "归研发方所有"),
+        ("知识产权可以协商", "协商确定"),
+    ],
 )
 def test_ip_preference(extractor, text, phrase):
     assert extractor.parse_ip_preference(text) == phrase

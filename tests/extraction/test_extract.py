@@ -12,7 +12,18 @@ RICH = (
     "我们是做锂电池的，想用机器视觉检测极片缺陷，预算50-80万，明年6月前要上线，"
     "可以和浙大一起研发，知识产权归我们，联系人王工 13912345678，邮箱 wang@cell-tech.cn"
 )
-KEYS = {"text", "domains", "keywords", "budget", "timeline", "coop_modes", "ip_preference", "partner", "phones", "emails"}
+KEYS = {
+    "text",
+    "domains",
+    "keywords",
+    "budget",
+    "timeline",
+    "coop_modes",
+    "ip_preference",
+    "partner",
+    "phones",
+    "emails",
+}
 
 
 def test_rich_message_fills_every_field(extractor, now):
@@ -61,7 +72,16 @@ def test_message_without_a_domain(extractor):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "锂电池" * 3400, "😀🎉🚀", "\x00\x01\xff\ufffd\x1b[31m", "We need help with PLC programming ASAP", None, 42],
+    [
+        "",
+        "   ",
+        "锂电池" * 3400,
+        "😀🎉🚀",
+        "\x00\x01\xff\ufffd\x1b[31m",
+        "We need help with PLC programming ASAP",
+        None,
+        42,
+    ],
 )
 def test_bad_input_returns_empty_result(extractor, text):
     result = extractor.extract(text)
@@ -80,7 +100,17 @@ def test_entities_round_trip(extractor, now):
     result = extractor.extract(RICH, now=now)
     entities = to_entities(result)
     names = {e["entity"] for e in entities}
-    assert {"tech_domain", "budget", "timeline", "coop_mode", "ip_preference", "partner", "phone", "email", "keyword"} <= names
+    assert {
+        "tech_domain",
+        "budget",
+        "timeline",
+        "coop_mode",
+        "ip_preference",
+        "partner",
+        "phone",
+        "email",
+        "keyword",
+    } <= names
     assert all(e["extractor"] == EXTRACTOR_NAME for e in entities)
     domains = [e for e in entities if e["entity"] == "tech_domain"]
     assert domains[0]["value"] == result["domains"][0]["sub_code"]

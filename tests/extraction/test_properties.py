@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 from chanyan.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES
 
-CHINESE = st.text(alphabet=st.sampled_from("锂电池预算万元明年底前半年内委托合作专利高校检测三五十一二百千亿年月日号前内左右面议不急"), max_size=60)
+CHINESE = st.text(
+    alphabet=st.sampled_from(
+        "锂电池预算万元明年底前半年内委托合作专利高校检测三五十一二百千亿年月日号前内左右面议不急"
+    ),
+    max_size=60,
+)
 
 
 def _check(result: dict) -> None:

@@ -32,7 +32,12 @@ def test_all_eight_domains_with_official_codes(extractor):
 
 def test_find_by_code_name_and_alias(extractor):
     find = extractor.taxonomy.find
-    assert find("803") == {"code": "80", "name": "先进制造与自动化", "sub_code": "803", "sub_name": "高性能、智能化仪器仪表"}
+    assert find("803") == {
+        "code": "80",
+        "name": "先进制造与自动化",
+        "sub_code": "803",
+        "sub_name": "高性能、智能化仪器仪表",
+    }
     assert find("80") == {"code": "80", "name": "先进制造与自动化", "sub_code": None, "sub_name": None}
     assert find("先进制造与自动化")["code"] == "80"
     assert find("新材料") == {"code": "40", "name": "新材料", "sub_code": None, "sub_name": None}
