@@ -70,6 +70,9 @@ eval: $(SPACY_MODEL)  ## extraction figures on the held-out dev set (P/R/F1, dom
 	$(PY) scripts/eval_extraction.py --split test
 	$(PY) scripts/bench_extraction.py
 
+bench: train  ## load benchmark (PostgreSQL + Redis): N=10,50,100 intakes over REST vs a plain `rasa init` bot
+	$(PY) scripts/bench.py $(BENCH_ARGS)
+
 db: $(VENV)/.installed  ## create or upgrade the database schema (Alembic)
 	@mkdir -p $(CHANYAN_VAR_DIR)
 	$(BIN)/chanyan db upgrade

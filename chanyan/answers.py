@@ -30,7 +30,9 @@ PERSON_MAX_CHARS = 20
 
 _INDEX = re.compile(r"^(?:第)?([1-9一二三四五六七八九])(?:个|项|号)?[。.]?$")
 _CN_INDEX = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_YES = re.compile(r"^(?:是的?|对的?|没错|确认|正确|可以|好的?|嗯+|就是(?:这个|它)?|第一个|ok|yes)[。.!！]*$", re.I)
+_YES = re.compile(
+    r"^(?:是的?|对的?|没错|确认|正确|可以|好的?|嗯+|就是(?:这个|它)?|第一个|ok|yes)[。.!！]*$", re.I
+)
 _OTHER = re.compile(r"(?:其他|其它|都不是|都不对|不是这些|别的|另外的)")
 _NAME_PREFIX = re.compile(
     r"^(?:我们?(?:公司|单位)?(?:是|叫)|我司(?:是|叫)?|公司(?:名称?)?(?:是|叫)|单位(?:名称)?(?:是|叫)?|名称是|我叫|我是|联系人(?:是|为)?|本人)[:：]?\s*"
@@ -147,7 +149,11 @@ def _partner_preference(text: str, _slots: dict, _now) -> dict | str:
         if "不限" not in types and (_NOT_LIMITED.search(text) or not types):
             types.append("不限")
         partner = {**partner, "types": types}
-    return {"types": partner.get("types", []), "names": partner.get("names", []), "regions": partner.get("regions", [])}
+    return {
+        "types": partner.get("types", []),
+        "names": partner.get("names", []),
+        "regions": partner.get("regions", []),
+    }
 
 
 def _enterprise_name(text: str, _slots: dict, _now) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import sys
@@ -117,8 +118,12 @@ def cmd_requests_export(args: argparse.Namespace, settings: Settings, out: TextI
     from chanyan.records import request_record
     from chanyan.store.requests import iter_requests
 
-    target = open(args.output, "w", encoding="utf-8-sig" if args.format == "csv" else "utf-8", newline="") if args.output else out
-    try:
+    with contextlib.ExitStack() as stack:
+        target = out
+        if args.output:
+            # Excel opens a CSV as UTF-8 only with a BOM.
+            encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
+            target = stack.enter_context(open(args.output, "w", encoding=encoding, newline=""))
         with _session_factory(settings)() as session:
             if args.format == "jsonl":
                 for request in iter_requests(session):
@@ -128,9 +133,6 @@ def cmd_requests_export(args: argparse.Namespace, settings: Settings, out: TextI
                 writer.writerow([label for _, label in EXPORT_COLUMNS])
                 for request in iter_requests(session):
                     writer.writerow(flat_row(request_record(request)))
-    finally:
-        if target is not out:
-            target.close()
     return 0
 
 

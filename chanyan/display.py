@@ -44,7 +44,11 @@ def format_timeline(timeline: dict | None) -> str:
     if not timeline:
         return NOT_GIVEN
     if timeline.get("deadline"):
-        return f"{timeline['deadline']}前（{timeline.get('text', '')}）" if timeline.get("text") else timeline["deadline"]
+        return (
+            f"{timeline['deadline']}前（{timeline.get('text', '')}）"
+            if timeline.get("text")
+            else timeline["deadline"]
+        )
     if timeline.get("months"):
         return f"{timeline['months']}个月内"
     return timeline.get("text") or "不限"

@@ -65,7 +65,9 @@ _AFFIRM = re.compile(
     r"^(?:确认|确认无误|确定|提交|确认提交|没问题|没错|对的?|是的?|好的?|可以|行|ok|OK|yes|嗯+|都对|正确|无误|就这样)"
     r"(?:的|了|吧|呢|啊|，?提交吧?|，?没问题)?[。.!！~～]*$"
 )
-_DENY = re.compile(r"^(?:不对|不是|错了|有误|有问题|不正确|要改|需要修改|修改|改一下|不行|no)[。.!！~～]*$", re.I)
+_DENY = re.compile(
+    r"^(?:不对|不是|错了|有误|有问题|不正确|要改|需要修改|修改|改一下|不行|no)[。.!！~～]*$", re.I
+)
 
 
 @dataclass
@@ -113,7 +115,11 @@ def process_turn(
     if requested_slot == REVIEW_SLOT:
         return _review_turn(cleaned, slots, result, choice=choice, extraction=extraction, now=now)
 
-    if requested_slot and choice is None and _is_interruption(requested_slot, cleaned, intent, intent_confidence):
+    if (
+        requested_slot
+        and choice is None
+        and _is_interruption(requested_slot, cleaned, intent, intent_confidence)
+    ):
         result.interruption = True
         return result
 
@@ -147,12 +153,12 @@ def process_turn(
     merged = {**slots, **result.slots}
     if merged.get("need_description") and not merged.get("need_title"):
         result.slots["need_title"] = propose_title(merged["need_description"])
-    if "need_description" in result.slots or "tech_targets" in result.slots:
-        if not merged.get("tech_domain"):
-            basis = " ".join(
-                str(merged.get(s)) for s in ("need_title", "need_description", "tech_targets") if merged.get(s)
-            )
-            result.slots["domain_candidates"] = extractor.rank_domains(basis, top_k=3)
+    description_changed = "need_description" in result.slots or "tech_targets" in result.slots
+    if description_changed and not merged.get("tech_domain"):
+        basis = " ".join(
+            str(merged.get(s)) for s in ("need_title", "need_description", "tech_targets") if merged.get(s)
+        )
+        result.slots["domain_candidates"] = extractor.rank_domains(basis, top_k=3)
     if not slots.get("draft_id"):
         result.slots["draft_id"] = new_draft_id()
     return result

@@ -17,7 +17,12 @@ def _value(slots: dict[str, Any], name: str) -> Any:
 
 
 def request_fields(
-    slots: dict[str, Any], *, conversation_id: str, channel: str, draft_id: str, extraction: dict | None = None
+    slots: dict[str, Any],
+    *,
+    conversation_id: str,
+    channel: str,
+    draft_id: str,
+    extraction: dict | None = None,
 ) -> dict[str, Any]:
     """Column values of a new request from the form's slots (skipped optional answers become NULL)."""
     from chanyan.extraction import get_extractor  # spaCy is heavy: only the filing path needs it
@@ -25,7 +30,9 @@ def request_fields(
     extractor = get_extractor()
     domain = extractor.taxonomy.find(str(slots.get("tech_domain") or "")) or {}
     if extraction is None:
-        basis = " ".join(str(_value(slots, s) or "") for s in ("need_title", "need_description", "tech_targets"))
+        basis = " ".join(
+            str(_value(slots, s) or "") for s in ("need_title", "need_description", "tech_targets")
+        )
         extraction = extractor.extract(basis)
     partner = _value(slots, "partner_preference")
     coop = _value(slots, "coop_mode") or []
@@ -94,7 +101,8 @@ def request_record(request: Request) -> dict[str, Any]:
         "assignee": request.assignee,
         "handoff": bool(request.handoff),
         "notes": [
-            {"author": n.author, "text": n.text, "created_at": _iso_local(n.created_at)} for n in request.notes
+            {"author": n.author, "text": n.text, "created_at": _iso_local(n.created_at)}
+            for n in request.notes
         ],
         "status_history": [
             {

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,12 +55,15 @@ class ActionFileRequest(Action):
         except SQLAlchemyError:
             logger.exception("filing failed for conversation %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_filing_failed")
-            # Back to the summary question: the next "确认" files it; nothing given is lost.
+            # Back to the summary question: the next "确认" files it; nothing given is lost. Listen now:
+            # otherwise the reactivated form re-reads this same "确认" and files again, in a loop that only
+            # Rasa's circuit breaker ends.
             return [
                 SlotSet("draft_id", draft_id),
                 SlotSet(REVIEW_SLOT, None),
                 ActiveLoop("intake_form"),
                 SlotSet("requested_slot", REVIEW_SLOT),
+                FollowupAction("action_listen"),
             ]
         logger.info("filed %s (new=%s) for conversation %s", request.ref, created, tracker.sender_id)
         if created:

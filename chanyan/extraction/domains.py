@@ -17,6 +17,7 @@ RULE_SHARE_MIN = float(
 )  # the rules' share of the combined score
 RULE_SHARE_MAX = float(os.environ.get("CHANYAN_RULE_SHARE_MAX", "0.95"))  # ... grows with their evidence
 MIN_RULE_EVIDENCE = 0.5  # below this much keyword weight, rules alone do not propose a domain
+MIN_MODEL_ONLY_CHARS = 8  # shorter replies with no technical term are answers, not need descriptions
 MIN_MODEL_SCORE = 0.6  # the classifier alone must be this sure to propose a domain
 DOMAIN_ONLY_DISCOUNT = 0.6  # a domain-level cue ("新材料") is weaker than a category term
 SHORT_TERM = 4  # terms shorter than this must align with token boundaries
@@ -116,7 +117,9 @@ class DomainRanker:
         total_rule = sum(sub_scores.values())
         model = {k: v for k, v in (model_scores or {}).items() if k != NONE_LABEL}
         none_prob = (model_scores or {}).get(NONE_LABEL, 0.0)
-        if total_rule < MIN_RULE_EVIDENCE and (not model or max(model.values()) < MIN_MODEL_SCORE):
+        # Without a technical term, only a sure classifier on a real description (not "还没定") proposes a domain.
+        model_only_ok = model and max(model.values()) >= MIN_MODEL_SCORE and len(text) >= MIN_MODEL_ONLY_CHARS
+        if total_rule < MIN_RULE_EVIDENCE and not model_only_ok:
             return [], evidence
         combined: dict[str, float] = {}
         strength = 1.0 - math.exp(-total_rule / 1.5)  # how sure the rules are that there is a domain at all

@@ -12,6 +12,7 @@ import yaml
 
 from chanyan.taxonomy import CURRENCY_PATH
 
+from .jio import jionlp
 from .textnorm import normalize
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,10 @@ NEGOTIABLE = re.compile(
 )
 UNKNOWN = re.compile(
     r"暂不确定|暂时不确定|不确定|还没定|没定|待定|还没想好|没想好|不清楚|不好说|说不准|还没有预算|没预算|没有预算|未定"
+)
+# "时间还没定" answers another question, even when short.
+_OTHER_SLOT_CUE = re.compile(
+    r"时间|时限|日期|周期|工期|什么时候|合作方式|方式|知识产权|专利|归属|合作方|单位|联系人|电话"
 )
 NEGOTIABLE_SHORT = (
     16  # a bare "面议" / "还没定" is a budget answer only in a short reply or next to a budget cue
@@ -104,10 +109,8 @@ _SPECIAL = {
 
 
 def _jio_money(core: str) -> tuple[float, float] | None:
-    import jionlp
-
     try:
-        parsed = jionlp.parse_money(core)
+        parsed = jionlp().parse_money(core)
     except Exception:  # JioNLP raises ValueError and others on strings it cannot read
         return None
     num = parsed.get("num")
@@ -231,6 +234,7 @@ def parse_budget(
         }
     for pattern, kind in ((NEGOTIABLE, "negotiable"), (UNKNOWN, "unknown")):
         found = pattern.search(text)
-        if found and (len(text) <= NEGOTIABLE_SHORT and not strict or _budget_context(text, found.start())):
+        short_answer = len(text) <= NEGOTIABLE_SHORT and not _OTHER_SLOT_CUE.search(text)
+        if found and (short_answer or _budget_context(text, found.start())):
             return {"min_cny": None, "max_cny": None, "kind": kind, "text": found.group()}
     return None

@@ -6,6 +6,7 @@ import calendar
 import re
 from datetime import date, datetime, timedelta
 
+from .jio import jionlp
 from .textnorm import normalize
 
 _CN_NUM = "零〇一二两三四五六七八九十"
@@ -82,10 +83,8 @@ def _cn_number(token: str) -> float | None:
 
 
 def _jio_end(expr: str, now: datetime) -> date | None:
-    import jionlp
-
     try:
-        parsed = jionlp.parse_time(expr, time_base=now)
+        parsed = jionlp().parse_time(expr, time_base=now)
     except Exception:  # JioNLP raises on strings it cannot read
         return None
     if parsed.get("type") not in ("time_point", "time_span"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
@@ -16,7 +18,9 @@ from chanyan.store.models import ChannelIncident, Handoff, Request, StatusChange
 REF_PREFIX = "XQ"
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 FILING_ACTOR = "assistant"
-REF_ATTEMPTS = 5
+# Each clash on a reference number lets one concurrent filer through, so this bounds the concurrency handled.
+REF_ATTEMPTS = 30
+REF_RETRY_PAUSE_S = 0.02
 
 
 class RequestNotFound(LookupError):
@@ -55,7 +59,9 @@ def file_request(session_factory, fields: dict[str, Any]) -> tuple[Request, bool
     confirmation or a retried action). Opens its own short transactions so that a clash on the reference
     number (two processes filing at the same moment) can be retried.
     """
-    for _ in range(REF_ATTEMPTS):
+    for attempt in range(REF_ATTEMPTS):
+        if attempt:
+            time.sleep(random.uniform(0, REF_RETRY_PAUSE_S * attempt))
         with session_factory() as session, session.begin():
             existing = find_draft(session, fields["conversation_id"], fields["draft_id"])
             if existing is not None:
@@ -113,7 +119,9 @@ def record_handoff(session: Session, conversation_id: str, channel: str, message
     """Mark a conversation for a person; flags the requests filed from it too."""
     handoff = Handoff(conversation_id=conversation_id, channel=channel, message=message)
     session.add(handoff)
-    for request in session.execute(select(Request).where(Request.conversation_id == conversation_id)).scalars():
+    for request in session.execute(
+        select(Request).where(Request.conversation_id == conversation_id)
+    ).scalars():
         request.handoff = True
     return handoff
 

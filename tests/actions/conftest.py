@@ -16,7 +16,6 @@ if str(BOT_DIR) not in sys.path:
 def action_db(tmp_path, monkeypatch):
     """A migrated SQLite database that the actions' runtime opens (its caches are reset around the test)."""
     from actions import runtime
-
     from chanyan.store.migrate import upgrade
 
     url = f"sqlite:///{tmp_path / 'actions.db'}"

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from actions.filing import ActionFileRequest
-from actions.handoff import ActionHandoff
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import create_engine, text
 
+from actions.filing import ActionFileRequest
+from actions.handoff import ActionHandoff
 from tests.actions.trackers import slot_events, tracker
 
 SLOTS = {

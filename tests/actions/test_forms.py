@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from actions.forms import ActionAskSummaryConfirmed, ActionAskTechDomain, ValidateIntakeForm
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.forms import ActionAskSummaryConfirmed, ActionAskTechDomain, ValidateIntakeForm
 from tests.actions.trackers import slot_events, tracker
 
 

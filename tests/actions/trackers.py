@@ -27,7 +27,13 @@ def tracker(
     }
     events = [
         {"event": "action", "name": "action_listen", "timestamp": TIMESTAMP - 1},
-        {"event": "user", "text": text, "timestamp": TIMESTAMP, "parse_data": latest, "input_channel": channel},
+        {
+            "event": "user",
+            "text": text,
+            "timestamp": TIMESTAMP,
+            "parse_data": latest,
+            "input_channel": channel,
+        },
     ]
     return Tracker(
         sender_id=sender,

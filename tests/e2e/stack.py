@@ -28,7 +28,9 @@ def free_port() -> int:
 
 def http_json(method: str, url: str, body: Any = None, timeout: float = 60) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method=method, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         raw = response.read()
     return json.loads(raw) if raw else None
@@ -39,6 +41,9 @@ class Process:
     name: str
     popen: subprocess.Popen
     log: Path
+    # What `Stack.wait_ready` polls; a Rasa server is ready once its status names a model.
+    ready_url: str | None = None
+    needs_model: bool = False
 
     def tail(self, lines: int = 60) -> str:
         try:
@@ -54,6 +59,12 @@ class Process:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait()
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash or an OOM kill would end it."""
+        if self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait()
 
 
 @dataclass
@@ -78,37 +89,94 @@ class Stack:
 
     def rest(self, sender: str, message: str) -> list[dict]:
         """Send one message over the REST channel; the bot's replies."""
-        return http_json(
-            "POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message}
-        ) or []
+        return (
+            http_json(
+                "POST", f"{self.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": message}
+            )
+            or []
+        )
+
+    def filed_requests(self, conversation_id: str) -> list[dict]:
+        """The rows of `requests` filed from one conversation, JSON columns decoded, oldest first."""
+        return filed_requests(self.database_url, conversation_id)
 
     def tracker(self, sender: str) -> dict:
         token = self.env["RASA_TOKEN"]
         return http_json("GET", f"{self.rasa_url}/conversations/{sender}/tracker?token={token}")
 
-    def start_actions(self) -> Process:
+    def start_actions(self, name: str = "actions", port: int | None = None) -> Process:
+        """Start an action server (another replica: a new `name` and `port`)."""
+        port = port or self.action_port
         return self._spawn(
-            "actions",
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port),
-             "--logging-config-file", str(ROOT / "logging.yml")],
+            name,
+            [
+                str(BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(port),
+                "--logging-config-file",
+                str(ROOT / "logging.yml"),
+            ],
+            ready_url=f"http://127.0.0.1:{port}/health",
         )
 
-    def start_rasa(self) -> Process:
+    def start_rasa(
+        self,
+        name: str = "rasa",
+        port: int | None = None,
+        endpoints: Path | None = None,
+        env: dict[str, str] | None = None,
+        model: Path | None = None,
+    ) -> Process:
+        """Start a Rasa server (another replica: a new `name` and `port`, its own `env` overrides, e.g. the
+        ACTION_ENDPOINT_URL of its action server; `endpoints` another endpoints file; `model` another model)."""
+        port = port or self.rasa_port
         return self._spawn(
-            "rasa",
-            [str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(ROOT / "endpoints.yml"),
-             "--credentials", str(ROOT / "credentials.yml"), "--port", str(self.rasa_port), "--enable-api",
-             "--auth-token", self.env["RASA_TOKEN"], "--logging-config-file", str(ROOT / "logging.yml")],
+            name,
+            [
+                str(BIN / "rasa"),
+                "run",
+                "--model",
+                str(model or MODEL),
+                "--endpoints",
+                str(endpoints or ROOT / "endpoints.yml"),
+                "--credentials",
+                str(ROOT / "credentials.yml"),
+                "--port",
+                str(port),
+                "--enable-api",
+                "--auth-token",
+                self.env["RASA_TOKEN"],
+                "--logging-config-file",
+                str(ROOT / "logging.yml"),
+            ],
+            env=env,
+            ready_url=f"http://127.0.0.1:{port}/status?token={self.env['RASA_TOKEN']}",
+            needs_model=True,
         )
 
-    def _spawn(self, name: str, command: list[str]) -> Process:
+    def _spawn(
+        self,
+        name: str,
+        command: list[str],
+        env: dict[str, str] | None = None,
+        ready_url: str | None = None,
+        needs_model: bool = False,
+    ) -> Process:
         log = self.workdir / f"{name}.log"
         handle = log.open("ab")
         popen = subprocess.Popen(
-            command, cwd=ROOT / "bot", env=self.env, stdout=handle, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT / "bot",
+            env={**self.env, **(env or {})},
+            stdout=handle,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        process = Process(name, popen, log)
+        process = Process(name, popen, log, ready_url=ready_url, needs_model=needs_model)
         self.processes = [p for p in self.processes if p.name != name] + [process]
         return process
 
@@ -118,11 +186,8 @@ class Stack:
     def wait_ready(self, timeout: float = START_TIMEOUT_S) -> None:
         """Block until the action server answers and Rasa has loaded its model."""
         deadline = time.monotonic() + timeout
-        checks = {
-            "actions": f"{self.action_url}/health",
-            "rasa": f"{self.rasa_url}/status?token={self.env['RASA_TOKEN']}",
-        }
-        pending = {p.name for p in self.processes if p.name in checks}
+        checks = {p.name: p.ready_url for p in self.processes if p.ready_url}
+        pending = set(checks)
         while pending:
             for name in list(pending):
                 process = self.process(name)
@@ -132,7 +197,7 @@ class Stack:
                     status = http_json("GET", checks[name], timeout=5)
                 except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                     continue
-                if name != "rasa" or (status or {}).get("model_file"):
+                if not process.needs_model or (status or {}).get("model_file"):
                     pending.discard(name)
             if time.monotonic() > deadline:
                 tails = "\n".join(f"--- {n}\n{self.process(n).tail()}" for n in pending)
@@ -144,7 +209,32 @@ class Stack:
             process.stop()
 
 
-def stack_env(workdir: Path, database_url: str, rasa_port: int, action_port: int, **extra: str) -> dict[str, str]:
+JSON_COLUMNS = ("budget", "timeline", "coop_mode", "partner", "keywords", "extraction")
+
+
+def filed_requests(database_url: str, conversation_id: str) -> list[dict]:
+    """The rows of `requests` filed from one conversation, JSON columns decoded, oldest first."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url, future=True)
+    try:
+        with engine.connect() as connection:
+            result = connection.execute(
+                text("SELECT * FROM requests WHERE conversation_id = :c ORDER BY id"), {"c": conversation_id}
+            )
+            found = [dict(row._mapping) for row in result]
+    finally:
+        engine.dispose()
+    for row in found:
+        for column in JSON_COLUMNS:
+            if isinstance(row.get(column), str):
+                row[column] = json.loads(row[column])
+    return found
+
+
+def stack_env(
+    workdir: Path, database_url: str, rasa_port: int, action_port: int, **extra: str
+) -> dict[str, str]:
     """The environment of a test deployment (the same variables `make run` exports)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHAT_", "PYTEST_"))}
     env.update(

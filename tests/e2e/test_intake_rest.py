@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.e2e.driver import REF, run_intake
 
@@ -18,20 +16,7 @@ def sender() -> str:
 
 
 def rows(stack, conversation_id: str) -> list[dict]:
-    engine = create_engine(stack.database_url, future=True)
-    try:
-        with engine.connect() as connection:
-            result = connection.execute(
-                text("SELECT * FROM requests WHERE conversation_id = :c ORDER BY id"), {"c": conversation_id}
-            )
-            found = [dict(row._mapping) for row in result]
-    finally:
-        engine.dispose()
-    for row in found:
-        for column in ("budget", "timeline", "coop_mode", "partner", "keywords", "extraction"):
-            if isinstance(row.get(column), str):
-                row[column] = json.loads(row[column])
-    return found
+    return stack.filed_requests(conversation_id)
 
 
 def texts(replies: list[dict]) -> str:
@@ -59,6 +44,10 @@ def test_a_rich_first_message_files_a_complete_request(rasa_stack):
     assert row["contact_email"] is None
     assert row["domain_code"] == "80"
     assert row["status"] == "new"
+    # The NLU component (not only the action server) read the domain and constraints from the first message.
+    first = next(e for e in rasa_stack.tracker(user)["events"] if e["event"] == "user")
+    found = {e["entity"] for e in first["parse_data"]["entities"] if e.get("extractor") == "ChanyanExtractor"}
+    assert {"tech_domain", "budget", "timeline"} <= found
 
 
 def test_one_question_at_a_time_from_a_greeting(rasa_stack):
@@ -91,7 +80,9 @@ def test_one_question_at_a_time_from_a_greeting(rasa_stack):
 
 def test_corrections_at_the_summary_and_an_invalid_phone(rasa_stack):
     user = sender()
-    replies = rasa_stack.rest(user, "我们是杭州云图软件有限公司，想做一个工业大数据分析平台，预算100万以内，年底前")
+    replies = rasa_stack.rest(
+        user, "我们是杭州云图软件有限公司，想做一个工业大数据分析平台，预算100万以内，年底前"
+    )
     assert replies
     seen_summary = False
 
@@ -154,7 +145,10 @@ def test_pause_faq_handoff_and_resume(rasa_stack):
 
 def test_repeated_confirmation_files_once(rasa_stack):
     user = sender()
-    intake = run_intake(lambda m: rasa_stack.rest(user, m), "我们是宁波海纳塑业有限公司，想开发可降解包装材料，预算30万，一年内")
+    intake = run_intake(
+        lambda m: rasa_stack.rest(user, m),
+        "我们是宁波海纳塑业有限公司，想开发可降解包装材料，预算30万，一年内",
+    )
     again = texts(rasa_stack.rest(user, "确认"))
     assert intake.ref
     assert len(rows(rasa_stack, user)) == 1
@@ -163,7 +157,13 @@ def test_repeated_confirmation_files_once(rasa_stack):
 
 @pytest.mark.parametrize(
     "message",
-    ["", "😀😀😀", "Hello, can you help us find a university partner?", "机器视觉" * 1250, "\x00\x01 <script>alert(1)</script>"],
+    [
+        "",
+        "😀😀😀",
+        "Hello, can you help us find a university partner?",
+        "机器视觉" * 1250,
+        "\x00\x01 <script>alert(1)</script>",
+    ],
 )
 def test_odd_messages_get_an_answer_and_never_break_the_conversation(rasa_stack, message):
     user = sender()

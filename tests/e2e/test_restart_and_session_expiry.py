@@ -36,7 +36,9 @@ def test_a_new_session_keeps_the_answers_and_resumes_on_request(rasa_stack):
 
 def test_a_rasa_restart_in_the_middle_of_the_form_loses_nothing(rasa_stack):
     user = f"restart-{uuid.uuid4().hex[:8]}"
-    first = texts(rasa_stack.rest(user, "我们是青岛海润食品有限公司，想延长低温肉制品的保质期，预算60万，明年底前"))
+    first = texts(
+        rasa_stack.rest(user, "我们是青岛海润食品有限公司，想延长低温肉制品的保质期，预算60万，明年底前")
+    )
     assert "技术指标" in first
     rasa = rasa_stack.process("rasa")
     rasa.stop()

@@ -14,7 +14,6 @@ import urllib.request
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from connectors.wechat import REPLY_TIMEOUT_HEADER
 from tests.e2e.driver import REF, run_intake
@@ -80,15 +79,7 @@ class WeChatUser:
 
 
 def requests_of(stack, conversation_id: str) -> list[dict]:
-    engine = create_engine(stack.database_url, future=True)
-    try:
-        with engine.connect() as connection:
-            result = connection.execute(
-                text("SELECT * FROM requests WHERE conversation_id = :c ORDER BY id"), {"c": conversation_id}
-            )
-            return [dict(row._mapping) for row in result]
-    finally:
-        engine.dispose()
+    return stack.filed_requests(conversation_id)
 
 
 def hooks_enabled(stack) -> None:

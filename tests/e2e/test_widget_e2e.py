@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 import socketio
-from sqlalchemy import create_engine, text
 
 from tests.e2e.driver import DEFAULT_ANSWERS, REF
+from tests.e2e.stack import filed_requests
 from tests.widget.support import (
     ARTIFACTS,
     CHROMIUM,
@@ -142,15 +142,7 @@ def answer(page: Page, key: str) -> str:
 
 
 def filed_rows(database_url: str, conversation_id: str) -> list[dict]:
-    engine = create_engine(database_url, future=True)
-    try:
-        with engine.connect() as connection:
-            result = connection.execute(
-                text("SELECT * FROM requests WHERE conversation_id = :c"), {"c": conversation_id}
-            )
-            return [dict(row._mapping) for row in result]
-    finally:
-        engine.dispose()
+    return filed_requests(database_url, conversation_id)
 
 
 def test_widget_files_a_request_and_survives_a_reload(widget_env, monkeypatch: pytest.MonkeyPatch) -> None:

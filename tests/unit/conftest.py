@@ -1,18 +1,36 @@
-"""A fresh, migrated SQLite database per test."""
+"""A fresh, migrated database per test: SQLite, and PostgreSQL when the test server is reachable."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from chanyan.store.migrate import upgrade
 from chanyan.store.session import make_engine, make_sessionmaker
+from tests.postgres import SKIP_REASON, postgres_available, temporary_database
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request, tmp_path) -> Iterator[str]:
+    """An empty database on each backend; PostgreSQL gets its own database, dropped afterwards (skipped,
+    with the reason, when the server is unreachable)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'requests.db'}"
+        return
+    if not postgres_available():
+        pytest.skip(SKIP_REASON)
+    with temporary_database("chanyan_unit") as url:
+        yield url
 
 
 @pytest.fixture
-def database_url(tmp_path) -> str:
-    url = f"sqlite:///{tmp_path / 'requests.db'}"
-    upgrade(url)
-    return url
+def database_url(empty_database_url) -> str:
+    """A fresh, migrated database; every test that uses it runs on SQLite and on PostgreSQL."""
+    upgrade(empty_database_url)
+    return empty_database_url
 
 
 @pytest.fixture

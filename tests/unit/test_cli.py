@@ -18,7 +18,8 @@ def filed(database_url, session_factory, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", database_url)
     first, _ = file_request(session_factory, sample_fields())
     second, _ = file_request(
-        session_factory, sample_fields(draft_id="d2", enterprise_name="杭州云图软件有限公司", contact_email="a@b.cn")
+        session_factory,
+        sample_fields(draft_id="d2", enterprise_name="杭州云图软件有限公司", contact_email="a@b.cn"),
     )
     return first, second
 
@@ -42,7 +43,12 @@ def test_show_prints_the_design_record(filed):
     record = json.loads(out)
     assert code == 0
     assert record["ref"] == filed[0].ref
-    assert record["domain"] == {"code": "80", "name": "先进制造与自动化", "sub_code": "803", "sub_name": "高性能、智能化仪器仪表"}
+    assert record["domain"] == {
+        "code": "80",
+        "name": "先进制造与自动化",
+        "sub_code": "803",
+        "sub_name": "高性能、智能化仪器仪表",
+    }
     assert record["budget"]["kind"] == "range"
     assert record["status_history"][0]["to"] == "new"
 

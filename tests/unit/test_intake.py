@@ -9,7 +9,9 @@ from chanyan.intake import REVIEW_SLOT, process_turn, propose_title
 from chanyan.schema import SKIPPED
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-RICH = "我们是苏州精工机械有限公司，想用机器视觉检测零件表面划痕，预算50万左右，明年6月前完成，电话13912345678"
+RICH = (
+    "我们是苏州精工机械有限公司，想用机器视觉检测零件表面划痕，预算50万左右，明年6月前完成，电话13912345678"
+)
 
 
 def turn(text, requested=None, slots=None, **kwargs):
@@ -137,5 +139,8 @@ def test_a_very_long_message_is_kept_and_does_not_crash():
 
 
 def test_title_proposal_takes_the_wanted_part():
-    assert propose_title("我们是注塑厂，想用机器视觉检测产品表面缺陷，现在靠人工") == "用机器视觉检测产品表面缺陷"
+    assert (
+        propose_title("我们是注塑厂，想用机器视觉检测产品表面缺陷，现在靠人工")
+        == "用机器视觉检测产品表面缺陷"
+    )
     assert len(propose_title("x" * 100)) <= 24

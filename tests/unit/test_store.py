@@ -73,8 +73,8 @@ def test_a_handoff_after_filing_flags_the_existing_request(session_factory):
         assert get_request(session, request.ref).handoff is True
 
 
-def test_migrations_are_idempotent_and_leave_rasa_tables_alone(tmp_path):
-    url = f"sqlite:///{tmp_path / 'x.db'}"
+def test_migrations_are_idempotent_and_leave_rasa_tables_alone(empty_database_url):
+    url = empty_database_url
     engine = make_engine(url)
     with engine.begin() as connection:
         connection.exec_driver_sql("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT)")
@@ -82,5 +82,12 @@ def test_migrations_are_idempotent_and_leave_rasa_tables_alone(tmp_path):
     upgrade(url)
     assert current_revision(url) is not None
     tables = set(inspect(engine).get_table_names())
-    assert {"requests", "status_changes", "request_notes", "handoffs", "channel_incidents", "events"} <= tables
+    assert {
+        "requests",
+        "status_changes",
+        "request_notes",
+        "handoffs",
+        "channel_incidents",
+        "events",
+    } <= tables
     engine.dispose()

@@ -14,14 +14,24 @@ from chanyan.validation import (
 
 @pytest.mark.parametrize(
     "typed",
-    ["13912345678", "139 1234 5678", "139-1234-5678", "+86 139 1234 5678", "+8613912345678", "８６１３９１２３４５６７８",
-     "0086 13912345678", "(139)12345678"],
+    [
+        "13912345678",
+        "139 1234 5678",
+        "139-1234-5678",
+        "+86 139 1234 5678",
+        "+8613912345678",
+        "８６１３９１２３４５６７８",
+        "0086 13912345678",
+        "(139)12345678",
+    ],
 )
 def test_mobile_numbers_as_people_type_them_are_normalized(typed):
     assert normalize_phone(typed) == "13912345678"
 
 
-@pytest.mark.parametrize("typed", ["1391234567", "139123456789", "12912345678", "02161234567", "电话", "", None])
+@pytest.mark.parametrize(
+    "typed", ["1391234567", "139123456789", "12912345678", "02161234567", "电话", "", None]
+)
 def test_invalid_mobile_numbers_are_rejected(typed):
     assert normalize_phone(typed) is None
 
@@ -33,19 +43,26 @@ def test_phones_are_found_inside_a_sentence_but_not_inside_longer_numbers():
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("wang@Example.COM", "wang@example.com"), ("邮箱是 li.si+rd@corp.cn 谢谢", "li.si+rd@corp.cn"),
-     ("zhang＠abc。com", "zhang@abc.com")],
+    [
+        ("wang@Example.COM", "wang@example.com"),
+        ("邮箱是 li.si+rd@corp.cn 谢谢", "li.si+rd@corp.cn"),
+        ("zhang＠abc。com", "zhang@abc.com"),
+    ],
 )
 def test_emails_are_found_and_normalized(typed, expected):
     assert normalize_email(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["wang@", "@example.com", "wang@example", "a@@b.com", "wang..x@example.com", "没有"])
+@pytest.mark.parametrize(
+    "typed", ["wang@", "@example.com", "wang@example", "a@@b.com", "wang..x@example.com", "没有"]
+)
 def test_malformed_emails_are_rejected(typed):
     assert normalize_email(typed) is None
 
 
-@pytest.mark.parametrize("typed", ["跳过", "没有", "无", "暂无", "不需要", "skip", "没有。", "不方便提供", "暂时没有"])
+@pytest.mark.parametrize(
+    "typed", ["跳过", "没有", "无", "暂无", "不需要", "skip", "没有。", "不方便提供", "暂时没有"]
+)
 def test_skip_words_decline_an_optional_question(typed):
     assert is_skip(typed)
 

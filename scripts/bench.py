@@ -1,0 +1,437 @@
+#!/usr/bin/env python
+"""Load benchmark: N concurrent simulated enterprises, each running a whole intake over REST, against our bot
+(production profile: PostgreSQL tracker store and requests, Redis lock store, one Rasa + one action server)
+and, in the same run, the same load against a plain `rasa init` bot (the baseline). Prints one table.
+
+    make bench                                  # N = 10, 50, 100
+    python scripts/bench.py --levels 10,50 --no-baseline
+
+Every simulated user answers immediately (no think time): a closed-loop stress test. Latency is the time from
+sending a message to receiving the bot's whole answer. The baseline project is created with
+`rasa init --no-prompt` into bench/.work/baseline (git-ignored) and trained there once; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.driver import DEFAULT_ANSWERS, REF, question_key  # noqa: E402
+from tests.e2e.stack import BIN, MODEL, Stack, free_port, stack_env  # noqa: E402
+
+WORK_DIR = ROOT / "bench" / ".work"
+BASELINE_DIR = WORK_DIR / "baseline"
+LEVELS = (10, 50, 100)
+REQUEST_TIMEOUT_S = 600
+TARGET_P99_MS_AT_50 = 300
+TARGET_LATENCY_RATIO = 1.5
+
+# First messages of the simulated enterprises (each one completes with the driver's default answers).
+FIRST_MESSAGES = (
+    "我们是苏州精工机械有限公司，想用机器视觉检测零件表面划痕，预算50-80万，明年6月前完成",
+    "我们是宁波海纳塑业有限公司，想开发可降解包装材料，预算30万，一年内",
+    "我们是杭州云图软件有限公司，想做一个工业大数据分析平台，预算100万以内，年底前",
+    "我要提交需求",
+)
+# The baseline user: a moodbot conversation as long as an average intake of ours.
+BASELINE_MESSAGES = (
+    "hello",
+    "I am sad",
+    "no",
+    "goodbye",
+    "hi",
+    "I am feeling great",
+    "good morning",
+    "very bad",
+    "yes",
+    "bye",
+    "hey",
+    "perfect",
+    "are you a bot?",
+)
+
+
+@dataclass
+class Result:
+    """What one load level measured."""
+
+    bot: str
+    users: int
+    wall_s: float = 0.0
+    latencies_ms: list[float] = field(default_factory=list)
+    server_errors: int = 0
+    other_errors: int = 0
+    completed: int = 0
+    filed: int | None = None
+    distinct_filed: int | None = None
+    rss_mb: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def messages(self) -> int:
+        return len(self.latencies_ms)
+
+    @property
+    def rate(self) -> float:
+        return self.messages / self.wall_s if self.wall_s else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies_ms:
+            return float("nan")
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+# --- the simulated users ------------------------------------------------------------------------------------
+
+
+async def send(session, url: str, sender: str, message: str, result: Result) -> list[str] | None:
+    """One message; its replies' texts, or None on an HTTP or network error (counted)."""
+    import aiohttp
+
+    started = time.perf_counter()
+    try:
+        async with session.post(url, json={"sender": sender, "message": message}) as response:
+            body = await response.json(content_type=None) if response.status < 500 else None
+            status = response.status
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        result.other_errors += 1
+        return None
+    result.latencies_ms.append((time.perf_counter() - started) * 1000)
+    if status >= 500:
+        result.server_errors += 1
+        return None
+    if status != 200:
+        result.other_errors += 1
+        return None
+    return [r.get("text", "") for r in body or [] if r.get("text")]
+
+
+async def intake_user(session, url: str, sender: str, first: str, result: Result) -> None:
+    """A whole intake, answering each question as the e2e driver does; counts it completed when filed."""
+    message = first
+    for _ in range(30):
+        said = await send(session, url, sender, message, result)
+        if said is None:
+            return
+        if any(REF.search(text) for text in said):
+            result.completed += 1
+            return
+        key = question_key(said, DEFAULT_ANSWERS)
+        if key is None:
+            result.other_errors += 1
+            return
+        message = DEFAULT_ANSWERS[key]
+    result.other_errors += 1
+
+
+async def baseline_user(session, url: str, sender: str, _first: str, result: Result) -> None:
+    for message in BASELINE_MESSAGES:
+        if await send(session, url, sender, message, result) is None:
+            return
+    result.completed += 1
+
+
+async def run_level(bot: str, rasa_url: str, users: int, user_fn) -> tuple[Result, list[str]]:
+    import aiohttp
+
+    result = Result(bot, users)
+    run = uuid.uuid4().hex[:8]
+    senders = [f"bench-{bot}-{run}-{n}" for n in range(users)]
+    firsts = itertools.cycle(FIRST_MESSAGES)
+    url = f"{rasa_url}/webhooks/rest/webhook"
+    connector = aiohttp.TCPConnector(limit=0)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        started = time.perf_counter()
+        await asyncio.gather(*(user_fn(session, url, s, next(firsts), result) for s in senders))
+        result.wall_s = time.perf_counter() - started
+    return result, senders
+
+
+# --- processes ----------------------------------------------------------------------------------------------
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total = 0.0
+    for candidate in [pid, *children(pid)]:
+        try:
+            for line in Path(f"/proc/{candidate}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return total
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found + [grandchild for child in found for grandchild in children(child)]
+
+
+def filed_counts(database_url: str, senders: list[str]) -> tuple[int, int]:
+    """(rows, distinct conversations) filed by these simulated users."""
+    from sqlalchemy import bindparam, create_engine, text
+
+    engine = create_engine(database_url, future=True)
+    query = text(
+        "SELECT count(*), count(DISTINCT conversation_id) FROM requests WHERE conversation_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    try:
+        with engine.connect() as connection:
+            rows, distinct = connection.execute(query, {"ids": senders}).one()
+    finally:
+        engine.dispose()
+    return int(rows), int(distinct)
+
+
+def prepare_baseline(log) -> Path:
+    """The `rasa init` project, created and trained once; its model file."""
+    models = BASELINE_DIR / "models"
+    found = sorted(models.glob("*.tar.gz")) if models.exists() else []
+    if found:
+        return found[-1]
+    shutil.rmtree(BASELINE_DIR, ignore_errors=True)
+    BASELINE_DIR.mkdir(parents=True)
+    log(f"creating and training the baseline with `rasa init --no-prompt` in {BASELINE_DIR} ...")
+    subprocess.run(
+        [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(BASELINE_DIR)],
+        cwd=BASELINE_DIR,
+        env=quiet_env(),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return sorted(models.glob("*.tar.gz"))[-1]
+
+
+def quiet_env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONWARNINGS": "ignore",
+    }
+
+
+def start_ours(workdir: Path, database_url: str) -> Stack:
+    from sqlalchemy.engine import make_url
+
+    rasa_port, action_port = free_port(), free_port()
+    url = make_url(database_url)
+    env = stack_env(
+        workdir,
+        database_url,
+        rasa_port,
+        action_port,
+        REDIS_HOST=os.environ.get("BENCH_REDIS_HOST", "127.0.0.1"),
+        REDIS_PORT=os.environ.get("BENCH_REDIS_PORT", "6379"),
+        REDIS_LOCK_DB="1",
+        REDIS_PASSWORD="",
+        REDIS_LOCK_PREFIX=f"bench{url.database.rsplit('_', 1)[-1]}",
+        REDIS_URL="",
+        PYTHONWARNINGS="ignore",
+    )
+    stack = Stack(workdir, database_url, env, rasa_port, action_port)
+    stack.start_actions()
+    stack.start_rasa(endpoints=ROOT / "endpoints.prod.yml")
+    return stack
+
+
+def start_baseline(workdir: Path, model: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    log = (workdir / "baseline.log").open("ab")
+    popen = subprocess.Popen(
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(port),
+            "--credentials",
+            str(BASELINE_DIR / "credentials.yml"),
+            "--endpoints",
+            str(BASELINE_DIR / "endpoints.yml"),
+        ],
+        cwd=BASELINE_DIR,
+        env=quiet_env(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return popen, f"http://127.0.0.1:{port}"
+
+
+def wait_http(url: str, popen: subprocess.Popen, timeout: float = 300) -> None:
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if popen.poll() is not None:
+            raise RuntimeError(f"the baseline Rasa exited with {popen.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=5):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(url)
+
+
+def stop(popen: subprocess.Popen) -> None:
+    if popen.poll() is None:
+        popen.terminate()
+        try:
+            popen.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            popen.kill()
+            popen.wait()
+
+
+# --- the report ---------------------------------------------------------------------------------------------
+
+
+def table(results: list[Result]) -> str:
+    head = (
+        f"{'bot':<9} {'N':>4} {'done':>5} {'msgs':>6} {'msg/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'5xx':>4} {'err':>4} {'filed/exp':>10} {'dup':>4}  RSS MB"
+    )
+    lines = [head, "-" * len(head)]
+    for r in results:
+        filed = f"{r.distinct_filed}/{r.users}" if r.filed is not None else "-"
+        dup = str(r.filed - r.distinct_filed) if r.filed is not None else "-"
+        rss = ", ".join(f"{name} {mb:.0f}" for name, mb in r.rss_mb.items())
+        lines.append(
+            f"{r.bot:<9} {r.users:>4} {r.completed:>5} {r.messages:>6} {r.rate:>7.1f} {r.pct(50):>8.0f} "
+            f"{r.pct(95):>8.0f} {r.pct(99):>8.0f} {r.server_errors:>4} {r.other_errors:>4} {filed:>10} {dup:>4}  {rss}"
+        )
+    return "\n".join(lines)
+
+
+def ratios(ours: list[Result], baseline: list[Result]) -> str:
+    head = f"{'N':>4} {'msg/s':>8} {'p50':>8} {'p95':>8} {'p99':>8}   (ours / baseline; latency: lower is better)"
+    lines = [head, "-" * len(head)]
+    for o, b in zip(ours, baseline, strict=True):
+        lines.append(
+            f"{o.users:>4} {o.rate / b.rate:>8.2f} {o.pct(50) / b.pct(50):>8.2f} {o.pct(95) / b.pct(95):>8.2f} "
+            f"{o.pct(99) / b.pct(99):>8.2f}"
+        )
+    return "\n".join(lines)
+
+
+def targets(ours: list[Result], baseline: list[Result]) -> str:
+    lines = []
+
+    def check(name: str, ok: bool, detail: str) -> None:
+        lines.append(f"  [{'PASS' if ok else 'FAIL'}] {name}: {detail}")
+
+    lost = sum(r.users - (r.distinct_filed or 0) for r in ours)
+    dups = sum((r.filed or 0) - (r.distinct_filed or 0) for r in ours)
+    check("no lost or duplicate requests", lost == 0 and dups == 0, f"lost {lost}, duplicates {dups}")
+    check("no 5xx", sum(r.server_errors for r in ours) == 0, f"{sum(r.server_errors for r in ours)} 5xx")
+    at50 = next((r for r in ours if r.users == 50), None)
+    if at50:
+        check(
+            f"p99 < {TARGET_P99_MS_AT_50} ms at N=50",
+            at50.pct(99) < TARGET_P99_MS_AT_50,
+            f"{at50.pct(99):.0f} ms",
+        )
+    for o, b in zip(ours, baseline, strict=True):
+        ratio = o.pct(99) / b.pct(99)
+        check(
+            f"p99 ratio to baseline <= {TARGET_LATENCY_RATIO} at N={o.users}",
+            ratio <= TARGET_LATENCY_RATIO,
+            f"{ratio:.2f}",
+        )
+    return "\n".join(lines)
+
+
+# --- main ---------------------------------------------------------------------------------------------------
+
+
+async def bench(args: argparse.Namespace) -> int:
+    from chanyan.store.migrate import upgrade
+    from tests.postgres import postgres_available, temporary_database
+
+    def log(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    if not MODEL.exists():
+        log(f"no trained model at {MODEL}: run `make train`")
+        return 2
+    if not postgres_available():
+        log("PostgreSQL is not reachable (CHANYAN_TEST_PG_URL); `.ci/run` starts it")
+        return 2
+    levels = [int(n) for n in args.levels.split(",")]
+    baseline_model = None if args.no_baseline else prepare_baseline(log)
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    workdir = Path(os.environ.get("BENCH_WORKDIR") or WORK_DIR / f"run-{uuid.uuid4().hex[:6]}")
+    workdir.mkdir(parents=True, exist_ok=True)
+    ours: list[Result] = []
+    baseline: list[Result] = []
+    with temporary_database("chanyan_bench") as database_url:
+        upgrade(database_url)
+        stack = start_ours(workdir, database_url)
+        base_popen, base_url = (None, "")
+        try:
+            log("starting our bot (production profile) and the baseline ...")
+            if baseline_model is not None:
+                base_popen, base_url = start_baseline(workdir, baseline_model)
+            stack.wait_ready()
+            if base_popen is not None:
+                wait_http(f"{base_url}/", base_popen)
+            for users in levels:
+                log(f"ours: N={users} ...")
+                result, senders = await run_level("ours", stack.rasa_url, users, intake_user)
+                result.filed, result.distinct_filed = filed_counts(database_url, senders)
+                result.rss_mb = {p.name: rss_mb(p.popen.pid) for p in stack.processes}
+                ours.append(result)
+                if base_popen is not None:
+                    log(f"baseline: N={users} ...")
+                    result, _ = await run_level("baseline", base_url, users, baseline_user)
+                    result.rss_mb = {"rasa": rss_mb(base_popen.pid)}
+                    baseline.append(result)
+        finally:
+            stack.stop()
+            if base_popen is not None:
+                stop(base_popen)
+    print(
+        f"\n产研通 load benchmark — {os.cpu_count()} cores, one Rasa + one action server, PostgreSQL + Redis;"
+    )
+    print("baseline: `rasa init` bot, default (in-memory) stores; closed loop, no think time.\n")
+    print(table(ours + baseline))
+    if baseline:
+        print("\nratios\n" + ratios(ours, baseline))
+        print("\ntargets\n" + targets(ours, baseline))
+    print(f"\nlogs: {workdir}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--levels", default=",".join(map(str, LEVELS)), help="concurrent users per level")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the `rasa init` baseline")
+    return asyncio.run(bench(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

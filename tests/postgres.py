@@ -1,0 +1,51 @@
+"""Throwaway PostgreSQL databases for tests (the server at CHANYAN_TEST_PG_URL, default 127.0.0.1:5432)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+# Any database the test user can connect to; new databases are created next to it.
+PG_ADMIN_URL = os.environ.get("CHANYAN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SKIP_REASON = f"PostgreSQL unreachable at {make_url(PG_ADMIN_URL).render_as_string(hide_password=True)}"
+
+
+@functools.cache
+def postgres_available() -> bool:
+    """True when the test server answers (checked once per process)."""
+    engine = create_engine(PG_ADMIN_URL, future=True, connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _admin(statement: str) -> None:
+    engine = create_engine(PG_ADMIN_URL, future=True, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def temporary_database(prefix: str = "chanyan_test") -> Iterator[str]:
+    """Create a uniquely named, empty database; yield its URL; drop it (and its connections) afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        # WITH (FORCE) (PostgreSQL 13+) ends sessions a crashed process may have left behind.
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

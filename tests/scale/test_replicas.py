@@ -1,0 +1,93 @@
+"""Two Rasa replicas and two action servers on one PostgreSQL and one Redis: conversations whose messages
+alternate between the replicas, and messages delivered twice (to both replicas at the same moment)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import random
+
+import pytest
+
+from tests.e2e.driver import REF, run_intake
+from tests.fakes.wechat_api import WeChatServer
+from tests.scale.support import FIRST_MESSAGE, SUMMARY, alternating, answer_until, new_sender, texts
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_conversation_alternating_between_replicas_files_one_request_with_the_right_slots(replicas):
+    user = new_sender("alt")
+    send = alternating(replicas, user)
+    answer_until(send, FIRST_MESSAGE, SUMMARY)
+    # At the summary both replicas read the same conversation from the shared tracker store.
+    slots_a, slots_b = (replicas.tracker(user, r)["slots"] for r in ("a", "b"))
+    assert slots_a == slots_b
+    assert slots_a["enterprise_name"] == "苏州精工机械有限公司"
+    assert slots_a["contact_phone"] == "13912345678"
+    assert slots_a["requested_slot"] == "summary_confirmed"
+    intake = run_intake(send, "确认")
+    assert intake.ref and REF.fullmatch(intake.ref)
+    [row] = replicas.stack.filed_requests(user)
+    assert row["ref"] == intake.ref
+    assert row["enterprise_name"] == "苏州精工机械有限公司"
+    assert row["contact_name"] == "王经理"
+    assert row["budget"]["min_cny"] == 500_000 and row["budget"]["max_cny"] == 800_000
+    assert row["coop_mode"] == ["技术开发(委托开发)"]
+    assert row["domain_code"] == "80"
+    tracker = replicas.tracker(user, "b")
+    assert tracker["slots"]["last_request_ref"] == intake.ref
+    # Every message was recorded once, whichever replica took it.
+    users = [e["text"] for e in tracker["events"] if e["event"] == "user"]
+    assert users[-1] == "确认" and users[0] == FIRST_MESSAGE
+
+
+def test_parallel_conversations_over_both_replicas_each_file_exactly_once(replicas):
+    users = [new_sender(f"par{n}") for n in range(3)]
+
+    def converse(n: int) -> str | None:
+        order = ("a", "b") if n % 2 == 0 else ("b", "a")
+        return run_intake(alternating(replicas, users[n], order), FIRST_MESSAGE).ref
+
+    with concurrent.futures.ThreadPoolExecutor(len(users)) as pool:
+        refs = list(pool.map(converse, range(len(users))))
+    assert len(set(refs)) == len(users)
+    for user, ref in zip(users, refs, strict=True):
+        [row] = replicas.stack.filed_requests(user)
+        assert row["ref"] == ref
+
+
+def test_a_confirmation_delivered_to_both_replicas_at_once_files_once(replicas):
+    user = new_sender("dup")
+    answer_until(alternating(replicas, user), FIRST_MESSAGE, SUMMARY)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        replies = list(pool.map(lambda r: replicas.rest(r, user, "确认"), ("a", "b")))
+    # Both answered (no 5xx, no silence); the Redis lock store made them take turns; one request filed.
+    assert all(texts(r) for r in replies), replies
+    [row] = replicas.stack.filed_requests(user)
+    assert any(row["ref"] in "\n".join(texts(r)) for r in replies)
+
+
+def test_a_wechat_message_delivered_to_both_replicas_is_processed_once(replicas):
+    import urllib.request
+
+    env = replicas.stack.env
+    server = WeChatServer(env["WECHAT_TOKEN"], env["WECHAT_APPID"], env["WECHAT_AES_KEY"], mode="safe")
+    openid = f"oScale{random.randrange(16**20):020x}"
+    message = "我们想降低空压机站的能耗，预算面议"
+    callback = server.text(openid, message, msg_id=random.randrange(10**15, 10**16))
+
+    def deliver(replica: str) -> tuple[int, str]:
+        request = urllib.request.Request(
+            f"{replicas.url(replica)}/webhooks/wechat/webhook?{callback.query_string}",
+            data=callback.body,
+            headers={"Content-Type": "text/xml"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode("utf-8")
+
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(deliver, ("a", "b")))
+    assert [status for status, _ in answers] == [200, 200]
+    said = [e["text"] for e in replicas.tracker(openid)["events"] if e["event"] == "user"]
+    assert said.count(message) == 1
