@@ -35,6 +35,7 @@ WORK_DIR = ROOT / "bench" / ".work"
 BASELINE_DIR = WORK_DIR / "baseline"
 LEVELS = (10, 50, 100)
 REQUEST_TIMEOUT_S = 600
+WARMUP_USERS = 2
 TARGET_P99_MS_AT_50 = 300
 TARGET_LATENCY_RATIO = 1.5
 
@@ -397,6 +398,11 @@ async def bench(args: argparse.Namespace) -> int:
             stack.wait_ready()
             if base_popen is not None:
                 wait_http(f"{base_url}/", base_popen)
+            # Not measured: the first messages load lazily loaded parts (TensorFlow graphs, jieba, spaCy).
+            log("warming up ...")
+            await run_level("warmup", stack.rasa_url, WARMUP_USERS, intake_user)
+            if base_popen is not None:
+                await run_level("warmup", base_url, WARMUP_USERS, baseline_user)
             for users in levels:
                 log(f"ours: N={users} ...")
                 result, senders = await run_level("ours", stack.rasa_url, users, intake_user)

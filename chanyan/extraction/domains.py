@@ -134,13 +134,29 @@ class DomainRanker:
             combined[code] = rule_share * r + (1 - rule_share) * m if model else r
         if model and total_rule < MIN_RULE_EVIDENCE and none_prob > max(model.values()):
             return [], evidence
-        ranked = sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))
-        out = []
-        for code, score in ranked:
-            if score <= 0.01 or len(out) >= top_k:
-                break
-            entry = self.taxonomy.entry(code)
-            if entry is None:
-                continue
-            out.append({**entry, "score": round(min(1.0, score), 3)})
-        return out, evidence
+        ranked = [
+            {**entry, "score": round(min(1.0, score), 3)}
+            for code, score in sorted(combined.items(), key=lambda kv: (-kv[1], kv[0]))
+            if score > 0.01 and (entry := self.taxonomy.entry(code)) is not None
+        ]
+        return diversify(ranked, top_k), evidence
+
+
+def diversify(ranked: list[dict], top_k: int) -> list[dict]:
+    """The best candidate first, then the best of each other top-level domain, then the rest by score.
+
+    The user confirms a domain among a few buttons: three categories of one domain would leave no way to pick a
+    neighbouring domain, so different domains come before a second category of the same one.
+    """
+    chosen: list[dict] = []
+    for candidate in ranked:
+        if len(chosen) >= top_k:
+            break
+        if all(c["code"] != candidate["code"] for c in chosen):
+            chosen.append(candidate)
+    for candidate in ranked:
+        if len(chosen) >= top_k:
+            break
+        if candidate not in chosen:
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda c: -c["score"])

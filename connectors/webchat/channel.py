@@ -25,6 +25,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from sanic import Blueprint
 
+from connectors.retry_notice import with_retry_notice
+
 logger = logging.getLogger(__name__)
 
 
@@ -32,7 +34,8 @@ class SocketIOInput(RasaSocketIOInput):
     """``socketio`` channel whose ``session_request`` really joins the session room."""
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        socketio_webhook = super().blueprint(on_new_message)
+        # Issue 7 (retry notice, connectors/retry_notice.py): a message that got no answer at all is told so.
+        socketio_webhook = super().blueprint(with_retry_notice(on_new_message))
         sio = self.sio
         assert sio is not None  # set by the parent's blueprint()
 
