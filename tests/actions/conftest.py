@@ -12,17 +12,31 @@ if str(BOT_DIR) not in sys.path:
     sys.path.insert(0, str(BOT_DIR))  # the action server runs from bot/ and imports the `actions` package
 
 
-@pytest.fixture
-def action_db(tmp_path, monkeypatch):
-    """A migrated SQLite database that the actions' runtime opens (its caches are reset around the test)."""
+@pytest.fixture(params=["sqlite", "postgresql"])
+def action_db(request, tmp_path, monkeypatch):
+    """A migrated database that the actions' runtime opens (its caches are reset around the test): SQLite,
+    and a fresh PostgreSQL database (dropped afterwards; skipped when the server is unreachable)."""
+    if request.param == "sqlite":
+        yield from _action_db(f"sqlite:///{tmp_path / 'actions.db'}", monkeypatch)
+        return
+    from tests.postgres import SKIP_REASON, postgres_available, temporary_database
+
+    if not postgres_available():
+        pytest.skip(SKIP_REASON)
+    with temporary_database("chanyan_actions") as url:
+        yield from _action_db(url, monkeypatch)
+
+
+def _action_db(url: str, monkeypatch):
     from actions import runtime
     from chanyan.store.migrate import upgrade
 
-    url = f"sqlite:///{tmp_path / 'actions.db'}"
     upgrade(url)
     monkeypatch.setenv("DATABASE_URL", url)
     runtime.settings.cache_clear()
     runtime.session_factory.cache_clear()
     yield url
+    if runtime.session_factory.cache_info().currsize:
+        runtime.session_factory().kw["bind"].dispose()
     runtime.session_factory.cache_clear()
     runtime.settings.cache_clear()
