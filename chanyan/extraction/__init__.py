@@ -8,9 +8,12 @@ ex.extract("想做锂电池极片缺陷的机器视觉检测，预算50-80万，
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING, Any
 
 from .entities import EXTRACTOR_NAME, from_entities, to_entities
-from .extractor import Extractor, empty_result
+
+if TYPE_CHECKING:
+    from .extractor import Extractor
 
 __all__ = ["EXTRACTOR_NAME", "Extractor", "empty_result", "from_entities", "get_extractor", "to_entities"]
 
@@ -23,5 +26,17 @@ def get_extractor() -> Extractor:
     global _EXTRACTOR
     with _LOCK:
         if _EXTRACTOR is None:
+            from .extractor import Extractor
+
             _EXTRACTOR = Extractor.load()
         return _EXTRACTOR
+
+
+def __getattr__(name: str) -> Any:
+    # spaCy (and through thinc, TensorFlow) loads only when extraction is used, not when the package is imported
+    # by the CLI, the console or the action server's light paths.
+    if name in ("Extractor", "empty_result"):
+        from . import extractor
+
+        return getattr(extractor, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
