@@ -313,6 +313,7 @@ class WeChatOutput(OutputChannel):
         self._pending: deque[tuple[str, str]] = deque()
         self._lock = asyncio.Lock()
         self._blocked: WeChatAPIError | None = None
+        self._after: asyncio.Future | None = None
         self.turn_buttons: list[dict[str, Any]] | None = None
         self.delivered = 0
 
@@ -359,8 +360,13 @@ class WeChatOutput(OutputChannel):
         joined = "\n\n".join(text for _, text in self.collected)
         return joined if utf8_size(joined) <= MAX_TEXT_BYTES else None
 
-    def start_pushing(self) -> None:
-        """From now on deliver through 客服消息, beginning with what was collected."""
+    def start_pushing(self, after: asyncio.Future | None = None) -> None:
+        """From now on deliver through 客服消息, beginning with what was collected.
+
+        Args:
+            after: an earlier turn's delivery to the same user; nothing is sent before it ends.
+        """
+        self._after = after
         self._collecting = False
         self._pending.extend(self.collected)
         self.collected = []
@@ -368,6 +374,9 @@ class WeChatOutput(OutputChannel):
     async def flush(self) -> None:
         """Deliver everything queued, in order (one sender at a time)."""
         async with self._lock:
+            if self._after is not None:
+                await asyncio.wait({self._after})
+                self._after = None
             while self._pending:
                 recipient_id, text = self._pending.popleft()
                 await self._deliver(recipient_id, text)
@@ -418,6 +427,8 @@ class WeChatWebhook:
         self.incidents = incidents or IncidentRecorder()
         self.choices = ChoiceMemory(self.store, config.appid)
         self.dedup = Deduplicator(self.store, config.appid)
+        # The last 客服消息 delivery per openid: a later turn's replies wait for it, so they arrive in order.
+        self._delivery_tails: dict[str, asyncio.Future] = {}
         self._clock = clock
         self._crypto = (
             WeChatCrypto(config.token, config.aes_key, config.appid) if config.mode != "plaintext" else None
@@ -640,13 +651,13 @@ class WeChatWebhook:
         turn = _keep(asyncio.ensure_future(self._run_turn(on_new_message, user_message, output)))
         if timeout <= 0:
             # No passive window at all: a bot that never yields to the loop would otherwise finish "in time".
-            self._push_rest(turn, output, key)
+            self._push_rest(turn, output, key, openid)
             return OK_SUCCESS
         try:
             done, _ = await asyncio.wait({turn}, timeout=timeout)
         except asyncio.CancelledError:
             # WeChat hung up: the bot still answers, through 客服消息.
-            self._push_rest(turn, output, key)
+            self._push_rest(turn, output, key, openid)
             raise
         if turn in done:
             reply = output.passive_text()
@@ -660,18 +671,26 @@ class WeChatWebhook:
             mask(openid),
             "too long for a passive reply" if turn in done else f"not ready after {timeout}s",
         )
-        self._push_rest(turn, output, key)
+        self._push_rest(turn, output, key, openid)
         return OK_SUCCESS
 
-    def _push_rest(self, turn: asyncio.Future, output: WeChatOutput, key: str) -> None:
-        output.start_pushing()
+    def _push_rest(self, turn: asyncio.Future, output: WeChatOutput, key: str, openid: str) -> None:
+        previous = self._delivery_tails.get(openid)
+        output.start_pushing(after=previous)
 
         async def finish() -> None:
             await asyncio.wait({turn})
             await output.flush()
             await self.dedup.finish(key, None)
 
-        _keep(asyncio.ensure_future(finish()))
+        task = _keep(asyncio.ensure_future(finish()))
+        self._delivery_tails[openid] = task
+
+        def forget(done: asyncio.Future) -> None:
+            if self._delivery_tails.get(openid) is done:
+                del self._delivery_tails[openid]
+
+        task.add_done_callback(forget)
 
     async def _run_turn(
         self, on_new_message: OnNewMessage, user_message: UserMessage, output: WeChatOutput
