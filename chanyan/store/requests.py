@@ -65,7 +65,7 @@ def file_request(session_factory, fields: dict[str, Any]) -> tuple[Request, bool
         with session_factory() as session, session.begin():
             existing = find_draft(session, fields["conversation_id"], fields["draft_id"])
             if existing is not None:
-                return existing, False
+                return _loaded(existing), False
             request = Request(**fields, status="new")
             # A person was asked for earlier in this conversation: staff should see it on the request.
             request.handoff = conversation_wants_person(session, fields["conversation_id"])
@@ -77,8 +77,14 @@ def file_request(session_factory, fields: dict[str, Any]) -> tuple[Request, bool
             except IntegrityError:
                 session.rollback()
                 continue
-            return request, True
+            return _loaded(request), True
     raise RuntimeError("could not allocate a reference number")
+
+
+def _loaded(request: Request) -> Request:
+    """Load the relationships a caller reads after the session closes (notifications, records)."""
+    _ = list(request.notes), list(request.status_history)
+    return request
 
 
 def get_request(session: Session, ref: str) -> Request:

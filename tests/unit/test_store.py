@@ -91,3 +91,13 @@ def test_migrations_are_idempotent_and_leave_rasa_tables_alone(empty_database_ur
         "events",
     } <= tables
     engine.dispose()
+
+
+def test_a_filed_request_can_be_read_as_a_record_after_its_session_closed(session_factory):
+    from chanyan.records import request_record
+
+    request, _ = file_request(session_factory, sample_fields())
+    record = request_record(request)  # what the staff notification does, outside any session
+    assert record["notes"] == [] and record["status_history"][0]["to"] == "new"
+    again, _ = file_request(session_factory, sample_fields())
+    assert request_record(again)["ref"] == record["ref"]
