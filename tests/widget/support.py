@@ -16,20 +16,10 @@ import socketio
 from aiohttp import web
 
 from connectors.webchat.routes import WIDGET_JS, register_widget_routes
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (re-exported to the widget tests)
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "widget"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 GZIP_BUDGET = 60 * 1024
