@@ -54,10 +54,12 @@ def test_size_budget(widget_js) -> None:
 
 
 def test_greeting_quick_replies_and_reload(page: Page, widget_site: WidgetSite, fake_rasa: FakeRasa) -> None:
+    normal_delay, fake_rasa.delay = fake_rasa.delay, 3.0  # long enough to see the indicator on a loaded machine
     page.goto(widget_site.host_page(fake_rasa.url))
     page.locator(".launcher").click()
-    assert page.locator(".typing").is_visible()  # the greeting is on its way
+    page.locator(".typing").wait_for(state="visible")  # the greeting is on its way
     page.locator(".msg.bot").first.wait_for()
+    fake_rasa.delay = normal_delay
     assert page.locator(".typing").is_hidden()
     greeting = page.locator(".msg.bot .bubble").first
     assert greeting.inner_text() == "您好！我是产研通需求助手。\n请用一两句话描述您的技术需求。"
