@@ -147,5 +147,7 @@ def test_title_proposal_takes_the_wanted_part():
 
 
 def test_a_food_shelf_life_need_is_proposed_a_food_biotechnology_domain():
-    result = turn("想延长低温肉制品的保质期，货架期从15天到30天", intent="describe_need", intent_confidence=0.9)
+    result = turn(
+        "想延长低温肉制品的保质期，货架期从15天到30天", intent="describe_need", intent_confidence=0.9
+    )
     assert "206" in [c["sub_code"] for c in result.slots["domain_candidates"]]

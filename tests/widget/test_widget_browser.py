@@ -54,7 +54,10 @@ def test_size_budget(widget_js) -> None:
 
 
 def test_greeting_quick_replies_and_reload(page: Page, widget_site: WidgetSite, fake_rasa: FakeRasa) -> None:
-    normal_delay, fake_rasa.delay = fake_rasa.delay, 3.0  # long enough to see the indicator on a loaded machine
+    normal_delay, fake_rasa.delay = (
+        fake_rasa.delay,
+        3.0,
+    )  # long enough to see the indicator on a loaded machine
     page.goto(widget_site.host_page(fake_rasa.url))
     page.locator(".launcher").click()
     page.locator(".typing").wait_for(state="visible")  # the greeting is on its way
