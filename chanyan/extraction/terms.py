@@ -11,6 +11,7 @@ import yaml
 
 from chanyan.schema import COOP_MODES, PARTNER_TYPES
 from chanyan.taxonomy import DATA_DIR
+from chanyan.validation import find_emails, find_phones
 
 from .matcher import TermMatcher
 from .textnorm import clauses, normalize
@@ -120,9 +121,6 @@ _GENERIC_NAME = re.compile(
     r"^(?:本地|国内|省内|附近|周边|知名|好的|相关|重点|专业|一流|顶尖|外地|当地|国外|海外|我们|这个|那个|有关|科研|高校|科技|技术|工程|重点实验|联合实验|国家重点实验|省重点实验)"
 )
 
-_PHONE = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?![\d])")
-_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,10}")
-
 
 @dataclass(frozen=True)
 class PartnerVocabulary:
@@ -231,14 +229,9 @@ def parse_partner(text: str, vocab: PartnerVocabulary | None = None) -> dict:
 
 def parse_phones(text: str) -> list[str]:
     """Chinese mobile numbers (spaces, dashes and +86 accepted), normalized to 11 digits."""
-    found = [re.sub(r"\D", "", m.group(1)) for m in _PHONE.finditer(normalize(text))]
-    return list(dict.fromkeys(p for p in found if len(p) == 11))
+    return find_phones(normalize(text))
 
 
 def parse_emails(text: str) -> list[str]:
     """E-mail addresses, lower-cased domain, in order of appearance."""
-    found = []
-    for match in _EMAIL.finditer(normalize(text)):
-        local, _, domain = match.group().rpartition("@")
-        found.append(f"{local}@{domain.lower()}")
-    return list(dict.fromkeys(found))
+    return find_emails(normalize(text))

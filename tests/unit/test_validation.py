@@ -39,6 +39,7 @@ def test_invalid_mobile_numbers_are_rejected(typed):
 def test_phones_are_found_inside_a_sentence_but_not_inside_longer_numbers():
     assert find_phones("我是王经理，电话139 1234 5678，备用13800138000") == ["13912345678", "13800138000"]
     assert find_phones("订单号 2139123456789012") == []
+    assert find_phones("订单号213912345678") == []
 
 
 @pytest.mark.parametrize(
