@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.runtime import current_slots, input_channel, session_factory
 from chanyan.intake import REVIEW_SLOT, new_draft_id
 from chanyan.logmask import mask_phone
+from chanyan.notify import notify_new_request
 from chanyan.records import request_fields, request_record
 from chanyan.store.requests import file_request
 
@@ -85,10 +86,8 @@ class ActionFileRequest(Action):
 def _announce(request) -> None:
     """Tell staff about the new request (webhook / e-mail), without delaying the user."""
     try:
-        from chanyan.notify import notify_new_request
-    except ImportError:  # notifications are optional
-        return
-    try:
-        notify_new_request(request_record(request))
+        record = request_record(request)
     except Exception:  # a notification problem must never undo or hide a filing
-        logger.exception("could not queue the notification for %s", request.ref)
+        logger.exception("could not build the notification for %s", request.ref)
+        return
+    notify_new_request(record)  # queues in the background; never raises

@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.runtime import input_channel, session_factory
+from chanyan.notify import notify_handoff
 from chanyan.store.requests import record_handoff
 
 logger = logging.getLogger(__name__)
@@ -36,14 +37,6 @@ class ActionHandoff(Action):
         except SQLAlchemyError:
             logger.exception("could not record the handoff of %s", tracker.sender_id)
         else:
-            try:
-                from chanyan.notify import notify_handoff
-            except ImportError:
-                pass
-            else:
-                try:
-                    notify_handoff(tracker.sender_id, channel, text)
-                except Exception:
-                    logger.exception("could not queue the handoff notification")
+            notify_handoff(tracker.sender_id, channel, text)  # queues in the background; never raises
         dispatcher.utter_message(response="utter_handoff")
         return []
