@@ -34,6 +34,7 @@ from wechatpy.messages import BaseMessage
 from wechatpy.replies import create_reply
 from wechatpy.utils import WeChatSigner
 
+from connectors.retry_notice import RETRY_NOTICE
 from connectors.wechat_api import IncidentRecorder, WeChatAPI, WeChatAPIError
 from connectors.wechat_store import KEY_PREFIX, ChannelStore, make_store
 from connectors.wechat_text import (
@@ -56,7 +57,8 @@ WELCOME_TEXT = (
 )
 VOICE_NOT_RECOGNIZED_TEXT = "抱歉，这条语音没能识别出文字，麻烦您用文字再说一下。"
 UNSUPPORTED_MEDIA_TEXT = "抱歉，我目前只能读取文字和语音消息，图片、位置、链接和文件暂时无法处理。请用文字描述您的需求，我来帮您整理。"
-BOT_ERROR_TEXT = "抱歉，系统暂时有点忙，请稍后再发一次。"
+# A turn that failed or produced no message (action server or a store down): the shared retry notice.
+BOT_ERROR_TEXT = RETRY_NOTICE
 
 # --- configuration ---
 CHANNEL_NAME = "wechat"
@@ -316,6 +318,7 @@ class WeChatOutput(OutputChannel):
         self._after: asyncio.Future | None = None
         self.turn_buttons: list[dict[str, Any]] | None = None
         self.delivered = 0
+        self.emitted = 0  # messages the bot produced in this turn, collected or pushed
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send text, split within WeChat's size limit."""
@@ -347,6 +350,7 @@ class WeChatOutput(OutputChannel):
             logger.debug("Custom payload without text not sent on WeChat.")
 
     async def _emit(self, recipient_id: str, text: str) -> None:
+        self.emitted += 1
         if self._collecting:
             self.collected.append((recipient_id, text))
             return
@@ -648,7 +652,7 @@ class WeChatWebhook:
             message_id=msg_id if msg_id and msg_id != "0" else None,
             metadata=metadata,
         )
-        turn = _keep(asyncio.ensure_future(self._run_turn(on_new_message, user_message, output)))
+        turn = _keep(asyncio.ensure_future(self._run_turn(on_new_message, user_message, output, fallback)))
         if timeout <= 0:
             # No passive window at all: a bot that never yields to the loop would otherwise finish "in time".
             self._push_rest(turn, output, key, openid)
@@ -661,8 +665,6 @@ class WeChatWebhook:
             raise
         if turn in done:
             reply = output.passive_text()
-            if reply is None and not output.collected:
-                reply = fallback
             if reply is not None or not output.collected:
                 await self.dedup.finish(key, reply)
                 return self._passive(reply, message, envelope) if reply else OK_SUCCESS
@@ -693,8 +695,17 @@ class WeChatWebhook:
         task.add_done_callback(forget)
 
     async def _run_turn(
-        self, on_new_message: OnNewMessage, user_message: UserMessage, output: WeChatOutput
+        self,
+        on_new_message: OnNewMessage,
+        user_message: UserMessage,
+        output: WeChatOutput,
+        fallback: str | None = None,
     ) -> None:
+        """Run the bot on one message; a turn that fails or says nothing still gets an answer.
+
+        Rasa 3.6 only logs a custom action that could not run (action server down) and says nothing, so a
+        silent turn is answered with `fallback` (the welcome text for a subscription) or the retry notice.
+        """
         openid = user_message.sender_id
         try:
             await on_new_message(user_message)
@@ -702,6 +713,13 @@ class WeChatWebhook:
             logger.error("The bot failed on a message from %s.", mask(openid), exc_info=True)
             await self.incidents.record(openid, "bot_error", "处理微信消息时出错，已请用户稍后重发。")
             await output.send_text_message(openid, BOT_ERROR_TEXT)
+        else:
+            if not output.emitted:
+                if fallback is None:
+                    logger.warning(
+                        "No bot message for a message from %s; sending the retry notice.", mask(openid)
+                    )
+                await output.send_text_message(openid, fallback or RETRY_NOTICE)
         try:
             if output.turn_buttons is None:
                 await self.choices.forget(openid)

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from connectors.retry_notice import RETRY_NOTICE
 from connectors.wechat import (
     BOT_ERROR_TEXT,
     UNSUPPORTED_MEDIA_TEXT,
@@ -222,6 +223,20 @@ async def test_a_failing_bot_is_apologised_for_and_recorded(make_webhook, incide
     result = await post(webhook, server.text(OPENID, "你好"), broken)
     assert server.read_reply(result.body)["Content"] == BOT_ERROR_TEXT
     assert incidents.kinds == ["bot_error"]
+
+
+async def test_a_turn_that_says_nothing_gets_the_retry_notice(make_webhook):
+    # Rasa only logs a custom action it could not reach (action server down) and answers nothing.
+    webhook, server = make_webhook()
+    result = await post(webhook, server.text(OPENID, "预算30万"), FakeBot(lambda text: []))
+    assert server.read_reply(result.body)["Content"] == RETRY_NOTICE
+
+
+async def test_a_slow_silent_turn_gets_the_retry_notice_as_a_customer_message(make_webhook, wechat_api):
+    webhook, server = make_webhook(reply_timeout=0.1)
+    result = await post(webhook, server.text(OPENID, "预算30万"), FakeBot(lambda text: [], delay=0.3))
+    assert result.body == "success"
+    assert await wechat_api.wait_for_messages_async(1, OPENID) == [RETRY_NOTICE]
 
 
 # --- duplicates and retries -----------------------------------------------------------------------------
