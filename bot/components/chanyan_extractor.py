@@ -10,6 +10,7 @@ the model's storage, so a trained Rasa model does not depend on files outside it
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 from datetime import datetime
@@ -42,6 +43,26 @@ class ChanyanExtractor(GraphComponent, EntityExtractorMixin):
     def get_default_config() -> dict[str, Any]:
         """Where the data and the spaCy pipeline are copied from at training time (defaults: the project's)."""
         return {"data_dir": None, "spacy_model": None}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """A digest of the data files and the spaCy pipeline, so that Rasa's training cache retrains this
+        component when the taxonomy or the spaCy model changed (they are not part of Rasa's training data)."""
+        data_dir = Path(config.get("data_dir") or DATA_DIR)
+        spacy_dir = Path(config.get("spacy_model") or model_dir())
+        digest = hashlib.sha256()
+        files = [(f"data/{name}", data_dir / name) for name in DATA_FILES]
+        if spacy_dir.is_dir():
+            files += [
+                (f"spacy/{f.relative_to(spacy_dir)}", f) for f in sorted(spacy_dir.rglob("*")) if f.is_file()
+            ]
+        for label, path in files:
+            digest.update(label.encode())
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"<missing>")
+        return digest.hexdigest()
 
     @classmethod
     def create(

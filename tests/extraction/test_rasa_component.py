@@ -55,3 +55,22 @@ def test_train_persist_load_process(component_class, tmp_path):
     assert by_name["phone"]["value"] == "13812345678"
     assert all(e["extractor"] == "ChanyanExtractor" for e in entities)
     assert from_entities(entities)["budget"]["kind"] == "range"
+
+
+def test_the_training_cache_key_follows_the_taxonomy_and_the_spacy_model(component_class, tmp_path):
+    # Rasa reuses a trained component while its fingerprint is unchanged: editing taxonomy.yml or rebuilding
+    # the spaCy pipeline must change it, or `make train` would keep the old taxonomy inside the model.
+    data_copy = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_copy, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    spacy_dir = tmp_path / "spacy"
+    spacy_dir.mkdir()
+    (spacy_dir / "meta.json").write_text("{}")
+    config = {"data_dir": str(data_copy), "spacy_model": str(spacy_dir)}
+    first = component_class.fingerprint_addon(config)
+    assert component_class.fingerprint_addon(config) == first
+    with open(data_copy / "taxonomy.yml", "a", encoding="utf-8") as fh:
+        fh.write("\n# a staff edit\n")
+    after_taxonomy = component_class.fingerprint_addon(config)
+    assert after_taxonomy != first
+    (spacy_dir / "meta.json").write_text('{"version": "2"}')
+    assert component_class.fingerprint_addon(config) != after_taxonomy
