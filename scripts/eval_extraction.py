@@ -4,6 +4,7 @@
 python scripts/eval_extraction.py                   # held-out part (split == "test")
 python scripts/eval_extraction.py --split train     # the part used to build rules and train the model
 python scripts/eval_extraction.py --errors          # also list the misses
+python scripts/eval_extraction.py --file training/spacy/validation.jsonl   # every record of another labelled file
 """
 
 from __future__ import annotations
@@ -146,14 +147,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", default="test", choices=["test", "train", "all"])
     parser.add_argument("--errors", action="store_true", help="list every message with a wrong field")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--file",
+        type=Path,
+        help="evaluate every record of this JSON-lines file (same record shape as the dev set) instead",
+    )
     args = parser.parse_args(argv)
 
     from chanyan.extraction import get_extractor
 
     extractor = get_extractor()
-    splits = ["train", "test"] if args.split == "all" else [args.split]
-    for split in splits:
-        figures = evaluate(load_devset(split=split), extractor)
+    if args.file is not None:
+        parts = [(str(args.file), load_devset(args.file, split=None))]
+    else:
+        splits = ["train", "test"] if args.split == "all" else [args.split]
+        parts = [(split, load_devset(split=split)) for split in splits]
+    for split, records in parts:
+        figures = evaluate(records, extractor)
         if args.json:
             print(
                 json.dumps(
@@ -161,7 +171,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         else:
-            label = "held-out (split=test)" if split == "test" else "training part (split=train)"
+            label = {"test": "held-out (split=test)", "train": "training part (split=train)"}.get(
+                split, split
+            )
             print(report(label, figures))
         if args.errors:
             for rid, text, wrong in figures["errors"]:

@@ -4,8 +4,12 @@
 Training examples, all kept apart from the held-out dev set (tests/extraction/data/devset.jsonl, split=test):
   1. training/spacy/examples.jsonl — hand-written examples, including messages with no domain (NONE);
   2. the dev set's training part (split=train), labelled with its sub_code (or NONE);
-  3. short sentences made from every taxonomy keyword and description with a few colloquial templates,
-     so a term staff add to taxonomy.yml is learnt on the next build.
+  3. training/spacy/validation.jsonl — the hand-labelled validation messages (used to tune the rules before they
+     were added here), labelled with their sub_code (or NONE);
+  4. short sentences made from every taxonomy keyword and description with a few colloquial templates,
+     so a term staff add to taxonomy.yml is learnt on the next build;
+  5. answers that name no domain (budget, deadline, cooperation mode, partner, contact details), composed from
+     the phrase lists below, so the classifier learns NONE for the constraint-only replies of an interview.
 Runs spaCy's `train` (spacy.cli.train) on training/spacy/config.cfg and installs the best model in models/spacy.
 """
 
@@ -24,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 TRAINING_DIR = ROOT / "training" / "spacy"
 DEVSET = ROOT / "tests" / "extraction" / "data" / "devset.jsonl"
+VALIDATION = TRAINING_DIR / "validation.jsonl"
 NONE_LABEL = "NONE"
 TEMPLATES = (
     "{a}",
@@ -36,6 +41,95 @@ TEMPLATES = (
     "公司想上{a}项目",
     "{a}效果不好怎么改进",
 )
+
+# Pieces of the interview's constraint-only answers (NONE): each synthetic answer joins one to three of them.
+NONE_PIECES = {
+    "budget": (
+        "预算50万左右",
+        "经费二三十万",
+        "大概100个",
+        "费用面议",
+        "钱不是问题",
+        "预算还没定",
+        "十万以内",
+        "控制在80w以内",
+        "两三百万都可以",
+        "预算有限",
+        "先投个五六万试试",
+        "总包500万",
+        "费用可以商量",
+        "看方案报价",
+        "研发经费一年200万",
+    ),
+    "timeline": (
+        "年底前",
+        "明年上半年",
+        "三个月内",
+        "越快越好",
+        "不急",
+        "半年左右",
+        "下个月就要",
+        "国庆前",
+        "一年以内",
+        "明年6月前完成",
+        "时间看情况",
+        "两年的项目周期",
+        "春节前出样",
+        "Q3之前",
+        "后年验收",
+    ),
+    "coop": (
+        "委托开发",
+        "合作开发",
+        "技术转让也行",
+        "技术许可",
+        "技术咨询就可以",
+        "技术服务",
+        "共建研发中心",
+        "人才合作",
+        "合作方式都可以",
+        "一次性买断",
+        "按阶段付款",
+        "先签保密协议",
+    ),
+    "partner": (
+        "高校优先",
+        "科研院所",
+        "企业也行",
+        "不限",
+        "最好是江浙沪的",
+        "本地的优先",
+        "清华浙大这种",
+        "找个教授团队",
+        "有产业化经验的团队",
+        "中科院的所",
+        "211以上的学校",
+        "长三角范围内",
+    ),
+    "ip": ("知识产权归我们", "专利共有", "成果归企业", "论文老师可以发", "IP可以谈", "专利归双方"),
+    "contact": (
+        "联系人王工",
+        "电话13812345678",
+        "手机 186 0000 1111",
+        "邮箱 li@abc.com",
+        "找张经理",
+        "微信同手机号",
+        "我姓陈，技术部的",
+        "联系我就行",
+    ),
+}
+NONE_JOINERS = ("，", "，", "；", " ", "。")
+
+
+def none_examples(rng: random.Random, count: int = 400) -> list[tuple[str, str]]:
+    """Synthetic constraint-only answers (no technical content) labelled NONE."""
+    kinds = list(NONE_PIECES)
+    examples = []
+    for _ in range(count):
+        chosen = rng.sample(kinds, rng.randint(1, 3))
+        parts = [rng.choice(NONE_PIECES[kind]) for kind in chosen]
+        examples.append((rng.choice(NONE_JOINERS).join(parts), NONE_LABEL))
+    return list(dict.fromkeys(examples))
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -57,7 +151,9 @@ def taxonomy_examples(taxonomy, rng: random.Random) -> list[tuple[str, str]]:
     return examples
 
 
-def collect_examples(seed: int = 13, with_devset: bool = True) -> list[tuple[str, str]]:
+def collect_examples(
+    seed: int = 13, with_devset: bool = True, with_validation: bool = True
+) -> list[tuple[str, str]]:
     """All (text, label) training pairs; never the dev set's held-out part."""
     from chanyan.extraction.taxonomy import Taxonomy
 
@@ -66,7 +162,10 @@ def collect_examples(seed: int = 13, with_devset: bool = True) -> list[tuple[str
     devset = read_jsonl(DEVSET)
     if with_devset:
         examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in devset if r["split"] == "train"]
+    if with_validation and VALIDATION.exists():
+        examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in read_jsonl(VALIDATION)]
     examples += taxonomy_examples(Taxonomy.load(), rng)
+    examples += none_examples(rng)
     held_out = {r["text"] for r in devset if r["split"] == "test"}
     return [(t, label) for t, label in examples if t not in held_out]
 
@@ -121,6 +220,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave the dev set's training part out too (to tune the rule/model mix on it)",
     )
+    parser.add_argument(
+        "--without-validation",
+        action="store_true",
+        help="leave training/spacy/validation.jsonl out (to measure the model on it)",
+    )
     args = parser.parse_args(argv)
 
     from chanyan.extraction.taxonomy import Taxonomy
@@ -130,7 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(build, ignore_errors=True)
     build.mkdir(parents=True)
     labels = [c.code for c in Taxonomy.load().categories] + [NONE_LABEL]
-    examples = collect_examples(with_devset=not args.without_devset)
+    examples = collect_examples(
+        with_devset=not args.without_devset, with_validation=not args.without_validation
+    )
     train, dev = write_docbins(examples, labels, build)
     patterns = write_patterns(build)
     print(f"{len(examples)} examples, {len(labels)} labels", flush=True)

@@ -17,17 +17,36 @@ RULE_SHARE_MIN = float(
 )  # the rules' share of the combined score
 RULE_SHARE_MAX = float(os.environ.get("CHANYAN_RULE_SHARE_MAX", "0.95"))  # ... grows with their evidence
 MIN_RULE_EVIDENCE = 0.5  # below this much keyword weight, rules alone do not propose a domain
-MIN_MODEL_ONLY_CHARS = 8  # shorter replies with no technical term are answers, not need descriptions
-MIN_MODEL_SCORE = 0.6  # the classifier alone must be this sure to propose a domain
+MIN_MODEL_ONLY_CHARS = 10  # shorter replies with no technical term are answers, not need descriptions
+MIN_MODEL_SCORE = 0.85  # the classifier alone must be this sure to propose a domain (it is overconfident)
 DOMAIN_ONLY_DISCOUNT = 0.6  # a domain-level cue ("新材料") is weaker than a category term
-SHORT_TERM = 4  # terms shorter than this must align with token boundaries
+SHORT_TERM = 4  # terms shorter than this must not cross a token boundary
 SELF_DESCRIPTION_WEIGHT = 0.4  # "我们是做锂电池的": the business, not necessarily the need
 
 
 # The clause where an enterprise says what it is or makes: "我们是做锂电池的", "我司做储能pack", "我是一家电商公司".
 _SELF_DESCRIPTION = re.compile(
-    r"(?:我们|我司|我厂|本公司|我们公司|我们厂|我是)(?:是|主要|一直)?(?:做|生产|搞|从事)?[^，。,；;！!？?]{0,16}?"
-    r"(?:的(?=[，,。；;]|$)|公司|企业|厂家|工厂|厂(?=[，,。；;]|$))"
+    r"(?:我们公司|我们厂|我们|我司|我厂|本公司|我是)(?:是|主要|一直)?(?:做|生产|搞|从事)?"
+    r"[^，。,；;！!？?想需求找请帮]{0,16}(?:的(?=[，,。；;]|$)|公司|企业|厂家|工厂|厂(?=[，,。；;]|$))"
+    # "主营锂电池pack", "主要生产汽车零部件", "专业从事阀门制造": the line of business.
+    r"|(?:主营|主要生产|主要做|主要从事|专业生产|专业从事|专注于?|主打)[^，。,；;！!？?想需求找请帮]{1,16}"
+    # "给汽车厂配套", "为华为供货": whom the enterprise supplies.
+    r"|(?:给|为)[^，。,；;！!？?想需求找请帮]{1,12}(?:配套|供货|代工|做代工|提供配套)"
+    # "单位名称：合肥某某机械有限公司", "苏州精工模具有限公司": a name says what the company is, not what it needs.
+    r"|(?:单位|公司|企业)(?:名称|全称|名字)?[:：][^，。,；;！!？?]{1,30}"
+    r"|[^，。,；;！!？?\s想需求找请帮]{2,20}?(?:有限责任公司|有限公司|股份公司|集团)"
+)
+# A question about the assistant itself ("你是机器人还是真人"): its words are not the user's technical terms.
+_ABOUT_ASSISTANT = re.compile(
+    r"你们?(?:是不是|是)(?:个|一个)?(?:机器人|人工智能|AI|真人|人工)[^，。,；;！!？?]{0,12}"
+)
+# Words that turn a message into a need (a wish, a problem, a question); a self-description without one is an
+# introduction ("我司主营锂电池pack，年产值两个亿"), which proposes no domain.
+_NEED_CUE = re.compile(
+    r"想|需要|需求|要求|希望|打算|计划|准备|求|寻|找|问题|难题|怎么|怎样|如何|咋|能否|能不能|可不可以|有没有|"
+    r"解决|改进|改善|优化|提升|提高|降低|减少|开发|研发|研制|攻关|合作|替代|改造|升级|引进|定制|做个|做一|搞个|搞一|"
+    r"不行|不好|不够|不足|不稳|不均|不达标|不了|不到|不上|不住|超标|太|偏|老是|总是|经常|容易|故障|失效|缺陷|不良|瓶颈|困扰|头疼|"
+    r"帮|急|请|诊断|咨询|评估|检测|测试|认证|[？?]"
 )
 
 
@@ -52,8 +71,9 @@ class DomainRanker:
     def match_terms(self, text: str, boundaries: set[int] | None = None) -> list[TermMatch]:
         """Taxonomy terms in the text, leftmost-longest.
 
-        With token `boundaries` (character offsets where jieba tokens start or end), a short term must start and
-        end on one, so 化工 is not found inside 优化工艺; terms of four or more characters are trusted as they are.
+        With token `boundaries` (character offsets where jieba tokens start or end), a short term must not cross
+        one, so 化工 is not found inside 优化/工艺, while 光谱仪 inside the token 红外光谱仪 is; a one-character term
+        must be a token of its own. Terms of four or more characters are trusted as they are.
         """
         matches = self.matcher.find(text)
         if boundaries is None:
@@ -64,11 +84,12 @@ class DomainRanker:
             if len(m.term) >= SHORT_TERM
             or m.term.isascii()
             or (m.start in boundaries and m.end in boundaries)
+            or (len(m.term) > 1 and not any(b in boundaries for b in range(m.start + 1, m.end)))
         ]
 
     def rule_scores(self, matches: list[TermMatch], text: str = "") -> tuple[dict[str, float], list[dict]]:
         """Summed keyword weight per category code (domain codes for domain-level cues)."""
-        self_spans = [(m.start(), m.end()) for m in _SELF_DESCRIPTION.finditer(text)]
+        self_spans = self_description_spans(text)
         scores: dict[str, float] = defaultdict(float)
         fired = []
         seen: set[str] = set()
@@ -101,8 +122,12 @@ class DomainRanker:
     ) -> tuple[list[dict], DomainEvidence]:
         """Ranked [{"code","name","sub_code","sub_name","score"}] (best first) and the evidence behind it."""
         matches = self.match_terms(text) if matches is None else matches
+        aside = [(m.start(), m.end()) for m in _ABOUT_ASSISTANT.finditer(text)]
+        matches = [m for m in matches if not any(start <= m.start < end for start, end in aside)]
         raw, fired = self.rule_scores(matches, text)
         evidence = DomainEvidence(terms=fired, rule_scores=raw, model_scores=dict(model_scores or {}))
+        if is_introduction(text, matches):
+            return [], evidence
         sub_scores: dict[str, float] = defaultdict(float)
         domain_scores: dict[str, float] = defaultdict(float)
         for code, score in raw.items():
@@ -117,8 +142,14 @@ class DomainRanker:
         total_rule = sum(sub_scores.values())
         model = {k: v for k, v in (model_scores or {}).items() if k != NONE_LABEL}
         none_prob = (model_scores or {}).get(NONE_LABEL, 0.0)
-        # Without a technical term, only a sure classifier on a real description (not "还没定") proposes a domain.
-        model_only_ok = model and max(model.values()) >= MIN_MODEL_SCORE and len(text) >= MIN_MODEL_ONLY_CHARS
+        # Without a technical term, only a sure classifier on a real description of a need (not "还没定", not
+        # "时间上不要超过今年年底") proposes a domain.
+        model_only_ok = (
+            model
+            and max(model.values()) >= MIN_MODEL_SCORE
+            and len(text) >= MIN_MODEL_ONLY_CHARS
+            and _NEED_CUE.search(text) is not None
+        )
         if total_rule < MIN_RULE_EVIDENCE and not model_only_ok:
             return [], evidence
         combined: dict[str, float] = {}
@@ -140,6 +171,29 @@ class DomainRanker:
             if score > 0.01 and (entry := self.taxonomy.entry(code)) is not None
         ]
         return diversify(ranked, top_k), evidence
+
+
+def self_description_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans where the enterprise says what it is or makes (我们是做锂电池的, 主营阀门, XX有限公司)."""
+    return [(m.start(), m.end()) for m in _SELF_DESCRIPTION.finditer(text)]
+
+
+def is_introduction(text: str, matches: list[TermMatch]) -> bool:
+    """True for a message that only introduces the enterprise ("我们是一家做光伏支架的厂，在常州").
+
+    Every technical term sits in a self-description and nothing outside it asks for anything.
+    """
+    spans = self_description_spans(text)
+    if not spans:
+        return False
+    if any(not any(start <= m.start < end for start, end in spans) for m in matches):
+        return False
+    rest, last = [], 0
+    for start, end in spans:
+        rest.append(text[last:start])
+        last = max(last, end)
+    rest.append(text[last:])
+    return not _NEED_CUE.search("".join(rest))
 
 
 def diversify(ranked: list[dict], top_k: int) -> list[dict]:
