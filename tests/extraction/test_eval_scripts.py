@@ -12,22 +12,20 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import eval_extraction  # noqa: E402
 import train_spacy  # noqa: E402
 
+from chanyan.extraction.extractor import empty_result  # noqa: E402
+
 
 def record(rid: str, text: str, sub_code: str | None) -> dict:
+    """A labelled record: nothing but the domain annotated (the rest as an empty extraction)."""
+    fields = {k: v for k, v in empty_result(text).items() if k not in ("domains", "keywords")}
+    domain = sub_code[:2] if sub_code else None
     return {
         "id": rid,
         "split": "validation",
         "now": "2026-03-15T10:00:00",
-        "text": text,
         "sub_code": sub_code,
-        "domain": sub_code[:2] if sub_code else None,
-        "budget": None,
-        "timeline": None,
-        "coop_modes": [],
-        "ip_preference": None,
-        "partner": {"types": [], "names": [], "regions": []},
-        "phones": [],
-        "emails": [],
+        "domain": domain,
+        **fields,
     }
 
 
