@@ -11,11 +11,12 @@ from aiohttp import web
 from chanyan.console import editing, queries
 from chanyan.console.db import run_db, run_sync
 from chanyan.console.errors import InvalidInput
-from chanyan.console.keys import SETTINGS_KEY, TRACKER_ENGINE_KEY
+from chanyan.console.keys import SETTINGS_KEY, TAXONOMY_KEY, TRACKER_ENGINE_KEY
 from chanyan.console.security import current_user
 from chanyan.console.views import tz
 from chanyan.records import request_record
-from chanyan.schema import STATUSES
+from chanyan.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES, STATUSES
+from chanyan.store.requests import get_request
 
 MAX_PAGE_SIZE = 200
 routes = web.RouteTableDef()
@@ -61,9 +62,9 @@ async def api_requests(request: web.Request) -> web.Response:
     )
 
 
-@routes.get("/api/requests/{ref}", name="api_request")
-async def api_request(request: web.Request) -> web.Response:
-    detail = await run_db(request.app, queries.request_detail, request.match_info["ref"])
+async def _detail(request: web.Request, ref: str) -> dict[str, Any]:
+    """A request with its audit trail and handoffs (GET /api/requests/{ref}, and the answer of every edit)."""
+    detail = await run_db(request.app, queries.request_detail, ref)
     record = dict(detail.record)
     record["audit"] = [
         {
@@ -85,7 +86,41 @@ async def api_request(request: web.Request) -> web.Response:
         }
         for h in detail.handoffs
     ]
-    return web.json_response(record)
+    return record
+
+
+@routes.get("/api/requests/{ref}", name="api_request")
+async def api_request(request: web.Request) -> web.Response:
+    return web.json_response(await _detail(request, request.match_info["ref"]))
+
+
+@routes.patch("/api/requests/{ref}", name="api_request_edit")
+async def api_edit(request: web.Request) -> web.Response:
+    """Correct fields: the edit page's rules and audit; all or nothing, 422 naming every bad field."""
+    ref = request.match_info["ref"]
+    taxonomy = request.app[TAXONOMY_KEY]
+    actor = current_user(request).username
+
+    def edit(session, patch):
+        values = editing.parse_patch(get_request(session, ref), patch, taxonomy)
+        return editing.apply_edit(session, ref, values, actor)
+
+    await run_db(request.app, edit, await _json_body(request))
+    return web.json_response(await _detail(request, ref))
+
+
+@routes.post("/api/requests/{ref}/assign", name="api_request_assign")
+async def api_assign(request: web.Request) -> web.Response:
+    """Give the request to a staff member ({"assignee": "name"}) or take it back ({"assignee": null})."""
+    ref = request.match_info["ref"]
+    body = await _json_body(request)
+    if "assignee" not in body:
+        raise InvalidInput("请提供 assignee。", {"assignee": "请填写用户名，或用 null 取消分配。"})
+    assignee = body["assignee"]
+    if assignee is not None and not isinstance(assignee, str):
+        raise InvalidInput("负责人无效。", {"assignee": "应为用户名字符串或 null。"})
+    await run_db(request.app, editing.assign, ref, assignee or "", current_user(request).username)
+    return web.json_response(await _detail(request, ref))
 
 
 @routes.get("/api/requests/{ref}/transcript", name="api_request_transcript")
@@ -188,6 +223,7 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
         "example": "XQ-20261125-0007",
     }
     error = {"$ref": "#/components/responses/Error"}
+    error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     record = {"$ref": "#/components/schemas/Request"}
     return {
         "openapi": "3.0.3",
@@ -219,7 +255,30 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                         "401": error,
                         "404": error,
                     },
-                }
+                },
+                "patch": {
+                    "summary": "修改字段（与编辑页相同的校验；任一字段无效则不作修改，修改计入修改记录）",
+                    "parameters": [ref],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/RequestPatch"}}
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "修改后的需求单（与 GET 相同）",
+                            "content": {"application/json": {"schema": record}},
+                        },
+                        "422": {
+                            "description": "请求体不是 JSON 对象，或有未知、无效的字段（errors 按字段说明）",
+                            "content": error_content,
+                        },
+                        "401": error,
+                        "403": error,
+                        "404": error,
+                    },
+                },
             },
             "/api/requests/{ref}/transcript": {
                 "get": {
@@ -257,6 +316,43 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                         "404": error,
                         "409": error,
                         "422": error,
+                    },
+                }
+            },
+            "/api/requests/{ref}/assign": {
+                "post": {
+                    "summary": "分配负责人（null 取消分配），计入修改记录",
+                    "parameters": [ref],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["assignee"],
+                                    "properties": {
+                                        "assignee": {
+                                            "type": "string",
+                                            "nullable": True,
+                                            "description": "在用账号的用户名；null 取消分配",
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "分配后的需求单（与 GET 相同）",
+                            "content": {"application/json": {"schema": record}},
+                        },
+                        "422": {
+                            "description": "请求体无效，或该账号不存在、已停用",
+                            "content": error_content,
+                        },
+                        "401": error,
+                        "403": error,
+                        "404": error,
                     },
                 }
             },
@@ -303,24 +399,86 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                     "description": "浏览器会话；POST 需附带 X-CSRF-Token 请求头",
                 },
             },
-            "responses": {
-                "Error": {
-                    "description": "错误",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "error": {"type": "string"},
-                                    "message": {"type": "string"},
-                                    "errors": {"type": "object", "additionalProperties": {"type": "string"}},
-                                },
-                            }
-                        }
-                    },
-                }
-            },
+            "responses": {"Error": {"description": "错误", "content": error_content}},
             "schemas": {
+                "Error": {
+                    "type": "object",
+                    "properties": {
+                        "error": {"type": "string"},
+                        "message": {"type": "string"},
+                        "errors": {
+                            "type": "object",
+                            "description": "字段名 → 说明",
+                            "additionalProperties": {"type": "string"},
+                        },
+                    },
+                },
+                "RequestPatch": {
+                    "type": "object",
+                    "description": "要修改的字段（其余不变），形状与需求单相同；金额单位为元",
+                    "additionalProperties": False,
+                    "properties": {
+                        **{
+                            name: {"type": "string", "nullable": not required, "maxLength": limit}
+                            for name, required, limit in editing.TEXT_FIELDS
+                        },
+                        "contact_phone": {
+                            "type": "string",
+                            "description": "11 位手机号码，可带 +86 与分隔符",
+                        },
+                        "contact_email": {"type": "string", "nullable": True, "format": "email"},
+                        "domain": {
+                            "type": "string",
+                            "nullable": True,
+                            "description": "领域代码（如 80 或 803）或名称；也可传 GET 返回的 domain 对象",
+                        },
+                        "keywords": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "maxItems": editing.MAX_KEYWORDS,
+                            "nullable": True,
+                        },
+                        "budget": {
+                            "type": "object",
+                            "nullable": True,
+                            "additionalProperties": False,
+                            "properties": {
+                                "kind": {"type": "string", "enum": list(BUDGET_KINDS)},
+                                "min_cny": {"type": "number", "nullable": True, "minimum": 0},
+                                "max_cny": {"type": "number", "nullable": True, "minimum": 0},
+                                "text": {"type": "string", "nullable": True},
+                            },
+                        },
+                        "timeline": {
+                            "type": "object",
+                            "nullable": True,
+                            "additionalProperties": False,
+                            "properties": {
+                                "deadline": {"type": "string", "format": "date", "nullable": True},
+                                "months": {"type": "integer", "minimum": 1, "maximum": 240, "nullable": True},
+                                "text": {"type": "string", "nullable": True},
+                            },
+                        },
+                        "coop_mode": {
+                            "type": "array",
+                            "items": {"type": "string", "enum": list(COOP_MODES)},
+                            "nullable": True,
+                        },
+                        "partner": {
+                            "type": "object",
+                            "nullable": True,
+                            "additionalProperties": False,
+                            "properties": {
+                                "types": {
+                                    "type": "array",
+                                    "items": {"type": "string", "enum": list(PARTNER_TYPES)},
+                                },
+                                "names": {"type": "array", "items": {"type": "string"}},
+                                "regions": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                    },
+                },
                 "RequestPage": {
                     "type": "object",
                     "properties": {

@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -45,6 +46,8 @@ FIELD_LABELS: dict[str, str] = {
     "assignee": "负责人",
     "note": "备注",
 }
+# What staff may correct (the edit page's fields; status, assignee and notes have their own actions).
+EDITABLE_FIELDS: tuple[str, ...] = tuple(f for f in FIELD_LABELS if f not in ("status", "assignee", "note"))
 BUDGET_KIND_LABELS: dict[str, str] = {
     "exact": "确定金额",
     "range": "区间",
@@ -100,6 +103,14 @@ def _wan(text: str, label: str, errors: dict[str, str], key: str) -> int | None:
 
 def parse_edit_form(form: Any, taxonomy: Any) -> dict[str, Any]:
     """Validated new values from the edit form; raises InvalidInput with one message per bad field."""
+    values, errors = _parse_fields(form, taxonomy)
+    if errors:
+        raise InvalidInput("部分内容需要修改，请检查标红的字段。", errors)
+    return values
+
+
+def _parse_fields(form: Any, taxonomy: Any) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every editable field of the form: (normalized values, one message per bad field)."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for name, required, limit in TEXT_FIELDS:
@@ -148,9 +159,107 @@ def parse_edit_form(form: Any, taxonomy: Any) -> dict[str, Any]:
         {"types": types, "names": names, "regions": regions} if types or names or regions else None
     )
 
+    return values, errors
+
+
+def parse_patch(request: Request, patch: Mapping[str, Any], taxonomy: Any) -> dict[str, Any]:
+    """Validated new values of the fields a JSON patch (the API's PATCH) names; the edit form's rules apply.
+
+    The patch uses the exported record's shapes (amounts in yuan, lists as lists). It is laid over the request's
+    current form values and checked by the edit form's parser, so a value the page refuses is refused here too;
+    only the named fields are checked and returned. Raises InvalidInput naming every unknown or bad field.
+    """
+    errors: dict[str, str] = {}
+    form = form_values(request)
+    for name, value in patch.items():
+        if name not in EDITABLE_FIELDS:
+            errors[name] = f"未知或不可修改的字段（可修改：{', '.join(EDITABLE_FIELDS)}）。"
+            continue
+        try:
+            form.update(_patch_form_values(name, value))
+        except ValueError as err:
+            errors[name] = f"{FIELD_LABELS[name]}：{err}"
+    if not errors:
+        values, invalid = _parse_fields(form, taxonomy)
+        # Only the patched fields count: the others keep their stored values whatever the form makes of them.
+        errors = {name: message for name, message in invalid.items() if name in patch}
     if errors:
-        raise InvalidInput("部分内容需要修改，请检查标红的字段。", errors)
-    return values
+        raise InvalidInput("部分字段无效，未作任何修改。", errors)
+    return {name: values[name] for name in patch}
+
+
+def _string(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError("应为字符串或 null。")
+    return value
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("应为字符串数组或 null。")
+    return value
+
+
+def _object(value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(f"应为对象（{', '.join(keys)}）或 null。")
+    unknown = sorted(set(value) - set(keys))
+    if unknown:
+        raise ValueError(f"未知的键 {', '.join(unknown)}。")
+    return value
+
+
+def _yuan_as_wan(value: Any) -> str:
+    """An amount in yuan as the 万元 text the form holds (exact: repr of the float round-trips)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("金额应为数字（单位：元）或 null。")
+    return repr(value / TEN_THOUSAND)
+
+
+def _patch_form_values(name: str, value: Any) -> dict[str, Any]:
+    """One patched field as the edit form's entries; ValueError for a value of the wrong JSON type."""
+    if name == "domain":
+        if isinstance(value, dict):  # the exported shape: {"code", "name", "sub_code", "sub_name"}
+            value = value.get("sub_code") or value.get("code")
+        return {"domain": _string(value)}
+    if name == "keywords":
+        return {"keywords": "，".join(_strings(value))}
+    if name == "coop_mode":
+        return {"coop_mode": _strings(value)}
+    if name == "budget":
+        budget = _object(value, ("kind", "min_cny", "max_cny", "text"))
+        return {
+            "budget_kind": _string(budget.get("kind")),
+            "budget_min": _yuan_as_wan(budget.get("min_cny")),
+            "budget_max": _yuan_as_wan(budget.get("max_cny")),
+            "budget_text": _string(budget.get("text")),
+        }
+    if name == "timeline":
+        timeline = _object(value, ("deadline", "months", "text"))
+        months = timeline.get("months")
+        if months is not None and (isinstance(months, bool) or not isinstance(months, int)):
+            raise ValueError("months 应为整数或 null。")
+        return {
+            "timeline_deadline": _string(timeline.get("deadline")),
+            "timeline_months": "" if months is None else str(months),
+            "timeline_text": _string(timeline.get("text")),
+        }
+    if name == "partner":
+        partner = _object(value, ("types", "names", "regions"))
+        return {
+            "partner_types": _strings(partner.get("types")),
+            "partner_names": "，".join(_strings(partner.get("names"))),
+            "partner_regions": "，".join(_strings(partner.get("regions"))),
+        }
+    return {name: _string(value)}
 
 
 def _budget(form: Any, errors: dict[str, str]) -> dict | None:
@@ -319,10 +428,11 @@ def add_note(session: Session, ref: str, text: str, actor: str) -> RequestNote:
 
 
 def _wan_text(amount: Any) -> str:
+    """Whole yuan as the exact 万元 text the form shows (1234567 -> "123.4567"), so saving the page for
+    another field never rounds a stored budget."""
     if amount is None:
         return ""
-    value = amount / TEN_THOUSAND
-    return f"{value:g}"
+    return format((Decimal(int(amount)) / TEN_THOUSAND).normalize(), "f")
 
 
 def form_values(request: Request) -> dict[str, Any]:

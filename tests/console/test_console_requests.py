@@ -330,4 +330,10 @@ async def test_api(client, refs):
     assert conflict.status == 409
     spec = await (await client.get("/api/openapi.json")).json()
     assert spec["openapi"].startswith("3.")
-    assert {"/api/requests", "/api/requests/{ref}", "/api/requests/{ref}/transcript"} <= set(spec["paths"])
+    assert {
+        "/api/requests",
+        "/api/requests/{ref}",
+        "/api/requests/{ref}/transcript",
+        "/api/requests/{ref}/assign",
+    } <= set(spec["paths"])
+    assert {"get", "patch"} <= set(spec["paths"]["/api/requests/{ref}"])
