@@ -225,6 +225,10 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
     error = {"$ref": "#/components/responses/Error"}
     error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     record = {"$ref": "#/components/schemas/Request"}
+
+    def json_body(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"required": True, "content": {"application/json": {"schema": schema}}}
+
     return {
         "openapi": "3.0.3",
         "info": {"title": "产研通 需求单 API", "version": "1", "description": "对接专员工作台的数据接口。"},
@@ -259,12 +263,7 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                 "patch": {
                     "summary": "修改字段（与编辑页相同的校验；任一字段无效则不作修改，修改计入修改记录）",
                     "parameters": [ref],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/RequestPatch"}}
-                        },
-                    },
+                    "requestBody": json_body({"$ref": "#/components/schemas/RequestPatch"}),
                     "responses": {
                         "200": {
                             "description": "修改后的需求单（与 GET 相同）",
@@ -291,21 +290,16 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                 "post": {
                     "summary": "变更状态（关闭需填写原因）",
                     "parameters": [ref],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["status"],
-                                    "properties": {
-                                        "status": {"type": "string", "enum": list(STATUSES)},
-                                        "reason": {"type": "string"},
-                                    },
-                                }
-                            }
-                        },
-                    },
+                    "requestBody": json_body(
+                        {
+                            "type": "object",
+                            "required": ["status"],
+                            "properties": {
+                                "status": {"type": "string", "enum": list(STATUSES)},
+                                "reason": {"type": "string"},
+                            },
+                        }
+                    ),
                     "responses": {
                         "200": {
                             "description": "变更后的需求单",
@@ -323,24 +317,19 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                 "post": {
                     "summary": "分配负责人（null 取消分配），计入修改记录",
                     "parameters": [ref],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["assignee"],
-                                    "properties": {
-                                        "assignee": {
-                                            "type": "string",
-                                            "nullable": True,
-                                            "description": "在用账号的用户名；null 取消分配",
-                                        }
-                                    },
+                    "requestBody": json_body(
+                        {
+                            "type": "object",
+                            "required": ["assignee"],
+                            "properties": {
+                                "assignee": {
+                                    "type": "string",
+                                    "nullable": True,
+                                    "description": "在用账号的用户名；null 取消分配",
                                 }
-                            }
-                        },
-                    },
+                            },
+                        }
+                    ),
                     "responses": {
                         "200": {
                             "description": "分配后的需求单（与 GET 相同）",
@@ -360,18 +349,13 @@ def openapi_document(server_url: str = "") -> dict[str, Any]:
                 "post": {
                     "summary": "添加备注",
                     "parameters": [ref],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["text"],
-                                    "properties": {"text": {"type": "string"}},
-                                }
-                            }
-                        },
-                    },
+                    "requestBody": json_body(
+                        {
+                            "type": "object",
+                            "required": ["text"],
+                            "properties": {"text": {"type": "string"}},
+                        }
+                    ),
                     "responses": {
                         "201": {"description": "备注"},
                         "401": error,
