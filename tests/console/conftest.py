@@ -1,8 +1,10 @@
-"""Console fixtures: a migrated SQLite file per test module, staff accounts, requests and Rasa tracker events."""
+"""Console fixtures: a migrated database per test module (SQLite and PostgreSQL), staff accounts, requests and
+Rasa tracker events."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -37,11 +39,22 @@ def pytest_configure(config) -> None:
     )
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory) -> dict[str, Any]:
-    """A migrated database with three accounts, seven requests (one hostile, one handed off) and transcripts."""
-    path = tmp_path_factory.mktemp("console") / "chanyan.db"
-    url = f"sqlite:///{path}"
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory) -> Iterator[dict[str, Any]]:
+    """A migrated database with three accounts, seven requests (one hostile, one handed off) and transcripts:
+    a SQLite file, and a fresh PostgreSQL database (dropped afterwards; skipped when the server is unreachable)."""
+    if request.param == "sqlite":
+        yield _populate(f"sqlite:///{tmp_path_factory.mktemp('console') / 'chanyan.db'}")
+        return
+    from tests.postgres import SKIP_REASON, postgres_available, temporary_database
+
+    if not postgres_available():
+        pytest.skip(SKIP_REASON)
+    with temporary_database("chanyan_console") as url:
+        yield _populate(url)
+
+
+def _populate(url: str) -> dict[str, Any]:
     upgrade(url)
     engine = make_engine(url)
     maker = make_sessionmaker(engine)

@@ -18,7 +18,7 @@ CSRF_INPUT = re.compile(r'name="_csrf" value="([^"]+)"')
 
 EVENTS_DDL = """
 CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id {id_column},
     sender_id VARCHAR(255) NOT NULL,
     type_name VARCHAR(255) NOT NULL,
     timestamp FLOAT,
@@ -62,7 +62,12 @@ def add_events(engine, conversation_id: str, turns: list[tuple[str, str]], *, ch
     """Rows shaped like Rasa's SQL tracker store: ("user"|"bot"|"handoff", text)."""
     start = datetime.now(timezone.utc).timestamp() - 600
     with engine.begin() as connection:
-        connection.execute(text(EVENTS_DDL))
+        id_column = (
+            "SERIAL PRIMARY KEY"
+            if engine.dialect.name == "postgresql"
+            else "INTEGER PRIMARY KEY AUTOINCREMENT"
+        )
+        connection.execute(text(EVENTS_DDL.format(id_column=id_column)))
         for i, (kind, said) in enumerate(turns):
             stamp = start + i * 5
             if kind == "user":

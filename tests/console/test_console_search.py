@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from console_support import request_fields
 from sqlalchemy import select
 
@@ -12,6 +13,20 @@ from chanyan.store.requests import file_request
 from chanyan.store.session import make_engine, make_sessionmaker
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request, tmp_path):
+    """An empty database: a SQLite file, and a fresh PostgreSQL database (skipped when unreachable)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'c.db'}"
+        return
+    from tests.postgres import SKIP_REASON, postgres_available, temporary_database
+
+    if not postgres_available():
+        pytest.skip(SKIP_REASON)
+    with temporary_database("chanyan_search") as url:
+        yield url
+
+
 def test_query_tokens():
     assert query_tokens("视觉检测") == ["视觉", "检测"]
     assert query_tokens("  PLC  控制 ") == ["plc", "控制"]
@@ -20,8 +35,8 @@ def test_query_tokens():
     assert len(query_tokens(" ".join(f"词{i}" for i in range(20)))) == 8
 
 
-def test_search_text_is_filled_on_insert_and_update(tmp_path):
-    url = f"sqlite:///{tmp_path / 'c.db'}"
+def test_search_text_is_filled_on_insert_and_update(empty_url):
+    url = empty_url
     upgrade(url)
     maker = make_sessionmaker(make_engine(url))
     request, _ = file_request(maker, request_fields(need_title="ＰＬＣ改造", keywords=["MES"]))
@@ -35,10 +50,10 @@ def test_search_text_is_filled_on_insert_and_update(tmp_path):
         assert "新名字科技" in row.search_text
 
 
-def test_migration_0002_backfills_the_search_text(tmp_path):
+def test_migration_0002_backfills_the_search_text(empty_url):
     from sqlalchemy import text
 
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+    url = empty_url
     upgrade(url, "0001")
     engine = make_engine(url)
     with engine.begin() as connection:
@@ -47,7 +62,7 @@ def test_migration_0002_backfills_the_search_text(tmp_path):
                 "INSERT INTO requests (ref, status, channel, conversation_id, draft_id, created_at, updated_at, "
                 "enterprise_name, contact_name, contact_phone, need_title, need_description, keywords, coop_mode, "
                 "handoff) VALUES ('XQ-20260101-0001', 'new', 'rest', 'c0', 'd0', '2026-01-01', '2026-01-01', "
-                "'老企业', '张', '13800000000', '旧需求', '机器视觉检测零件表面划痕', '[\"PLC\"]', '[]', 0)"
+                "'老企业', '张', '13800000000', '旧需求', '机器视觉检测零件表面划痕', '[\"PLC\"]', '[]', false)"
             )
         )
     upgrade(url)
