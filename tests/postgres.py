@@ -49,3 +49,21 @@ def temporary_database(prefix: str = "chanyan_test") -> Iterator[str]:
     finally:
         # WITH (FORCE) (PostgreSQL 13+) ends sessions a crashed process may have left behind.
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def empty_database(backend: str, sqlite_path, prefix: str = "chanyan_test") -> Iterator[str]:
+    """For a fixture parametrized over BACKENDS (`yield from empty_database(...)`): the URL of an empty
+    database — the SQLite file at `sqlite_path`, or a fresh PostgreSQL database dropped afterwards. Skips the
+    test, with the reason, when PostgreSQL is unreachable."""
+    if backend == "sqlite":
+        yield f"sqlite:///{sqlite_path}"
+        return
+    if not postgres_available():
+        import pytest
+
+        pytest.skip(SKIP_REASON)
+    with temporary_database(prefix) as url:
+        yield url

@@ -7,23 +7,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.postgres import BACKENDS, empty_database
+
 BOT_DIR = Path(__file__).resolve().parents[2] / "bot"
 if str(BOT_DIR) not in sys.path:
     sys.path.insert(0, str(BOT_DIR))  # the action server runs from bot/ and imports the `actions` package
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def action_db(request, tmp_path, monkeypatch):
     """A migrated database that the actions' runtime opens (its caches are reset around the test): SQLite,
     and a fresh PostgreSQL database (dropped afterwards; skipped when the server is unreachable)."""
-    if request.param == "sqlite":
-        yield from _action_db(f"sqlite:///{tmp_path / 'actions.db'}", monkeypatch)
-        return
-    from tests.postgres import SKIP_REASON, postgres_available, temporary_database
-
-    if not postgres_available():
-        pytest.skip(SKIP_REASON)
-    with temporary_database("chanyan_actions") as url:
+    for url in empty_database(request.param, tmp_path / "actions.db", "chanyan_actions"):
         yield from _action_db(url, monkeypatch)
 
 

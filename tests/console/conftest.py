@@ -31,6 +31,7 @@ from chanyan.console.settings import ConsoleSettings  # noqa: E402
 from chanyan.store.migrate import upgrade  # noqa: E402
 from chanyan.store.requests import file_request, record_handoff  # noqa: E402
 from chanyan.store.session import make_engine, make_sessionmaker  # noqa: E402
+from tests.postgres import BACKENDS, empty_database  # noqa: E402
 
 
 def pytest_configure(config) -> None:
@@ -39,18 +40,12 @@ def pytest_configure(config) -> None:
     )
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def database(request, tmp_path_factory) -> Iterator[dict[str, Any]]:
     """A migrated database with three accounts, seven requests (one hostile, one handed off) and transcripts:
     a SQLite file, and a fresh PostgreSQL database (dropped afterwards; skipped when the server is unreachable)."""
-    if request.param == "sqlite":
-        yield _populate(f"sqlite:///{tmp_path_factory.mktemp('console') / 'chanyan.db'}")
-        return
-    from tests.postgres import SKIP_REASON, postgres_available, temporary_database
-
-    if not postgres_available():
-        pytest.skip(SKIP_REASON)
-    with temporary_database("chanyan_console") as url:
+    sqlite_path = tmp_path_factory.mktemp("console") / "chanyan.db"
+    for url in empty_database(request.param, sqlite_path, "chanyan_console"):
         yield _populate(url)
 
 

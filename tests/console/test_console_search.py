@@ -11,20 +11,13 @@ from chanyan.store.migrate import upgrade
 from chanyan.store.models import Request
 from chanyan.store.requests import file_request
 from chanyan.store.session import make_engine, make_sessionmaker
+from tests.postgres import BACKENDS, empty_database
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=BACKENDS)
 def empty_url(request, tmp_path):
     """An empty database: a SQLite file, and a fresh PostgreSQL database (skipped when unreachable)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'c.db'}"
-        return
-    from tests.postgres import SKIP_REASON, postgres_available, temporary_database
-
-    if not postgres_available():
-        pytest.skip(SKIP_REASON)
-    with temporary_database("chanyan_search") as url:
-        yield url
+    yield from empty_database(request.param, tmp_path / "c.db", "chanyan_search")
 
 
 def test_query_tokens():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
+from collections.abc import Iterator
 
 import pytest
 
@@ -12,14 +13,16 @@ from chanyan.console.accounts import authenticate, get_user, make_hasher
 from chanyan.settings import Settings
 from chanyan.store.migrate import upgrade
 from chanyan.store.session import make_engine, make_sessionmaker
+from tests.postgres import BACKENDS, empty_database
 
 
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory) -> Settings:
-    path = tmp_path_factory.mktemp("staff") / "chanyan.db"
-    url = f"sqlite:///{path}"
-    upgrade(url)
-    return Settings(database_url=url, var_dir=path.parent)
+@pytest.fixture(scope="module", params=BACKENDS)
+def settings(request, tmp_path_factory) -> Iterator[Settings]:
+    """Settings on a migrated database: SQLite, and PostgreSQL (skipped when unreachable)."""
+    var_dir = tmp_path_factory.mktemp("staff")
+    for url in empty_database(request.param, var_dir / "chanyan.db", "chanyan_staff"):
+        upgrade(url)
+        yield Settings(database_url=url, var_dir=var_dir)
 
 
 def run(settings: Settings, argv: list[str], stdin: str = "", monkeypatch=None) -> tuple[int, str]:

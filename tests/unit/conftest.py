@@ -8,22 +8,14 @@ import pytest
 
 from chanyan.store.migrate import upgrade
 from chanyan.store.session import make_engine, make_sessionmaker
-from tests.postgres import SKIP_REASON, postgres_available, temporary_database
-
-BACKENDS = ["sqlite", "postgresql"]
+from tests.postgres import BACKENDS, empty_database
 
 
 @pytest.fixture(params=BACKENDS)
 def empty_database_url(request, tmp_path) -> Iterator[str]:
     """An empty database on each backend; PostgreSQL gets its own database, dropped afterwards (skipped,
     with the reason, when the server is unreachable)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'requests.db'}"
-        return
-    if not postgres_available():
-        pytest.skip(SKIP_REASON)
-    with temporary_database("chanyan_unit") as url:
-        yield url
+    yield from empty_database(request.param, tmp_path / "requests.db", "chanyan_unit")
 
 
 @pytest.fixture

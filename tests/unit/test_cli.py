@@ -78,7 +78,7 @@ def test_export_csv_to_a_file_opens_in_excel(filed, tmp_path):
     assert "技术开发(委托开发)" in rows[1]
 
 
-def test_db_upgrade_reports_the_revision(tmp_path, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'new.db'}")
+def test_db_upgrade_reports_the_revision(empty_database_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", empty_database_url)
     code, out = run("db", "upgrade")
     assert code == 0 and "revision" in out
