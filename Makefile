@@ -11,7 +11,7 @@ RASA_MODEL  := $(MODEL_DIR)/chanyan.tar.gz
 # The spaCy pipeline (EntityRuler + text classifier) used by chanyan.extraction; rebuilt when its inputs change.
 SPACY_MODEL  := models/spacy/.built
 SPACY_INPUTS := training/spacy/config.cfg training/spacy/examples.jsonl training/spacy/validation.jsonl \
-                training/spacy/functions.py \
+                training/spacy/fresh.jsonl training/spacy/functions.py \
                 tests/extraction/data/devset.jsonl scripts/train_spacy.py \
                 $(wildcard chanyan/taxonomy/*.yml chanyan/taxonomy/*.txt)
 BOT_INPUTS  := $(shell find bot/config.yml bot/domain bot/data bot/components -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)

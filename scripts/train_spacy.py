@@ -6,9 +6,11 @@ Training examples, all kept apart from the held-out dev set (tests/extraction/da
   2. the dev set's training part (split=train), labelled with its sub_code (or NONE);
   3. training/spacy/validation.jsonl — the hand-labelled validation messages (used to tune the rules before they
      were added here), labelled with their sub_code (or NONE);
-  4. short sentences made from every taxonomy keyword and description with a few colloquial templates,
+  4. training/spacy/fresh.jsonl — a blind batch of colloquial, shop-floor-jargon needs (scored with a model that
+     had not seen it before it was added here), labelled likewise;
+  5. short sentences made from every taxonomy keyword and description with a few colloquial templates,
      so a term staff add to taxonomy.yml is learnt on the next build;
-  5. answers that name no domain (budget, deadline, cooperation mode, partner, contact details), composed from
+  6. answers that name no domain (budget, deadline, cooperation mode, partner, contact details), composed from
      the phrase lists below, so the classifier learns NONE for the constraint-only replies of an interview.
 Runs spaCy's `train` (spacy.cli.train) on training/spacy/config.cfg and installs the best model in models/spacy.
 """
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 TRAINING_DIR = ROOT / "training" / "spacy"
 DEVSET = ROOT / "tests" / "extraction" / "data" / "devset.jsonl"
 VALIDATION = TRAINING_DIR / "validation.jsonl"
+FRESH = TRAINING_DIR / "fresh.jsonl"
 NONE_LABEL = "NONE"
 TEMPLATES = (
     "{a}",
@@ -105,6 +108,12 @@ NONE_PIECES = {
         "中科院的所",
         "211以上的学校",
         "长三角范围内",
+        "想找个大学的老师",
+        "最好是省内的研究所",
+        "想找北方的院校，北京天津都行",
+        "找深圳广州的公司也可以",
+        "希望是本市的团队，方便来厂里",
+        "想找有这方面经验的专家",
     ),
     "ip": ("知识产权归我们", "专利共有", "成果归企业", "论文老师可以发", "IP可以谈", "专利归双方"),
     "contact": (
@@ -152,7 +161,7 @@ def taxonomy_examples(taxonomy, rng: random.Random) -> list[tuple[str, str]]:
 
 
 def collect_examples(
-    seed: int = 13, with_devset: bool = True, with_validation: bool = True
+    seed: int = 13, with_devset: bool = True, with_validation: bool = True, with_fresh: bool = True
 ) -> list[tuple[str, str]]:
     """All (text, label) training pairs; never the dev set's held-out part."""
     from chanyan.extraction.taxonomy import Taxonomy
@@ -164,6 +173,8 @@ def collect_examples(
         examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in devset if r["split"] == "train"]
     if with_validation and VALIDATION.exists():
         examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in read_jsonl(VALIDATION)]
+    if with_fresh and FRESH.exists():
+        examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in read_jsonl(FRESH)]
     examples += taxonomy_examples(Taxonomy.load(), rng)
     examples += none_examples(rng)
     held_out = {r["text"] for r in devset if r["split"] == "test"}
@@ -225,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="leave training/spacy/validation.jsonl out (to measure the model on it)",
     )
+    parser.add_argument(
+        "--without-fresh",
+        action="store_true",
+        help="leave training/spacy/fresh.jsonl out (to measure the model on it)",
+    )
     args = parser.parse_args(argv)
 
     from chanyan.extraction.taxonomy import Taxonomy
@@ -235,7 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     build.mkdir(parents=True)
     labels = [c.code for c in Taxonomy.load().categories] + [NONE_LABEL]
     examples = collect_examples(
-        with_devset=not args.without_devset, with_validation=not args.without_validation
+        with_devset=not args.without_devset,
+        with_validation=not args.without_validation,
+        with_fresh=not args.without_fresh,
     )
     train, dev = write_docbins(examples, labels, build)
     patterns = write_patterns(build)
