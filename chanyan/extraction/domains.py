@@ -6,6 +6,7 @@ import math
 import os
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .matcher import TermMatch, TermMatcher
@@ -87,9 +88,11 @@ class DomainRanker:
             or (len(m.term) > 1 and not any(b in boundaries for b in range(m.start + 1, m.end)))
         ]
 
-    def rule_scores(self, matches: list[TermMatch], text: str = "") -> tuple[dict[str, float], list[dict]]:
-        """Summed keyword weight per category code (domain codes for domain-level cues)."""
-        self_spans = self_description_spans(text)
+    def rule_scores(
+        self, matches: list[TermMatch], self_spans: Sequence[tuple[int, int]] = ()
+    ) -> tuple[dict[str, float], list[dict]]:
+        """Summed keyword weight per category code (domain codes for domain-level cues); a term inside one of
+        `self_spans` (where the enterprise describes itself) weighs less."""
         scores: dict[str, float] = defaultdict(float)
         fired = []
         seen: set[str] = set()
@@ -99,7 +102,7 @@ class DomainRanker:
                 continue
             seen.add(key)
             length_bonus = 1.0 + 0.1 * min(len(match.term) - 2, 4) if len(match.term) > 2 else 1.0
-            if any(start <= match.start < end for start, end in self_spans):
+            if _within(match.start, self_spans):
                 length_bonus *= SELF_DESCRIPTION_WEIGHT
             for code, weight in self.index.get(match.term, ()):
                 scores[code] += weight * length_bonus
@@ -123,10 +126,11 @@ class DomainRanker:
         """Ranked [{"code","name","sub_code","sub_name","score"}] (best first) and the evidence behind it."""
         matches = self.match_terms(text) if matches is None else matches
         aside = [(m.start(), m.end()) for m in _ABOUT_ASSISTANT.finditer(text)]
-        matches = [m for m in matches if not any(start <= m.start < end for start, end in aside)]
-        raw, fired = self.rule_scores(matches, text)
+        matches = [m for m in matches if not _within(m.start, aside)]
+        self_spans = self_description_spans(text)
+        raw, fired = self.rule_scores(matches, self_spans)
         evidence = DomainEvidence(terms=fired, rule_scores=raw, model_scores=dict(model_scores or {}))
-        if is_introduction(text, matches):
+        if is_introduction(text, matches, self_spans):
             return [], evidence
         sub_scores: dict[str, float] = defaultdict(float)
         domain_scores: dict[str, float] = defaultdict(float)
@@ -178,15 +182,19 @@ def self_description_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _SELF_DESCRIPTION.finditer(text)]
 
 
-def is_introduction(text: str, matches: list[TermMatch]) -> bool:
+def _within(position: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in spans)
+
+
+def is_introduction(text: str, matches: list[TermMatch], spans: list[tuple[int, int]]) -> bool:
     """True for a message that only introduces the enterprise ("我们是一家做光伏支架的厂，在常州").
 
-    Every technical term sits in a self-description and nothing outside it asks for anything.
+    Every technical term sits in a self-description (`spans`, from self_description_spans) and nothing outside
+    them asks for anything.
     """
-    spans = self_description_spans(text)
     if not spans:
         return False
-    if any(not any(start <= m.start < end for start, end in spans) for m in matches):
+    if any(not _within(m.start, spans) for m in matches):
         return False
     rest, last = [], 0
     for start, end in spans:

@@ -55,7 +55,7 @@ def test_a_need_after_an_introduction_is_ranked(extractor, ranker, text, code):
 def test_self_description_spans_stop_before_the_need():
     text = "我们想找一家做机器视觉的公司"
     assert self_description_spans(text) == []
-    assert not is_introduction(text, [])
+    assert not is_introduction(text, [], self_description_spans(text))
     spans = self_description_spans("我们公司是做注塑件的，主要给家电厂配套")
     assert spans[:1] == [(0, 10)]
 
