@@ -12,8 +12,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-_PATCHED_FLAG = "_chanyan_compiled_validator"
-
 
 @functools.lru_cache(maxsize=1)
 def _validator() -> Any:
@@ -44,7 +42,4 @@ def install() -> None:
     """Use the compiled validator for RemoteAction responses (idempotent)."""
     from rasa.core.actions.action import RemoteAction
 
-    if getattr(RemoteAction, _PATCHED_FLAG, False):
-        return
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
-    setattr(RemoteAction, _PATCHED_FLAG, True)
