@@ -57,8 +57,6 @@ WELCOME_TEXT = (
 )
 VOICE_NOT_RECOGNIZED_TEXT = "抱歉，这条语音没能识别出文字，麻烦您用文字再说一下。"
 UNSUPPORTED_MEDIA_TEXT = "抱歉，我目前只能读取文字和语音消息，图片、位置、链接和文件暂时无法处理。请用文字描述您的需求，我来帮您整理。"
-# A turn that failed or produced no message (action server or a store down): the shared retry notice.
-BOT_ERROR_TEXT = RETRY_NOTICE
 
 # --- configuration ---
 CHANNEL_NAME = "wechat"
@@ -712,7 +710,7 @@ class WeChatWebhook:
         except Exception:
             logger.error("The bot failed on a message from %s.", mask(openid), exc_info=True)
             await self.incidents.record(openid, "bot_error", "处理微信消息时出错，已请用户稍后重发。")
-            await output.send_text_message(openid, BOT_ERROR_TEXT)
+            await output.send_text_message(openid, RETRY_NOTICE)
         else:
             if not output.emitted:
                 if fallback is None:

@@ -10,7 +10,6 @@ import pytest
 
 from connectors.retry_notice import RETRY_NOTICE
 from connectors.wechat import (
-    BOT_ERROR_TEXT,
     UNSUPPORTED_MEDIA_TEXT,
     VOICE_NOT_RECOGNIZED_TEXT,
     WELCOME_TEXT,
@@ -221,7 +220,7 @@ async def test_a_failing_bot_is_apologised_for_and_recorded(make_webhook, incide
         raise RuntimeError("boom")
 
     result = await post(webhook, server.text(OPENID, "你好"), broken)
-    assert server.read_reply(result.body)["Content"] == BOT_ERROR_TEXT
+    assert server.read_reply(result.body)["Content"] == RETRY_NOTICE
     assert incidents.kinds == ["bot_error"]
 
 
