@@ -23,6 +23,7 @@ import random
 import shutil
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -160,6 +161,11 @@ def taxonomy_examples(taxonomy, rng: random.Random) -> list[tuple[str, str]]:
     return examples
 
 
+def labelled(records: Iterable[dict]) -> list[tuple[str, str]]:
+    """(text, label) pairs of dev-set-shaped records: the category code, or NONE for a message without one."""
+    return [(r["text"], r["sub_code"] or NONE_LABEL) for r in records]
+
+
 def collect_examples(
     seed: int = 13, with_devset: bool = True, with_validation: bool = True, with_fresh: bool = True
 ) -> list[tuple[str, str]]:
@@ -170,11 +176,10 @@ def collect_examples(
     examples = [(r["text"], r["label"]) for r in read_jsonl(TRAINING_DIR / "examples.jsonl")]
     devset = read_jsonl(DEVSET)
     if with_devset:
-        examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in devset if r["split"] == "train"]
-    if with_validation and VALIDATION.exists():
-        examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in read_jsonl(VALIDATION)]
-    if with_fresh and FRESH.exists():
-        examples += [(r["text"], r["sub_code"] or NONE_LABEL) for r in read_jsonl(FRESH)]
+        examples += labelled(r for r in devset if r["split"] == "train")
+    for path, wanted in ((VALIDATION, with_validation), (FRESH, with_fresh)):
+        if wanted and path.exists():
+            examples += labelled(read_jsonl(path))
     examples += taxonomy_examples(Taxonomy.load(), rng)
     examples += none_examples(rng)
     held_out = {r["text"] for r in devset if r["split"] == "test"}
