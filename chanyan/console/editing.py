@@ -216,12 +216,10 @@ def _object(value: Any, keys: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _yuan_as_wan(value: Any) -> str:
-    """An amount in yuan as the 万元 text the form holds (exact: repr of the float round-trips)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    """A JSON amount in yuan as the 万元 text the form holds; ValueError for a value that is not a number."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise ValueError("金额应为数字（单位：元）或 null。")
-    return repr(value / TEN_THOUSAND)
+    return _wan_text(value)
 
 
 def _patch_form_values(name: str, value: Any) -> dict[str, Any]:
@@ -427,12 +425,12 @@ def add_note(session: Session, ref: str, text: str, actor: str) -> RequestNote:
     return note
 
 
-def _wan_text(amount: Any) -> str:
-    """Whole yuan as the exact 万元 text the form shows (1234567 -> "123.4567"), so saving the page for
-    another field never rounds a stored budget."""
+def _wan_text(amount: int | float | None) -> str:
+    """Yuan as the exact 万元 text the form shows (1234567 -> "123.4567"), so saving the page for another field
+    never rounds a stored budget."""
     if amount is None:
         return ""
-    return format((Decimal(int(amount)) / TEN_THOUSAND).normalize(), "f")
+    return format((Decimal(str(amount)) / TEN_THOUSAND).normalize(), "f")
 
 
 def form_values(request: Request) -> dict[str, Any]:
