@@ -11,8 +11,8 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 
 from connectors.wechat import WeChatConfig, WeChatWebhook
-from connectors.wechat_api import IncidentRecorder, WeChatAPI
-from connectors.wechat_store import MemoryStore
+from connectors.wechat.api import IncidentRecorder, WeChatAPI
+from connectors.wechat.store import MemoryStore
 from tests.fakes.wechat_api import FakeWeChatAPI, WeChatServer
 
 FIXTURES = Path(__file__).parent / "fixtures"

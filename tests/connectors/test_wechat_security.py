@@ -7,7 +7,8 @@ import time
 import pytest
 import xmltodict
 
-from connectors.wechat import MAX_BODY_BYTES, MalformedMessage, parse_xml
+from connectors.wechat.webhook import MAX_BODY_BYTES
+from connectors.wechat.xml import MalformedMessage, parse_xml
 from tests.connectors.conftest import FakeBot, fixture_xml
 
 # The official sample vectors (公众号 消息加解密 WXBizMsgCrypt sample).

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.wechat_text import (
+from connectors.wechat.text import (
     MAX_TEXT_BYTES,
     mask,
     match_title,

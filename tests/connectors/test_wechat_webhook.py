@@ -9,12 +9,13 @@ import time
 import pytest
 
 from connectors.retry_notice import RETRY_NOTICE
-from connectors.wechat import (
+from connectors.wechat.text import (
+    MAX_TEXT_BYTES,
     UNSUPPORTED_MEDIA_TEXT,
     VOICE_NOT_RECOGNIZED_TEXT,
     WELCOME_TEXT,
+    utf8_size,
 )
-from connectors.wechat_text import MAX_TEXT_BYTES, utf8_size
 from tests.connectors.conftest import SECRET, FakeBot, fixture_xml
 from tests.fakes.wechat_api import DISCONNECT, SLOW
 

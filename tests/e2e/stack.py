@@ -144,7 +144,7 @@ class Stack:
                 "--endpoints",
                 str(endpoints or ROOT / "endpoints.yml"),
                 "--credentials",
-                str(ROOT / "credentials.yml"),
+                str(self.credentials()),
                 "--port",
                 str(port),
                 "--enable-api",
@@ -157,6 +157,12 @@ class Stack:
             ready_url=f"http://127.0.0.1:{port}/status?token={self.env['RASA_TOKEN']}",
             needs_model=True,
         )
+
+    def credentials(self) -> Path:
+        """The product's credentials.yml, with the WeChat channel that lets a test shorten the reply window."""
+        from tests.fakes.wechat_channel import credentials_for_tests
+
+        return credentials_for_tests(ROOT / "credentials.yml", self.workdir / "credentials.yml")
 
     def _spawn(
         self,
@@ -266,6 +272,4 @@ def wechat_test_env() -> dict[str, str]:
         "WECHAT_API_BASE": "http://127.0.0.1:9",
         "WECHAT_REPLY_TIMEOUT": "4.5",
         "REDIS_URL": "",
-        # Lets a test shorten the passive-reply window per request (X-Chanyan-Reply-Timeout); never in production.
-        "WECHAT_TEST_HOOKS": "1",
     }

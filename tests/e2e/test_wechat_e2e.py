@@ -1,8 +1,8 @@
 """Whole conversations over the WeChat channel (safe mode) against the real bot and a fake WeChat API.
 
 Callbacks are built and encrypted with wechatpy as the WeChat server would; the bot's messages come back
-either passively (in the HTTP answer) or, for a "slow" bot, as 客服消息 recorded by the fake API. The
-stack env must set WECHAT_TEST_HOOKS=1 so that a request can shorten the passive-reply window.
+either passively (in the HTTP answer) or, for a "slow" bot, as 客服消息 recorded by the fake API. The stack
+runs the channel of tests/fakes/wechat_channel.py, so that a callback can shorten the passive-reply window.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import uuid
 
 import pytest
 
-from connectors.wechat import REPLY_TIMEOUT_HEADER
 from tests.e2e.driver import REF, run_intake
 from tests.fakes.wechat_api import Callback, FakeWeChatAPI, WeChatServer
+from tests.fakes.wechat_channel import REPLY_TIMEOUT_PARAM
 
 pytestmark = pytest.mark.e2e
 
@@ -46,11 +46,11 @@ class WeChatUser:
         self.openid = new_openid()
 
     def post(self, callback: Callback, reply_timeout: float | None = None) -> tuple[int, str]:
-        headers = {"Content-Type": "text/xml"}
+        query = callback.query_string
         if reply_timeout is not None:
-            headers[REPLY_TIMEOUT_HEADER] = str(reply_timeout)
+            query += f"&{REPLY_TIMEOUT_PARAM}={reply_timeout}"
         request = urllib.request.Request(
-            f"{self.url}?{callback.query_string}", data=callback.body, headers=headers, method="POST"
+            f"{self.url}?{query}", data=callback.body, headers={"Content-Type": "text/xml"}, method="POST"
         )
         try:
             with urllib.request.urlopen(request, timeout=WECHAT_WAIT_S) as response:
@@ -82,11 +82,6 @@ def requests_of(stack, conversation_id: str) -> list[dict]:
     return stack.filed_requests(conversation_id)
 
 
-def hooks_enabled(stack) -> None:
-    if stack.env.get("WECHAT_TEST_HOOKS") != "1":
-        pytest.fail("the e2e stack must export WECHAT_TEST_HOOKS=1 (see docs/wechat.md, 'Testing locally')")
-
-
 def test_url_verification_through_rasa(rasa_stack):
     user = WeChatUser(rasa_stack)
     query = "&".join(f"{k}={v}" for k, v in user.server.verification("e2e-echo").items())
@@ -100,7 +95,6 @@ def test_url_verification_through_rasa(rasa_stack):
 
 def test_a_whole_intake_in_safe_mode_with_slow_turns_and_retries(rasa_stack):
     """Every other turn the bot is "slow" (answered through 客服消息); every message is delivered twice."""
-    hooks_enabled(rasa_stack)
     user = WeChatUser(rasa_stack)
     status, body = user.post(user.server.event(user.openid, "subscribe"))
     assert status == 200
@@ -152,7 +146,6 @@ def test_a_whole_intake_in_safe_mode_with_slow_turns_and_retries(rasa_stack):
 
 
 def test_concurrent_duplicates_are_delivered_once(rasa_stack):
-    hooks_enabled(rasa_stack)
     user = WeChatUser(rasa_stack)
     callback = user.server.text(user.openid, "你好", msg_id=int(time.time() * 1000) * 100 + 99)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
@@ -166,7 +159,6 @@ def test_concurrent_duplicates_are_delivered_once(rasa_stack):
 
 
 def test_a_slow_reply_comes_through_customer_service_at_once(rasa_stack):
-    hooks_enabled(rasa_stack)
     user = WeChatUser(rasa_stack)
     tokens_before = len(user.api.token_requests)
     started = time.monotonic()

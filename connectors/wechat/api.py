@@ -1,7 +1,7 @@
 """The few WeChat API calls the channel makes (access_token, 客服消息), over aiohttp, and incident records.
 
 wechatpy's client is synchronous, so the two calls are made here with aiohttp; the protocol of the callback
-(signatures, AES, XML) stays with wechatpy in connectors/wechat.py.
+(signatures, AES, XML) stays with wechatpy in connectors/wechat/webhook.py.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 import aiohttp
 
-from connectors.wechat_store import KEY_PREFIX, ChannelStore
-from connectors.wechat_text import mask
+from connectors.wechat.store import KEY_PREFIX, ChannelStore
+from connectors.wechat.text import mask
 
 logger = logging.getLogger(__name__)
 

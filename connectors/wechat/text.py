@@ -1,4 +1,4 @@
-"""Text helpers of the WeChat channel: size limits, numbered choices, masking for logs."""
+"""The WeChat channel's own texts and text helpers: size limits, numbered choices, masking for logs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+# The channel's own texts (the bot's texts live in the domain).
+WELCOME_TEXT = (
+    "您好，欢迎关注产研通！我可以帮您把企业的技术需求整理成需求单，为您对接高校和科研院所。"
+    "请直接用一两句话描述您的需求，例如：“我们想用机器视觉检测零件表面划痕”。"
+)
+VOICE_NOT_RECOGNIZED_TEXT = "抱歉，这条语音没能识别出文字，麻烦您用文字再说一下。"
+UNSUPPORTED_MEDIA_TEXT = "抱歉，我目前只能读取文字和语音消息，图片、位置、链接和文件暂时无法处理。请用文字描述您的需求，我来帮您整理。"
 
 # WeChat documents 2048 bytes for a text message (passive reply and 客服消息); keep a margin.
 MAX_TEXT_BYTES = 2000
