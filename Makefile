@@ -110,6 +110,7 @@ test: install train  ## the whole suite: unit, Rasa data and stories, end-to-end
 lint: install  ## ruff
 	$(BIN)/ruff check chanyan connectors bot tests scripts
 	$(BIN)/ruff format --check chanyan connectors bot tests scripts
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format chanyan connectors bot tests scripts

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chanyan import clock
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -23,7 +25,7 @@ class Settings:
 
     database_url: str = field(default_factory=_default_database_url)
     var_dir: Path = field(default_factory=_default_var_dir)
-    timezone: str = "Asia/Shanghai"
+    timezone: str = field(default_factory=clock.tz_name)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -31,5 +33,5 @@ class Settings:
         return cls(
             database_url=_default_database_url(),
             var_dir=_default_var_dir(),
-            timezone=os.environ.get("CHANYAN_TZ", "Asia/Shanghai"),
+            timezone=clock.tz_name(),
         )

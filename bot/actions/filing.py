@@ -12,10 +12,10 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.runtime import current_slots, input_channel, session_factory
-from chanyan.intake import REVIEW_SLOT, new_draft_id
-from chanyan.logmask import mask_phone
-from chanyan.notify import notify_new_request
-from chanyan.records import request_fields, request_record
+from chanyan.domain.validation import mask_text
+from chanyan.intake.turn import REVIEW_SLOT, new_draft_id
+from chanyan.requests.notify import notify_new_request
+from chanyan.requests.records import request_fields, request_record
 from chanyan.store.requests import file_request
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class ActionFileRequest(Action):
                 response="utter_filed",
                 ref=request.ref,
                 contact_name=request.contact_name,
-                phone_masked=mask_phone(request.contact_phone),
+                phone_masked=mask_text(request.contact_phone),
             )
         else:
             dispatcher.utter_message(response="utter_filed_before", ref=request.ref)

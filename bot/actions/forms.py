@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.runtime import current_slots, message_time
-from chanyan.display import summary_values
+from chanyan.domain.display import summary_values
 from chanyan.extraction import from_entities, get_extractor
-from chanyan.intake import REVIEW_SLOT, process_turn
+from chanyan.intake.turn import REVIEW_SLOT, process_turn
 
 TOP_LEVEL_DOMAIN_COUNT = 8
 
@@ -112,5 +112,6 @@ class ActionAskSummaryConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_summary", **summary_values(current_slots(tracker)))
+        values = summary_values(current_slots(tracker), get_extractor().taxonomy.find)
+        dispatcher.utter_message(response="utter_summary", **values)
         return []

@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.runtime import input_channel, session_factory
-from chanyan.notify import notify_handoff
+from chanyan.requests.notify import notify_handoff
 from chanyan.store.requests import record_handoff
 
 logger = logging.getLogger(__name__)

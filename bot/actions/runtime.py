@@ -5,12 +5,12 @@ from __future__ import annotations
 import functools
 from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
 from sqlalchemy.orm import sessionmaker
 
-from chanyan.intake import FORM_SLOTS
+from chanyan import clock
+from chanyan.intake.turn import FORM_SLOTS
 from chanyan.settings import Settings
 from chanyan.store.session import make_engine, make_sessionmaker
 
@@ -35,7 +35,7 @@ def current_slots(tracker: Tracker) -> dict[str, Any]:
 
 def message_time(tracker: Tracker) -> datetime:
     """When the latest user message arrived, in the platform's time zone (for 明年/年底 and the like)."""
-    tz = ZoneInfo(settings().timezone)
+    tz = clock.zone(settings().timezone)
     for event in reversed(tracker.events):
         if event.get("event") == "user" and event.get("timestamp"):
             return datetime.fromtimestamp(float(event["timestamp"]), tz=timezone.utc).astimezone(tz)

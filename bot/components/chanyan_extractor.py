@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from chanyan import clock
 from chanyan.extraction import Extractor, to_entities
 from chanyan.extraction.spacy_pipeline import model_dir
 from chanyan.taxonomy import DATA_DIR
@@ -133,7 +133,7 @@ class ChanyanExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT)
             if not text:
                 continue
-            result = self._extractor.extract(text, now=datetime.now())
+            result = self._extractor.extract(text, now=clock.now_local())
             entities = self.add_extractor_name(to_entities(result))
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
         return messages

@@ -1,4 +1,7 @@
-"""`python -m chanyan.console`: serve the staff console on CONSOLE_HOST:CONSOLE_PORT (127.0.0.1:8080)."""
+"""`python -m chanyan.console`: serve the staff console on CONSOLE_HOST:CONSOLE_PORT (127.0.0.1:8080).
+
+This is the console's composition root: it wires the web widget's public routes (/widget.js, /chat) into the app.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from aiohttp import web
 
 from chanyan.console import init_app
 from chanyan.console.settings import DEFAULT_HOST, DEFAULT_PORT, ConsoleSettings
+from connectors.webchat.routes import register_widget_routes
 
 
 def main() -> None:
@@ -17,7 +21,9 @@ def main() -> None:
     )
     host = os.environ.get("CONSOLE_HOST", DEFAULT_HOST)
     port = int(os.environ.get("CONSOLE_PORT", str(DEFAULT_PORT)))
-    web.run_app(init_app(ConsoleSettings.from_env()), host=host, port=port, print=None)
+    web.run_app(
+        init_app(ConsoleSettings.from_env(), [register_widget_routes]), host=host, port=port, print=None
+    )
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ from chanyan.console.errors import InvalidInput
 from chanyan.console.keys import SETTINGS_KEY, TAXONOMY_KEY, TRACKER_ENGINE_KEY
 from chanyan.console.security import current_user
 from chanyan.console.views import tz
-from chanyan.records import request_record
-from chanyan.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES, STATUSES
+from chanyan.domain.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES, STATUSES
+from chanyan.requests.records import request_record
 from chanyan.store.requests import get_request
 
 MAX_PAGE_SIZE = 200

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
-from datetime import datetime, timezone
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,8 +13,8 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from chanyan import clock
 from chanyan.console import api, views
-from chanyan.console.accounts import make_hasher
 from chanyan.console.db import database_ctx
 from chanyan.console.errors import error_middleware
 from chanyan.console.keys import HASHER_KEY, PUBLIC_RESOURCES_KEY, SETTINGS_KEY, THROTTLE_KEY, USER
@@ -27,18 +26,28 @@ from chanyan.console.security import (
     headers_middleware,
 )
 from chanyan.console.settings import ConsoleSettings
+from chanyan.domain.display import format_timeline
+from chanyan.domain.money import format_budget
 from chanyan.settings import Settings
+from chanyan.staff.accounts import make_hasher
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-WIDGET_MODULE = "connectors.webchat.routes"
+# Adds routes to the console from outside it (the composition root passes the web widget's routes).
+Extension = Callable[[web.Application], None]
 PUBLIC_PATHS = frozenset({"/login", "/healthz"})
 MAX_FORM_BYTES = 1024**2
 
 
-def init_app(settings: ConsoleSettings | Settings | None = None) -> web.Application:
-    """Build the console application (the engine opens when it starts and closes when it stops)."""
+def init_app(
+    settings: ConsoleSettings | Settings | None = None, extensions: Sequence[Extension] = ()
+) -> web.Application:
+    """Build the console application (the engine opens when it starts and closes when it stops).
+
+    `extensions` add routes from outside the console, e.g. connectors.webchat.routes.register_widget_routes
+    (wired by `python -m chanyan.console`); only their paths in WIDGET_PUBLIC_PATHS are public.
+    """
     if not isinstance(settings, ConsoleSettings):
         settings = ConsoleSettings.from_env(settings)
     # 1. Middlewares, outermost first: security headers on everything, then domain errors → HTTP errors,
@@ -57,26 +66,21 @@ def init_app(settings: ConsoleSettings | Settings | None = None) -> web.Applicat
     app.cleanup_ctx.append(database_ctx)
     # 4. Templates (autoescaped: user text is never HTML).
     setup_templates(app)
-    # 5. Routes: pages, API, static files, then the widget's public routes if that package is installed.
+    # 5. Routes: pages, API, static files, then the extensions' (the widget's public routes).
     app.router.add_routes(views.routes)
     app.router.add_routes(api.routes)
     app.router.add_static("/static/", HERE / "static", name="static")
     public = {r for r in app.router.resources() if r.canonical in PUBLIC_PATHS} | {app.router["static"]}
-    public |= register_extra_routes(app)
+    for extension in extensions:
+        public |= register_extension(app, extension)
     app[PUBLIC_RESOURCES_KEY] = public
     return app
 
 
-def register_extra_routes(app: web.Application) -> set[Any]:
-    """Let connectors.webchat add /widget.js and /chat; returns those two resources (public)."""
-    try:
-        spec = importlib.util.find_spec(WIDGET_MODULE)
-    except ModuleNotFoundError:
-        spec = None
-    if spec is None:
-        return set()
+def register_extension(app: web.Application, extension: Extension) -> set[Any]:
+    """Let an extension add its routes; returns those of them that are public (WIDGET_PUBLIC_PATHS)."""
     before = set(app.router.resources())
-    importlib.import_module(WIDGET_MODULE).register_widget_routes(app)
+    extension(app)
     public = set()
     for resource in app.router.resources():
         if resource in before:
@@ -103,9 +107,7 @@ def setup_templates(app: web.Application) -> None:
     )
     app[aiohttp_jinja2.static_root_key] = "/static"
     env.policies["json.dumps_kwargs"] = {"ensure_ascii": False, "sort_keys": True}
-    zone = ZoneInfo(app[SETTINGS_KEY].timezone)
-    from chanyan.display import format_budget, format_timeline
-
+    zone = clock.zone(app[SETTINGS_KEY].timezone)
     env.filters["localtime"] = lambda moment, fmt="%Y-%m-%d %H:%M": _localtime(moment, zone, fmt)
     env.filters["budget"] = format_budget
     env.filters["timeline"] = format_timeline
@@ -120,11 +122,7 @@ async def _context(request: web.Request) -> dict[str, Any]:
 
 
 def _localtime(moment: datetime | None, zone: ZoneInfo, fmt: str) -> str:
-    if moment is None:
-        return ""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(zone).strftime(fmt)
+    return "" if moment is None else clock.to_local(moment, zone).strftime(fmt)
 
 
 def _hours(value: float | None) -> str:

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chanyan.console.errors import Conflict, InvalidInput
-from chanyan.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES, STATUS_LABELS, STATUS_TRANSITIONS
+from chanyan.domain.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES, STATUS_LABELS, STATUS_TRANSITIONS
+from chanyan.domain.validation import normalize_email, normalize_phone, normalize_text
 from chanyan.store.models import AuditEntry, Request, RequestNote, StaffUser, StatusChange
 from chanyan.store.requests import get_request
-from chanyan.validation import normalize_email, normalize_phone, normalize_text
 
 MAX_NOTE_CHARS = 5000
 MAX_TEXT_CHARS = 5000

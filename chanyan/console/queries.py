@@ -17,8 +17,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from chanyan.console.search import query_tokens
-from chanyan.records import request_record
-from chanyan.schema import CHANNELS, STATUSES
+from chanyan.domain.schema import CHANNELS, STATUSES
+from chanyan.requests.records import request_record
 from chanyan.store.models import AuditEntry, Handoff, Request, StaffUser, StatusChange, utcnow
 from chanyan.store.requests import get_request
 
@@ -339,10 +339,6 @@ def resolve_handoff(session: Session, handoff_id: int, actor: str) -> Handoff | 
         handoff.resolved_at = utcnow()
         handoff.resolved_by = actor
     return handoff
-
-
-def open_handoff_count(session: Session) -> int:
-    return session.execute(select(func.count(Handoff.id)).where(Handoff.resolved_at.is_(None))).scalar_one()
 
 
 # --- dashboard ------------------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from chanyan.console import accounts
 from chanyan.console.db import run_db
 from chanyan.console.errors import Forbidden, is_api
 from chanyan.console.keys import PUBLIC_RESOURCES_KEY, SETTINGS_KEY, THROTTLE_KEY, USER, CurrentUser
+from chanyan.staff import accounts
 
 SESSION_COOKIE = "chanyan_session"
 LOGIN_CSRF_COOKIE = "chanyan_login_csrf"

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chanyan import clock
 from chanyan.settings import Settings
 
 SECRET_FILE = "console_secret"
@@ -41,7 +42,7 @@ class ConsoleSettings:
     database_url: str
     secret: str
     tracker_database_url: str | None = None  # None: Rasa's tracker store shares database_url
-    timezone: str = "Asia/Shanghai"
+    timezone: str = field(default_factory=clock.tz_name)
     secure_cookies: bool = False  # always mark cookies Secure (else only when the request came over https)
     session_hours: float = 12.0
     page_size: int = 20

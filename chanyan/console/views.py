@@ -9,11 +9,10 @@ from zoneinfo import ZoneInfo
 import aiohttp_jinja2
 from aiohttp import web
 
-from chanyan.console import accounts, editing, queries
+from chanyan.console import editing, queries
 from chanyan.console.charts import column_chart, row_chart
 from chanyan.console.db import run_db, run_sync
 from chanyan.console.errors import Forbidden, InvalidInput, NotFound
-from chanyan.console.exports import XLSX_MIME, to_csv, to_xlsx
 from chanyan.console.keys import HASHER_KEY, SETTINGS_KEY, TAXONOMY_KEY, TRACKER_ENGINE_KEY
 from chanyan.console.security import (
     LOGIN_CSRF_COOKIE,
@@ -26,7 +25,9 @@ from chanyan.console.security import (
     set_cookie,
     throttle,
 )
-from chanyan.schema import COOP_MODES, PARTNER_TYPES, STATUS_LABELS, STATUS_TRANSITIONS, STATUSES
+from chanyan.domain.schema import COOP_MODES, PARTNER_TYPES, STATUS_LABELS, STATUS_TRANSITIONS, STATUSES
+from chanyan.requests.export import XLSX_MIME, to_csv, to_xlsx
+from chanyan.staff import accounts
 from chanyan.store.models import STAFF_ROLES
 
 LOGIN_ERROR = "用户名或密码不正确。"

@@ -91,7 +91,7 @@ class Extractor:
         return timeline.parse_timeline(text, now)
 
     def parse_coop_modes(self, text: str) -> list[str]:
-        """合作方式 values from chanyan.schema.COOP_MODES."""
+        """合作方式 values from chanyan.domain.schema.COOP_MODES."""
         return terms.parse_coop_modes(text)
 
     def parse_ip_preference(self, text: str) -> str | None:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import yaml
 
-from chanyan.schema import COOP_MODES, PARTNER_TYPES
+from chanyan.domain.schema import COOP_MODES, PARTNER_TYPES
+from chanyan.domain.validation import find_emails, find_phones
 from chanyan.taxonomy import DATA_DIR
-from chanyan.validation import find_emails, find_phones
 
 from .matcher import TermMatcher
 from .textnorm import clauses, normalize
@@ -150,7 +150,7 @@ def load_partner_vocabulary(path: Path | str = PARTNERS_PATH) -> PartnerVocabula
 
 
 def parse_coop_modes(text: str) -> list[str]:
-    """合作方式 mentioned in the text, canonical values from chanyan.schema.COOP_MODES, in schema order."""
+    """合作方式 mentioned in the text, canonical values from chanyan.domain.schema.COOP_MODES, in schema order."""
     text = normalize(text)
     found = {mode for mode, pattern in COOP_PATTERNS if pattern.search(text)}
     if found & {"技术开发(委托开发)", "技术开发(合作开发)"}:

@@ -7,16 +7,15 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from chanyan import clock
 from chanyan.store.models import ChannelIncident, Handoff, Request, StatusChange
 
 REF_PREFIX = "XQ"
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 FILING_ACTOR = "assistant"
 # Each clash on a reference number lets one concurrent filer through, so this bounds the concurrency handled.
 REF_ATTEMPTS = 30
@@ -32,7 +31,7 @@ def ref_day(moment: datetime | None = None) -> str:
     moment = moment or datetime.now(timezone.utc)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(LOCAL_TZ).strftime("%Y%m%d")
+    return moment.astimezone(clock.local_tz()).strftime("%Y%m%d")
 
 
 def next_ref(session: Session, day: str) -> str:

@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from chanyan.domain.numerals import read_int
+
 # The channel's own texts (the bot's texts live in the domain).
 WELCOME_TEXT = (
     "您好，欢迎关注产研通！我可以帮您把企业的技术需求整理成需求单，为您对接高校和科研院所。"
@@ -19,7 +21,6 @@ UNSUPPORTED_MEDIA_TEXT = "抱歉，我目前只能读取文字和语音消息，
 MAX_TEXT_BYTES = 2000
 BUTTON_HINT = "（回复序号即可选择）"
 
-_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 _CHOICE_RE = re.compile(
     r"^(?:选择?|选)?\s*第?\s*(?P<number>\d{1,2}|[一二三四五六七八九十])\s*(?:个|项|条|种|号)?\s*[.。、)）]?\s*$"
 )
@@ -96,7 +97,7 @@ def parse_choice(text: str, count: int) -> int | None:
     if not match:
         return None
     raw = match.group("number")
-    number = int(raw) if raw.isdigit() else _CHINESE_DIGITS[raw]
+    number = read_int(raw) or 0
     return number - 1 if 1 <= number <= count else None
 
 

@@ -26,11 +26,12 @@ from console_support import (  # noqa: E402
 )
 
 from chanyan.console import init_app  # noqa: E402
-from chanyan.console.accounts import create_user, make_hasher  # noqa: E402
 from chanyan.console.settings import ConsoleSettings  # noqa: E402
+from chanyan.staff.accounts import create_user, make_hasher  # noqa: E402
 from chanyan.store.migrate import upgrade  # noqa: E402
 from chanyan.store.requests import file_request, record_handoff  # noqa: E402
 from chanyan.store.session import make_engine, make_sessionmaker  # noqa: E402
+from connectors.webchat.routes import register_widget_routes  # noqa: E402
 from tests.postgres import BACKENDS, empty_database  # noqa: E402
 
 
@@ -151,4 +152,4 @@ def refs(database) -> dict[str, str]:
 
 @pytest.fixture
 async def client(aiohttp_client, settings):
-    return await aiohttp_client(init_app(settings))
+    return await aiohttp_client(init_app(settings, [register_widget_routes]))

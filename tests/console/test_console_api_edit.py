@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from console_support import ADMIN, DISABLED, STAFF, signed_in
 
-from chanyan.console.accounts import create_api_token, get_user
+from chanyan.staff.accounts import create_api_token, get_user
 from chanyan.store.models import Request
 from chanyan.store.requests import get_request
 from chanyan.store.session import make_engine, make_sessionmaker

@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from console_support import HOSTILE
 
-from chanyan import notify
-from chanyan.notify import Notice, Notifier, NotifySettings, handoff_notice, new_request_notice
+from chanyan.requests import notify
+from chanyan.requests.notify import Notice, Notifier, NotifySettings, handoff_notice, new_request_notice
 
 RECORD = {
     "ref": "XQ-20261126-0001",

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from chanyan import staff_cli
-from chanyan.console.accounts import authenticate, get_user, make_hasher
+from chanyan.cli import staff as staff_cli
 from chanyan.settings import Settings
+from chanyan.staff.accounts import authenticate, get_user, make_hasher
 from chanyan.store.migrate import upgrade
 from chanyan.store.session import make_engine, make_sessionmaker
 from tests.postgres import BACKENDS, empty_database

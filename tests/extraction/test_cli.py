@@ -6,7 +6,7 @@ import argparse
 import io
 import json
 
-from chanyan.extraction import cli
+from chanyan.cli import extract as cli
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chanyan.schema import COOP_MODES, PARTNER_TYPES
+from chanyan.domain.schema import COOP_MODES, PARTNER_TYPES
 
 
 @pytest.mark.parametrize(

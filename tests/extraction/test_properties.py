@@ -7,7 +7,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chanyan.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES
+from chanyan.domain.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES
 
 CHINESE = st.text(
     alphabet=st.sampled_from(

@@ -8,7 +8,8 @@ import json
 
 import pytest
 
-from chanyan.cli import EXPORT_COLUMNS, main
+from chanyan.cli import main
+from chanyan.requests.export import EXPORT_COLUMNS
 from chanyan.store.requests import file_request
 from tests.unit.conftest import sample_fields
 

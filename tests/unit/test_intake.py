@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from chanyan.intake import REVIEW_SLOT, process_turn, propose_title
-from chanyan.schema import SKIPPED
+from chanyan.domain.schema import SKIPPED
+from chanyan.intake.titles import propose_title
+from chanyan.intake.turn import REVIEW_SLOT, process_turn
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 RICH = (

@@ -2,7 +2,8 @@
 
 import logging
 
-from chanyan.logmask import MaskingFilter, mask_phone, mask_text
+from chanyan.domain.validation import mask_text
+from chanyan.logmask import MaskingFilter
 
 
 def test_phones_and_emails_are_masked_in_free_text():
@@ -11,8 +12,13 @@ def test_phones_and_emails_are_masked_in_free_text():
     assert "139****5678" in masked and "w***@corp.cn" in masked and "138****8000" in masked
 
 
-def test_mask_phone_keeps_the_ends_for_recognition():
-    assert mask_phone("13912345678") == "139****5678"
+def test_a_masked_phone_keeps_its_ends_for_recognition():
+    assert mask_text("13912345678") == "139****5678"
+
+
+def test_every_phone_format_the_bot_accepts_is_masked():
+    for typed in ("139 123 45678", "1391-234-5678", "+86 139-1234-5678", "86 13912345678"):
+        assert mask_text(f"电话{typed}。") == "电话139****5678。", typed
 
 
 def test_the_logging_filter_masks_formatted_records(caplog):

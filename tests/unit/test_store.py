@@ -94,7 +94,7 @@ def test_migrations_are_idempotent_and_leave_rasa_tables_alone(empty_database_ur
 
 
 def test_a_filed_request_can_be_read_as_a_record_after_its_session_closed(session_factory):
-    from chanyan.records import request_record
+    from chanyan.requests.records import request_record
 
     request, _ = file_request(session_factory, sample_fields())
     record = request_record(request)  # what the staff notification does, outside any session

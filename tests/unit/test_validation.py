@@ -2,7 +2,7 @@
 
 import pytest
 
-from chanyan.validation import (
+from chanyan.domain.validation import (
     find_phones,
     has_meaningful_text,
     is_skip,

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chanyan.answers import AnswerError, parse_answer
+from chanyan.intake.answers import AnswerError, parse_answer
 
 # Field words, most specific first: "联系人电话" must mean the phone, not the contact's name.
 FIELD_WORDS: tuple[tuple[str, str], ...] = (

@@ -18,28 +18,63 @@ class SlotSpec:
     name: str
     label: str
     required: bool
+    # Longest value kept for a free-text slot (the database column and the console's edit form agree with it).
+    max_chars: int | None = None
 
 
 # Asked in this order: the need first (it drives extraction), then constraints, then who to call back.
+# The longest text kept for a description or targets: a longer message is kept up to here, not rejected.
+MAX_TEXT_CHARS = 5000
+
 SLOTS: tuple[SlotSpec, ...] = (
-    SlotSpec("need_description", "主要问题", True),
-    SlotSpec("need_title", "需求名称", True),
-    SlotSpec("tech_targets", "技术关键/指标", False),
+    SlotSpec("need_description", "主要问题", True, MAX_TEXT_CHARS),
+    SlotSpec("need_title", "需求名称", True, 50),
+    SlotSpec("tech_targets", "技术关键/指标", False, MAX_TEXT_CHARS),
     SlotSpec("tech_domain", "所属领域", True),
     SlotSpec("budget", "拟投入资金", True),
     SlotSpec("timeline", "需求时限", True),
     SlotSpec("coop_mode", "合作方式", True),
-    SlotSpec("ip_preference", "知识产权归属", False),
+    SlotSpec("ip_preference", "知识产权归属", False, 200),
     SlotSpec("partner_preference", "意向合作方", False),
-    SlotSpec("enterprise_name", "单位名称", True),
-    SlotSpec("contact_name", "联系人", True),
+    SlotSpec("enterprise_name", "单位名称", True, 200),
+    SlotSpec("contact_name", "联系人", True, 100),
     SlotSpec("contact_phone", "手机", True),
-    SlotSpec("contact_email", "邮箱", False),
+    SlotSpec("contact_email", "邮箱", False, 254),
 )
 
 SLOT_NAMES: tuple[str, ...] = tuple(s.name for s in SLOTS)
 REQUIRED_SLOTS: tuple[str, ...] = tuple(s.name for s in SLOTS if s.required)
 SLOT_LABELS: dict[str, str] = {s.name: s.label for s in SLOTS}
+SLOT_MAX_CHARS: dict[str, int] = {s.name: s.max_chars for s in SLOTS if s.max_chars}
+
+# Labels of a filed record's fields, for staff (console, exports, the change log). Slot-backed fields reuse the
+# slot's label; `domain` and `partner` are the normalized forms of `tech_domain` and `partner_preference`.
+FIELD_LABELS: dict[str, str] = {
+    "ref": "编号",
+    "status": "状态",
+    "channel": "渠道",
+    "conversation_id": "会话ID",
+    "created_at": "提交时间",
+    "updated_at": "更新时间",
+    **{
+        name: SLOT_LABELS[name]
+        for name in ("enterprise_name", "contact_name", "contact_phone", "contact_email")
+    },
+    **{name: SLOT_LABELS[name] for name in ("need_title", "need_description", "tech_targets")},
+    "domain": SLOT_LABELS["tech_domain"],
+    "keywords": "关键词",
+    "budget": SLOT_LABELS["budget"],
+    "timeline": SLOT_LABELS["timeline"],
+    "coop_mode": SLOT_LABELS["coop_mode"],
+    "ip_preference": SLOT_LABELS["ip_preference"],
+    "partner": SLOT_LABELS["partner_preference"],
+    "assignee": "负责人",
+    "handoff": "转人工",
+    "note": "备注",
+}
+
+# At most this many keywords are kept on a request (extraction proposes them, staff may edit them).
+MAX_KEYWORDS = 5
 
 # 合作方式: canonical values. "技术开发" alone is kept when the user does not say which kind.
 COOP_MODES: tuple[str, ...] = (
@@ -58,6 +93,14 @@ COOP_MODES: tuple[str, ...] = (
 PARTNER_TYPES: tuple[str, ...] = ("高校", "科研院所", "企业", "不限")
 
 BUDGET_KINDS: tuple[str, ...] = ("exact", "range", "upper_bound", "approx", "negotiable", "unknown")
+BUDGET_KIND_LABELS: dict[str, str] = {
+    "exact": "确定金额",
+    "range": "区间",
+    "upper_bound": "不超过",
+    "approx": "约",
+    "negotiable": "面议",
+    "unknown": "暂不确定",
+}
 
 # Status workflow: new → reviewing → matched → agreed | closed (closed is reachable from any open state).
 STATUSES: tuple[str, ...] = ("new", "reviewing", "matched", "agreed", "closed")
@@ -77,3 +120,10 @@ STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 CHANNELS: tuple[str, ...] = ("rest", "socketio", "wechat", "cmdline", "unknown")
+CHANNEL_LABELS: dict[str, str] = {
+    "rest": "接口",
+    "socketio": "网页",
+    "wechat": "微信公众号",
+    "cmdline": "命令行",
+    "unknown": "未知",
+}

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chanyan.answers import AnswerError, parse_answer
-from chanyan.extraction import get_extractor
-from chanyan.schema import SKIPPED, SLOT_NAMES
-from chanyan.validation import clip, has_meaningful_text, normalize_text
+from chanyan.domain.schema import SLOT_NAMES
+from chanyan.domain.validation import clip, has_meaningful_text, normalize_text
+from chanyan.intake.answers import AnswerError, parse_answer
+from chanyan.intake.protocol import text_extractor
+from chanyan.intake.titles import propose_title
 
 # Intents that mean "this is not an answer to your question" when the classifier is sure enough.
 INTERRUPTION_INTENTS = frozenset(
@@ -34,7 +35,6 @@ INTERRUPTION_INTENTS = frozenset(
         "greet",
         "goodbye",
         "thanks",
-        "restart",
     }
 )
 INTERRUPTION_CONFIDENCE = 0.6
@@ -44,7 +44,6 @@ FREE_TEXT_SLOTS = frozenset(
 )
 # A repeated miss on the same question makes the bot explain the question once more, with examples.
 EXPLAIN_AFTER_FAILURES = 2
-TITLE_MAX_CHARS = 24
 
 REVIEW_SLOT = "summary_confirmed"
 FORM_SLOTS: tuple[str, ...] = (*SLOT_NAMES, REVIEW_SLOT)
@@ -59,8 +58,6 @@ _CONTACT = re.compile(
     r"(?=[,，。.;；\s]|电话|手机|$)"
 )
 _SURNAME_ONLY = re.compile(r"(?:我姓|免贵姓)([\u4e00-\u9fa5])")
-_WANT = re.compile(r"(?:想要|想|希望|需要|打算|计划|要|求)(?:做|实现|解决|开发|研发|找人|找)?")
-_CLAUSE_SPLIT = re.compile(r"[，,。.;；!！?？\n]")
 _AFFIRM = re.compile(
     r"^(?:确认|确认无误|确定|提交|确认提交|没问题|没错|对的?|是的?|好的?|可以|行|ok|OK|yes|嗯+|都对|正确|无误|就这样)"
     r"(?:的|了|吧|呢|啊|，?提交吧?|，?没问题)?[。.!！~～]*$"
@@ -123,7 +120,7 @@ def process_turn(
         result.interruption = True
         return result
 
-    extractor = get_extractor()
+    extractor = text_extractor()
     if extraction is None and has_meaningful_text(cleaned):
         extraction = extractor.extract(cleaned, now=now)
 
@@ -214,19 +211,6 @@ def _fill_from_extraction(extraction: dict, text: str, slots: dict[str, Any], re
                 result.slots["contact_name"] = f"{surname.group(1)}先生/女士"
 
 
-def propose_title(description: str) -> str:
-    """A short need title proposed from the description: the clause that says what is wanted, trimmed."""
-    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(normalize_text(description)) if c.strip()]
-    if not clauses:
-        return ""
-    chosen = next((c for c in clauses if _WANT.search(c)), clauses[0])
-    match = _WANT.search(chosen)
-    if match and len(chosen) - match.end() >= 4:
-        chosen = chosen[match.end() :]
-    chosen = re.sub(r"^(?:我们|我司|公司|一下|一个|一套|个|套)", "", chosen).strip()
-    return chosen[:TITLE_MAX_CHARS] or clauses[0][:TITLE_MAX_CHARS]
-
-
 def _review_turn(
     text: str,
     slots: dict[str, Any],
@@ -237,7 +221,7 @@ def _review_turn(
     now: datetime | None,
 ) -> TurnResult:
     """The user answers the summary (确认单): confirm, or correct one or more fields in natural language."""
-    from chanyan.corrections import find_corrections
+    from chanyan.intake.corrections import find_corrections
 
     answer = (choice or text).strip()
     if answer == "confirm" or _AFFIRM.match(answer):
@@ -254,10 +238,3 @@ def _review_turn(
         return result
     result.error = "review_which_field" if (answer == "edit" or _DENY.match(answer)) else "review_unclear"
     return result
-
-
-def missing_required(slots: dict[str, Any]) -> list[str]:
-    """Required slots that are still empty, in asking order."""
-    from chanyan.schema import REQUIRED_SLOTS
-
-    return [s for s in REQUIRED_SLOTS if not slots.get(s) or slots.get(s) == SKIPPED]

@@ -11,16 +11,11 @@ import getpass
 import sys
 from typing import Any, TextIO
 
+from chanyan.cli.requests import session_factory
 from chanyan.settings import Settings
+from chanyan.store.models.staff import STAFF_ROLES
 
-ROLES = ("staff", "admin")
 ROLE_LABELS = {"staff": "对接专员", "admin": "管理员"}
-
-
-def _session_factory(settings: Settings):
-    from chanyan.store.session import make_engine, make_sessionmaker
-
-    return make_sessionmaker(make_engine(settings.database_url))
 
 
 def read_password(args: argparse.Namespace, stdin: TextIO | None = None) -> str:
@@ -40,11 +35,11 @@ def _fail(message: str) -> int:
 
 
 def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from chanyan.console.accounts import AccountError, create_user, make_hasher
+    from chanyan.staff.accounts import AccountError, create_user, make_hasher
 
     try:
         password = read_password(args)
-        with _session_factory(settings)() as session, session.begin():
+        with session_factory(settings)() as session, session.begin():
             user = create_user(
                 session, make_hasher(), args.username, password, role=args.role, display_name=args.name or ""
             )
@@ -55,11 +50,11 @@ def cmd_add(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
 
 def cmd_passwd(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from chanyan.console.accounts import AccountError, get_user, make_hasher, set_password
+    from chanyan.staff.accounts import AccountError, get_user, make_hasher, set_password
 
     try:
         password = read_password(args)
-        with _session_factory(settings)() as session, session.begin():
+        with session_factory(settings)() as session, session.begin():
             user = get_user(session, args.username)
             if user is None:
                 return _fail(f"no user {args.username}")
@@ -71,9 +66,9 @@ def cmd_passwd(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 
 def _set_active(args: argparse.Namespace, settings: Settings, out: TextIO, active: bool) -> int:
-    from chanyan.console.accounts import get_user, set_active
+    from chanyan.staff.accounts import get_user, set_active
 
-    with _session_factory(settings)() as session, session.begin():
+    with session_factory(settings)() as session, session.begin():
         user = get_user(session, args.username)
         if user is None:
             return _fail(f"no user {args.username}")
@@ -91,9 +86,9 @@ def cmd_enable(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 
 def cmd_list(_args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    from chanyan.console.accounts import list_users
+    from chanyan.staff.accounts import list_users
 
-    with _session_factory(settings)() as session:
+    with session_factory(settings)() as session:
         users = list_users(session)
         if not users:
             print("no staff accounts (add one: chanyan staff add USERNAME --role admin)", file=out)
@@ -114,7 +109,7 @@ def register(subparsers: Any) -> None:
     )
     add = staff.add_parser("add", help="add an account")
     add.add_argument("username")
-    add.add_argument("--role", choices=ROLES, default="staff")
+    add.add_argument("--role", choices=STAFF_ROLES, default="staff")
     add.add_argument("--name", help="display name, e.g. 张三")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(handler=cmd_add)

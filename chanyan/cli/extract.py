@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The extract options (shared by `chanyan extract` and `python -m chanyan.extraction.cli`)."""
+    """The extract options of `chanyan extract`."""
     parser.add_argument(
         "texts", nargs="*", help="messages to read; without any, one message per line on stdin"
     )
@@ -49,7 +49,7 @@ def _inputs(texts: list[str]) -> Iterable[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Extract every input and print one JSON line per input."""
-    from . import get_extractor
+    from chanyan.extraction import get_extractor
 
     extractor = get_extractor()
     for text in _inputs(args.texts):
@@ -57,14 +57,3 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry point until `chanyan extract` is wired into chanyan/cli.py."""
-    parser = argparse.ArgumentParser(prog="chanyan extract", description=__doc__)
-    add_arguments(parser)
-    return run(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

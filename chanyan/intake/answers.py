@@ -10,9 +10,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from chanyan.extraction import get_extractor
-from chanyan.schema import COOP_MODES, SKIPPED
-from chanyan.validation import (
+from chanyan.domain.numerals import read_int
+from chanyan.domain.schema import COOP_MODES, SKIPPED, SLOT_MAX_CHARS
+from chanyan.domain.validation import (
     clip,
     find_emails,
     find_phones,
@@ -22,14 +22,29 @@ from chanyan.validation import (
     normalize_phone,
     normalize_text,
 )
+from chanyan.intake.protocol import text_extractor
 
 DESCRIPTION_MIN_CHARS = 4
-TITLE_MAX_CHARS = 50
-NAME_MAX_CHARS = 100
+
+# Why a message did not answer the pending question. The bot words each code in its domain as
+# utter_invalid_<code> (the architecture test checks that every code has its response).
+REASON_CODES: tuple[str, ...] = (
+    "empty",
+    "too_short",
+    "name_too_long",
+    "phone_invalid",
+    "email_invalid",
+    "budget_unparsed",
+    "timeline_unparsed",
+    "coop_unparsed",
+    "domain_unclear",
+    "domain_other",
+    "review_which_field",
+    "review_unclear",
+)
 PERSON_MAX_CHARS = 20
 
 _INDEX = re.compile(r"^(?:第)?([1-9一二三四五六七八九])(?:个|项|号)?[。.]?$")
-_CN_INDEX = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _YES = re.compile(
     r"^(?:是的?|对的?|没错|确认|正确|可以|好的?|嗯+|就是(?:这个|它)?|第一个|ok|yes)[。.!！]*$", re.I
 )
@@ -44,6 +59,8 @@ class AnswerError(ValueError):
     """The message does not answer the question; `code` names why (e.g. "phone_invalid")."""
 
     def __init__(self, code: str, candidates: list[dict] | None = None) -> None:
+        if code not in REASON_CODES:
+            raise ValueError(f"unknown reason code {code!r}")
         super().__init__(code)
         self.code = code
         # For the domain question: new candidates to offer as buttons.
@@ -68,7 +85,7 @@ def _need_description(text: str, _slots: dict, _now) -> str:
 
 
 def _need_title(text: str, _slots: dict, _now) -> str:
-    return text[:TITLE_MAX_CHARS]
+    return text[: SLOT_MAX_CHARS["need_title"]]
 
 
 def _optional_text(text: str, _slots: dict, _now) -> str:
@@ -76,12 +93,12 @@ def _optional_text(text: str, _slots: dict, _now) -> str:
 
 
 def _tech_domain(text: str, slots: dict, _now) -> str:
-    extractor = get_extractor()
+    extractor = text_extractor()
     candidates = slots.get("domain_candidates") or []
     index = _INDEX.match(text)
     if index:
         number = index.group(1)
-        position = int(number) if number.isdigit() else _CN_INDEX[number]
+        position = read_int(number) or 0
         if 1 <= position <= len(candidates):
             return _domain_code(candidates[position - 1])
         raise AnswerError("domain_unclear", candidates=candidates or _top_level(extractor))
@@ -110,14 +127,14 @@ def _top_level(extractor) -> list[dict]:
 
 
 def _budget(text: str, _slots: dict, _now) -> dict:
-    budget = get_extractor().parse_budget(text)
+    budget = text_extractor().parse_budget(text)
     if not budget:
         raise AnswerError("budget_unparsed")
     return budget
 
 
 def _timeline(text: str, _slots: dict, now: datetime | None) -> dict:
-    timeline = get_extractor().parse_timeline(text, now=now)
+    timeline = text_extractor().parse_timeline(text, now=now)
     if not timeline:
         raise AnswerError("timeline_unparsed")
     return timeline
@@ -126,7 +143,7 @@ def _timeline(text: str, _slots: dict, now: datetime | None) -> dict:
 def _coop_mode(text: str, _slots: dict, _now) -> list[str]:
     if text in COOP_MODES:
         return [text]
-    modes = get_extractor().parse_coop_modes(text)
+    modes = text_extractor().parse_coop_modes(text)
     if modes:
         return modes
     if _OTHER.search(text):
@@ -137,13 +154,13 @@ def _coop_mode(text: str, _slots: dict, _now) -> list[str]:
 def _ip_preference(text: str, _slots: dict, _now) -> str:
     if is_skip(text):
         return SKIPPED
-    return get_extractor().parse_ip_preference(text) or text[:200]
+    return text_extractor().parse_ip_preference(text) or text[:200]
 
 
 def _partner_preference(text: str, _slots: dict, _now) -> dict | str:
     if is_skip(text):
         return SKIPPED
-    partner = get_extractor().parse_partner(text)
+    partner = text_extractor().parse_partner(text)
     if not any(partner.get(k) for k in ("types", "names", "regions")) or _NOT_LIMITED.search(text):
         types = list(partner.get("types") or [])
         if "不限" not in types and (_NOT_LIMITED.search(text) or not types):
@@ -160,7 +177,7 @@ def _enterprise_name(text: str, _slots: dict, _now) -> str:
     name = _NAME_PREFIX.sub("", text).strip(" 。.,，")
     if len(name) < 2:
         raise AnswerError("too_short")
-    return name[:NAME_MAX_CHARS]
+    return name[: SLOT_MAX_CHARS["enterprise_name"]]
 
 
 def _contact_name(text: str, _slots: dict, _now) -> str:

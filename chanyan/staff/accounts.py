@@ -7,7 +7,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -224,7 +224,3 @@ def load_api_token(session: Session, token: str) -> StaffUser | None:
     if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
         api_token.last_used_at = now
     return user
-
-
-def is_expired(moment: datetime | None) -> bool:
-    return moment is not None and moment < utcnow()

@@ -1,15 +1,20 @@
-"""Validation and normalization of single answers: phone, email, free text, skip words."""
+"""Validation and normalization of single answers: phone, email, free text, skip words.
+
+The one home of the phone and e-mail patterns: extraction, the console and the log masking use them from here.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-MAX_TEXT_CHARS = 5000
+from chanyan.domain.schema import MAX_TEXT_CHARS
 
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?!\d)")
+# A mobile number inside a text, in every form the bot accepts: "13912345678", "+86 139 1234 5678",
+# "139 123 45678", "1391-234-5678". A number glued to other digits (an order number) is not a phone.
+PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?!\d)")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_EMAIL = re.compile(
+EMAIL = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9])?@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}"
 )
@@ -76,14 +81,14 @@ def find_phones(text: str | None) -> list[str]:
 
     A number glued to other digits (an order number, an ID) is not a phone.
     """
-    found = [re.sub(r"\D", "", m.group(1)) for m in _PHONE_IN_TEXT.finditer(fold_width(text))]
+    found = [re.sub(r"\D", "", m.group(1)) for m in PHONE_IN_TEXT.finditer(fold_width(text))]
     return list(dict.fromkeys(found))
 
 
 def normalize_email(text: str | None) -> str | None:
     """The e-mail address in the answer (lower-cased domain), or None when there is none or it is malformed."""
     cleaned = fold_width(text).replace("。", ".")
-    match = _EMAIL.search(cleaned)
+    match = EMAIL.search(cleaned)
     if not match or cleaned.count("@") != 1:
         return None
     local, _, domain = match.group(0).partition("@")
@@ -95,7 +100,7 @@ def normalize_email(text: str | None) -> str | None:
 def find_emails(text: str | None) -> list[str]:
     """All e-mail addresses in a free text (lower-cased domain), in order, without duplicates."""
     found = []
-    for match in _EMAIL.finditer(fold_width(text)):
+    for match in EMAIL.finditer(fold_width(text)):
         local, _, domain = match.group(0).partition("@")
         found.append(f"{local}@{domain.lower()}")
     return list(dict.fromkeys(found))
@@ -104,3 +109,14 @@ def find_emails(text: str | None) -> list[str]:
 def clip(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     """Text cut to `limit` characters (a 5,000-character message is kept, not rejected)."""
     return text if len(text) <= limit else text[:limit]
+
+
+def mask_phone_digits(digits: str) -> str:
+    """13912345678 → 139****5678 (the first three and last four digits stay readable)."""
+    return f"{digits[:3]}****{digits[-4:]}" if len(digits) >= 7 else "****"
+
+
+def mask_text(text: str) -> str:
+    """Every mobile number and e-mail address in `text`, masked (for logs and texts shown back to users)."""
+    text = PHONE_IN_TEXT.sub(lambda m: mask_phone_digits(re.sub(r"\D", "", m.group(1))), text)
+    return EMAIL.sub(lambda m: f"{m.group(0)[0]}***@{m.group(0).partition('@')[2]}", text)

@@ -259,8 +259,8 @@ def _link(base: str, path: str) -> str:
 
 
 def new_request_notice(record: dict[str, Any], base_url: str = "") -> Notice:
-    """The announcement of a filed request (the record of chanyan.records.request_record)."""
-    from chanyan.display import format_budget
+    """The announcement of a filed request (the record of chanyan.requests.records.request_record)."""
+    from chanyan.domain.money import format_budget
 
     domain = record.get("domain") or {}
     domain_text = " / ".join(x for x in (domain.get("name"), domain.get("sub_name")) if x) or "未分类"

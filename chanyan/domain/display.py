@@ -2,42 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from chanyan.schema import SKIPPED, SLOT_NAMES
+from chanyan.domain.money import format_budget
+from chanyan.domain.schema import SKIPPED, SLOT_NAMES
+
+# Finds a taxonomy code: {"name", "sub_name", ...} or None (the taxonomy is data the caller loads).
+DomainLookup = Callable[[str], "dict | None"]
 
 NOT_GIVEN = "未提供"
-TEN_THOUSAND = 10_000
-
-
-def yuan(amount: int | float | None) -> str:
-    """12000000 → "1200万元"; 5000 → "5000元"."""
-    if amount is None:
-        return "?"
-    if amount >= TEN_THOUSAND and amount % 100 == 0:
-        wan = amount / TEN_THOUSAND
-        return f"{wan:g}万元"
-    return f"{amount:g}元"
-
-
-def format_budget(budget: dict | None) -> str:
-    if not budget:
-        return NOT_GIVEN
-    kind = budget.get("kind")
-    low, high = budget.get("min_cny"), budget.get("max_cny")
-    if kind == "negotiable":
-        return "面议"
-    if kind == "unknown":
-        return "暂不确定"
-    if kind == "range" and low is not None and high is not None:
-        return f"{yuan(low).removesuffix('万元').removesuffix('元')}–{yuan(high)}"
-    if kind == "upper_bound" and high is not None:
-        return f"不超过{yuan(high)}"
-    if kind == "approx":
-        return f"约{yuan(low if low is not None else high)}"
-    if low is not None:
-        return yuan(low)
-    return budget.get("text") or NOT_GIVEN
 
 
 def format_timeline(timeline: dict | None) -> str:
@@ -54,12 +28,10 @@ def format_timeline(timeline: dict | None) -> str:
     return timeline.get("text") or "不限"
 
 
-def format_domain(code: str | None) -> str:
+def format_domain(code: str | None, find_domain: DomainLookup | None = None) -> str:
     if not code:
         return NOT_GIVEN
-    from chanyan.extraction import get_extractor  # heavy (spaCy): load only when a domain is shown
-
-    found = get_extractor().taxonomy.find(str(code))
+    found = find_domain(str(code)) if find_domain else None
     if not found:
         return str(code)
     if found.get("sub_name"):
@@ -84,14 +56,14 @@ def format_list(values: Any) -> str:
     return "、".join(str(v) for v in values)
 
 
-def format_slot(name: str, value: Any) -> str:
-    """One slot value for people to read."""
+def format_slot(name: str, value: Any, find_domain: DomainLookup | None = None) -> str:
+    """One slot value for people to read (`find_domain` names a taxonomy code; without it the code is shown)."""
     if value in (None, "", SKIPPED):
         return NOT_GIVEN
     formatters = {
         "budget": format_budget,
         "timeline": format_timeline,
-        "tech_domain": format_domain,
+        "tech_domain": lambda code: format_domain(code, find_domain),
         "partner_preference": format_partner,
         "coop_mode": format_list,
     }
@@ -99,6 +71,6 @@ def format_slot(name: str, value: Any) -> str:
     return formatter(value) if formatter else str(value)
 
 
-def summary_values(slots: dict[str, Any]) -> dict[str, str]:
+def summary_values(slots: dict[str, Any], find_domain: DomainLookup | None = None) -> dict[str, str]:
     """Every interview slot formatted, keyed `<slot>_text`, for the summary response template."""
-    return {f"{name}_text": format_slot(name, slots.get(name)) for name in SLOT_NAMES}
+    return {f"{name}_text": format_slot(name, slots.get(name), find_domain) for name in SLOT_NAMES}

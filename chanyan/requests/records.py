@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chanyan.schema import SKIPPED
+from chanyan.clock import iso_local
+from chanyan.domain.schema import MAX_KEYWORDS, SKIPPED
 from chanyan.store.models import Request
-from chanyan.store.requests import LOCAL_TZ
-
-MAX_KEYWORDS = 5
 
 
 def _value(slots: dict[str, Any], name: str) -> Any:
@@ -61,14 +59,6 @@ def request_fields(
     }
 
 
-def _iso_local(moment) -> str | None:
-    if moment is None:
-        return None
-    from datetime import timezone
-
-    return moment.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).isoformat(timespec="seconds")
-
-
 def request_record(request: Request) -> dict[str, Any]:
     """The exported shape of a request (design.md: 需求单), JSON-serializable."""
     return {
@@ -76,8 +66,8 @@ def request_record(request: Request) -> dict[str, Any]:
         "status": request.status,
         "channel": request.channel,
         "conversation_id": request.conversation_id,
-        "created_at": _iso_local(request.created_at),
-        "updated_at": _iso_local(request.updated_at),
+        "created_at": iso_local(request.created_at),
+        "updated_at": iso_local(request.updated_at),
         "enterprise_name": request.enterprise_name,
         "contact_name": request.contact_name,
         "contact_phone": request.contact_phone,
@@ -101,8 +91,7 @@ def request_record(request: Request) -> dict[str, Any]:
         "assignee": request.assignee,
         "handoff": bool(request.handoff),
         "notes": [
-            {"author": n.author, "text": n.text, "created_at": _iso_local(n.created_at)}
-            for n in request.notes
+            {"author": n.author, "text": n.text, "created_at": iso_local(n.created_at)} for n in request.notes
         ],
         "status_history": [
             {
@@ -110,7 +99,7 @@ def request_record(request: Request) -> dict[str, Any]:
                 "to": s.to_status,
                 "reason": s.reason,
                 "actor": s.actor,
-                "at": _iso_local(s.created_at),
+                "at": iso_local(s.created_at),
             }
             for s in request.status_history
         ],

@@ -1,0 +1,1 @@
+"""The interview engine: how one user message becomes slot updates (framework-free)."""

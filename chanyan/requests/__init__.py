@@ -1,0 +1,1 @@
+"""Application services for filed requests: records, export, notifications."""

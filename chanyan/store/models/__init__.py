@@ -1,0 +1,36 @@
+"""SQLAlchemy models of the requests database, one module per area; importing this package registers them all.
+
+Rasa's SQL tracker store keeps its own `events` table in the same database by default; it is not ours and
+migrations leave it alone.
+"""
+
+from chanyan.store.models.base import NAMING_CONVENTION, Base, utcnow
+from chanyan.store.models.channels import ChannelIncident
+from chanyan.store.models.requests import (
+    SEARCH_FIELDS,
+    AuditEntry,
+    Handoff,
+    Request,
+    RequestNote,
+    StatusChange,
+    request_search_text,
+)
+from chanyan.store.models.staff import STAFF_ROLES, ApiToken, StaffSession, StaffUser
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "SEARCH_FIELDS",
+    "STAFF_ROLES",
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "ChannelIncident",
+    "Handoff",
+    "Request",
+    "RequestNote",
+    "StaffSession",
+    "StaffUser",
+    "StatusChange",
+    "request_search_text",
+    "utcnow",
+]
