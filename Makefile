@@ -55,7 +55,7 @@ install: $(VENV)/.installed  ## create .venv with Python 3.10 and install everyt
 
 $(RASA_MODEL): $(VENV)/.installed $(BOT_INPUTS) $(SPACY_MODEL)
 	@mkdir -p $(MODEL_DIR)
-	cd bot && ../$(RASA) train --config config.yml --domain domain --data data \
+	cd bot && $(abspath $(RASA)) train --config config.yml --domain domain --data data \
 	    --out ../$(MODEL_DIR) --fixed-model-name chanyan --quiet
 	@touch $@
 
@@ -98,8 +98,8 @@ test-unit: install $(SPACY_MODEL)  ## fast tests (seconds): core, store, CLI, ac
 	$(BIN)/pytest -m "not e2e" -q
 
 test-bot: train  ## Rasa data validation and test stories
-	cd bot && ../$(RASA) data validate --config config.yml --domain domain --data data --fail-on-warnings
-	cd bot && ../$(RASA) test core --model ../$(RASA_MODEL) --stories tests --fail-on-prediction-errors --out ../results
+	cd bot && $(abspath $(RASA)) data validate --config config.yml --domain domain --data data --fail-on-warnings
+	cd bot && $(abspath $(RASA)) test core --model ../$(RASA_MODEL) --stories tests --fail-on-prediction-errors --out ../results
 
 test-e2e: train widget  ## end-to-end: action server + Rasa on free ports, whole conversations over REST
 	$(BIN)/pytest -m e2e -q
