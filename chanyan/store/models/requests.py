@@ -1,0 +1,157 @@
+"""Tables of filed requests (需求单): the request, its notes, status history, change log and handoffs."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import relationship
+
+from chanyan.store.models.base import Base, utcnow
+
+
+class Request(Base):
+    """A filed request (需求单)."""
+
+    __tablename__ = "requests"
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "draft_id", name="uq_requests_conversation_draft"),
+        Index("ix_requests_status_created", "status", "created_at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    ref = Column(String(32), nullable=False, unique=True)
+    status = Column(String(16), nullable=False, default="new")
+    channel = Column(String(32), nullable=False, default="unknown")
+    conversation_id = Column(String(255), nullable=False, index=True)
+    # One conversation can file several needs; the draft id tells them apart and makes filing idempotent.
+    draft_id = Column(String(64), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+
+    enterprise_name = Column(String(200), nullable=False)
+    contact_name = Column(String(100), nullable=False)
+    contact_phone = Column(String(20), nullable=False)
+    contact_email = Column(String(254))
+    need_title = Column(String(200), nullable=False)
+    need_description = Column(Text, nullable=False)
+    tech_targets = Column(Text)
+    domain_code = Column(String(8))
+    domain_name = Column(String(64))
+    sub_code = Column(String(8))
+    sub_name = Column(String(64))
+    keywords = Column(JSON, nullable=False, default=list)
+    budget = Column(JSON)
+    timeline = Column(JSON)
+    coop_mode = Column(JSON, nullable=False, default=list)
+    ip_preference = Column(String(200))
+    partner = Column(JSON)
+    extraction = Column(JSON)
+    assignee = Column(String(100))
+    handoff = Column(Boolean, nullable=False, default=False)
+    # Normalized text (NFKC, lower case) of the searchable fields, kept current by the listener below so that
+    # every writer (the filing action, the console, the CLI) fills it; the console matches query tokens with LIKE.
+    search_text = Column(Text)
+
+    notes = relationship("RequestNote", back_populates="request", order_by="RequestNote.id")
+    status_history = relationship("StatusChange", back_populates="request", order_by="StatusChange.id")
+
+
+class RequestNote(Base):
+    """A staff note on a request."""
+
+    __tablename__ = "request_notes"
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False, index=True)
+    author = Column(String(100), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    request = relationship("Request", back_populates="notes")
+
+
+class StatusChange(Base):
+    """One step of a request's status history (the first row records the filing)."""
+
+    __tablename__ = "status_changes"
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False, index=True)
+    from_status = Column(String(16))
+    to_status = Column(String(16), nullable=False)
+    reason = Column(Text)
+    actor = Column(String(100), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+    request = relationship("Request", back_populates="status_history")
+
+
+class AuditEntry(Base):
+    """Who changed what on a request: field edits, status, assignment, notes."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("requests.id", ondelete="CASCADE"), index=True)
+    actor = Column(String(100), nullable=False)
+    action = Column(String(32), nullable=False)
+    field = Column(String(64))
+    old_value = Column(Text)
+    new_value = Column(Text)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class Handoff(Base):
+    """A conversation in which the user asked for a person (转人工)."""
+
+    __tablename__ = "handoffs"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    channel = Column(String(32), nullable=False, default="unknown")
+    message = Column(Text)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    resolved_at = Column(DateTime)
+    resolved_by = Column(String(100))
+
+
+SEARCH_FIELDS: tuple[str, ...] = (
+    "ref",
+    "need_title",
+    "need_description",
+    "tech_targets",
+    "enterprise_name",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "domain_name",
+    "sub_name",
+)
+
+
+def request_search_text(request: Request) -> str:
+    """The search text of a request: its searchable fields and keywords, NFKC-normalized and lower-cased."""
+    parts = [str(getattr(request, name) or "") for name in SEARCH_FIELDS]
+    parts.extend(str(k) for k in (request.keywords or []))
+    return unicodedata.normalize("NFKC", "\n".join(p for p in parts if p)).lower()
+
+
+def _fill_search_text(_mapper, _connection, target: Request) -> None:
+    target.search_text = request_search_text(target)
+
+
+event.listen(Request, "before_insert", _fill_search_text)
+event.listen(Request, "before_update", _fill_search_text)
