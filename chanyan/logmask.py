@@ -22,3 +22,12 @@ class MaskingFilter(logging.Filter):
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+def mask_warnings() -> None:
+    """Send Python warnings through logging (logger "py.warnings"), so the handlers' MaskingFilter sees them.
+
+    Libraries warn with the text they choke on (Rasa quotes a message that starts with "/" in full); printed
+    directly to stderr, such a warning would carry a phone number past the masking.
+    """
+    logging.captureWarnings(True)

@@ -12,13 +12,23 @@ from aiohttp import web
 
 from chanyan.console import init_app
 from chanyan.console.settings import DEFAULT_HOST, DEFAULT_PORT, ConsoleSettings
+from chanyan.logmask import MaskingFilter, mask_warnings
 from connectors.webchat.routes import register_widget_routes
 
 
-def main() -> None:
+def configure_logging() -> None:
+    """Log to stderr with personal data masked: the access log quotes search queries (?q=13912345678)."""
     logging.basicConfig(
         level=os.environ.get("LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+            handler.addFilter(MaskingFilter())
+    mask_warnings()
+
+
+def main() -> None:
+    configure_logging()
     host = os.environ.get("CONSOLE_HOST", DEFAULT_HOST)
     port = int(os.environ.get("CONSOLE_PORT", str(DEFAULT_PORT)))
     web.run_app(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
-from json import JSONDecodeError
 from typing import Any
 
 from aiohttp import web
@@ -26,10 +26,19 @@ def _iso(moment) -> str | None:
     return moment.isoformat(timespec="seconds") if moment else None
 
 
+def _strict_json(text: str) -> Any:
+    """JSON as RFC 8259 has it: NaN and Infinity are not numbers."""
+
+    def refuse(constant: str) -> Any:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
 async def _json_body(request: web.Request) -> dict[str, Any]:
     try:
-        body = await request.json()
-    except (JSONDecodeError, UnicodeDecodeError) as err:
+        body = await request.json(loads=_strict_json)
+    except (ValueError, UnicodeDecodeError) as err:  # JSONDecodeError is a ValueError
         raise InvalidInput("请求体不是有效的 JSON。") from err
     if not isinstance(body, dict):
         raise InvalidInput("请求体应为 JSON 对象。")

@@ -42,11 +42,17 @@ EVENTS = Table(
 )
 
 
+# Dates outside these years are typing errors (or probes such as 9999-12-31): the filter ignores them.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+
+
 def _parse_date(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value.strip()) if value and value.strip() else None
+        day = date.fromisoformat(value.strip()) if value and value.strip() else None
     except ValueError:
         return None
+    return day if day is not None and EARLIEST_DATE <= day <= LATEST_DATE else None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import time
 from collections import defaultdict, deque
@@ -42,7 +43,10 @@ def is_secure(request: web.Request) -> bool:
     return (
         request.app[SETTINGS_KEY].secure_cookies
         or request.secure
-        or request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+        or (
+            _trusted(request.remote, request.app[SETTINGS_KEY].trusted_proxies)
+            and request.headers.get("X-Forwarded-Proto", "").lower() == "https"
+        )
     )
 
 
@@ -84,8 +88,29 @@ class LoginThrottle:
         self._failures.pop(("user", f"{address}|{username}"), None)
 
 
+def _trusted(address: str | None, proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    if not address or not proxies:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
+
+
 def client_address(request: web.Request) -> str:
-    return request.remote or "unknown"
+    """The client's address: the socket's, or behind a configured proxy (CONSOLE_TRUSTED_PROXIES) the nearest
+    X-Forwarded-For entry that is not itself a trusted proxy. A header from anyone else is ignored, so a client
+    cannot pick the address the login throttle counts against."""
+    proxies = request.app[SETTINGS_KEY].trusted_proxies
+    remote = request.remote
+    if not _trusted(remote, proxies):
+        return remote or "unknown"
+    hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, proxies):
+            return hop
+    return remote or "unknown"
 
 
 # Login form CSRF (no session yet): a random cookie and, in the form, its HMAC under the console secret.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -13,6 +14,20 @@ from chanyan.settings import Settings
 SECRET_FILE = "console_secret"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
+
+
+def parse_networks(text: str) -> tuple:
+    """ "127.0.0.1, 10.0.0.0/8" -> networks; a malformed entry stops the console with a clear error."""
+    networks = []
+    for part in text.replace(";", ",").split(","):
+        if part.strip():
+            try:
+                networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError as err:
+                raise SystemExit(
+                    f"CONSOLE_TRUSTED_PROXIES: {part.strip()!r} is not an address or range"
+                ) from err
+    return tuple(networks)
 
 
 def _flag(name: str) -> bool:
@@ -50,6 +65,9 @@ class ConsoleSettings:
     login_max_failures_per_address: int = 20
     login_window_seconds: int = 900
     min_password_length: int = 10
+    api_token_days: int = 90  # CONSOLE_API_TOKEN_DAYS: how long a new API token is valid
+    # CONSOLE_TRUSTED_PROXIES: reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: tuple = ()
     # argon2id cost; the library defaults in production, the minimum in tests.
     argon2: dict = field(default_factory=lambda: {"time_cost": 3, "memory_cost": 65536, "parallelism": 4})
     base_url: str = ""  # e.g. https://console.example.cn, for links in notifications
@@ -61,14 +79,16 @@ class ConsoleSettings:
 
     @classmethod
     def from_env(cls, base: Settings | None = None) -> ConsoleSettings:
-        """Settings from DATABASE_URL, TRACKER_DATABASE_URL, CONSOLE_SECRET, CONSOLE_SECURE_COOKIES, …"""
+        """Settings from DATABASE_URL, TRACKER_DB_URL, CONSOLE_SECRET, CONSOLE_SECURE_COOKIES, …"""
         base = base or Settings.from_env()
         return cls(
             database_url=base.database_url,
-            tracker_database_url=os.environ.get("TRACKER_DATABASE_URL") or None,
+            tracker_database_url=os.environ.get("TRACKER_DB_URL") or None,
             secret=load_or_create_secret(base.var_dir),
             timezone=base.timezone,
             secure_cookies=_flag("CONSOLE_SECURE_COOKIES"),
             session_hours=float(os.environ.get("CONSOLE_SESSION_HOURS", "12")),
+            api_token_days=int(os.environ.get("CONSOLE_API_TOKEN_DAYS", "90")),
+            trusted_proxies=parse_networks(os.environ.get("CONSOLE_TRUSTED_PROXIES", "")),
             base_url=os.environ.get("CONSOLE_BASE_URL", "").rstrip("/"),
         )

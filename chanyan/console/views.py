@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 from aiohttp import web
+from yarl import URL
 
 from chanyan.console import editing, queries
 from chanyan.console.charts import column_chart, row_chart
@@ -39,9 +40,23 @@ def tz(request: web.Request) -> ZoneInfo:
 
 
 def safe_next(target: str | None) -> str:
-    """Only local paths: never redirect a user off the console after login."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/requests"
+    """Only local paths: never redirect a user off the console after login.
+
+    Browsers drop tabs and line breaks inside a URL and read a backslash as a slash, so "/\t/evil.example" is
+    "//evil.example" to them: any control character, whitespace or backslash makes the target unsafe, and what is
+    left must parse as a path with neither scheme nor host.
+    """
+    fallback = "/requests"
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in target):
+        return fallback
+    try:
+        url = URL(target)
+    except ValueError:
+        return fallback
+    if url.scheme or url.host or url.path.startswith("//"):
+        return fallback
     return target
 
 
@@ -391,7 +406,9 @@ async def account_token_create(request: web.Request) -> web.Response:
 
     def create(session):
         staff = session.get(accounts.StaffUser, user.id)
-        return accounts.create_api_token(session, staff, str(form.get("name", "")))
+        return accounts.create_api_token(
+            session, staff, str(form.get("name", "")), days=request.app[SETTINGS_KEY].api_token_days
+        )
 
     token = await run_db(request.app, create)
     context = await _account_context(request, new_token=token)

@@ -18,6 +18,18 @@ from chanyan.store.models import STAFF_ROLES, ApiToken, StaffSession, StaffUser,
 
 USERNAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
 TOKEN_PREFIX = "cyt_"
+# An API token lives this long unless the console is configured otherwise (CONSOLE_API_TOKEN_DAYS).
+API_TOKEN_DAYS = 90
+# A password needs this many different characters and two kinds of them (letters, digits, other signs).
+MIN_DISTINCT_CHARS = 6
+# Passwords that guessers try first (each at least 10 characters, the minimum length).
+COMMON_PASSWORDS = frozenset(
+    {
+        "1234567890", "0123456789", "0987654321", "1111111111", "password12", "password123", "passw0rd12",
+        "qwertyuiop", "qwerty1234", "1qaz2wsx3edc", "asdfghjkl1", "abc1234567", "abcdefghij", "iloveyou12",
+        "woaini1314", "admin12345", "administrator", "changeme123", "letmein123", "welcome123",
+    }
+)  # fmt: skip
 
 
 class AccountError(ValueError):
@@ -34,11 +46,28 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def check_password_strength(password: str, min_length: int) -> None:
+def check_password_strength(password: str, min_length: int, username: str | None = None) -> None:
+    """Refuse passwords a guesser would try early: short, repetitive, common, or containing the username."""
     if len(password) < min_length:
         raise AccountError(f"密码至少需要 {min_length} 个字符。")
     if password.strip() != password or not password.strip():
         raise AccountError("密码首尾不能是空格。")
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS:
+        raise AccountError("这个密码太常见，请换一个。")
+    if username and len(username) >= 3 and username.strip().lower() in lowered:
+        raise AccountError("密码不能包含用户名。")
+    kinds = sum(
+        (
+            any(c.isalpha() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    if len(set(lowered)) < MIN_DISTINCT_CHARS or kinds < 2:
+        raise AccountError(
+            f"密码需要至少 {MIN_DISTINCT_CHARS} 个不同的字符，并包含字母、数字或符号中的两类。"
+        )
 
 
 def get_user(session: Session, username: str) -> StaffUser | None:
@@ -72,7 +101,7 @@ def create_user(
         raise AccountError(f"角色必须是 {' / '.join(STAFF_ROLES)}。")
     if get_user(session, username) is not None:
         raise AccountError(f"用户名 {username} 已存在。")
-    check_password_strength(password, min_password_length)
+    check_password_strength(password, min_password_length, username)
     user = StaffUser(
         username=username,
         display_name=display_name.strip()[:100],
@@ -88,10 +117,12 @@ def create_user(
 def set_password(
     session: Session, hasher: PasswordHasher, user: StaffUser, password: str, *, min_password_length: int = 10
 ) -> None:
-    """Change a password and sign the user out everywhere."""
-    check_password_strength(password, min_password_length)
+    """Change a password: sign the user out everywhere and revoke every API token (the console's password
+    page then starts a fresh session for the user who changed it)."""
+    check_password_strength(password, min_password_length, user.username)
     user.password_hash = hasher.hash(password)
     end_sessions(session, user.id)
+    revoke_api_tokens(session, user.id)
 
 
 def set_active(session: Session, user: StaffUser, active: bool) -> None:
@@ -99,10 +130,15 @@ def set_active(session: Session, user: StaffUser, active: bool) -> None:
     user.active = active
     if not active:
         end_sessions(session, user.id)
-        for token in session.execute(
-            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        ).scalars():
-            token.revoked_at = utcnow()
+        revoke_api_tokens(session, user.id)
+
+
+def revoke_api_tokens(session: Session, user_id: int) -> None:
+    """Revoke every live API token of a user."""
+    for token in session.execute(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    ).scalars():
+        token.revoked_at = utcnow()
 
 
 def end_sessions(session: Session, user_id: int, *, keep_session_id: int | None = None) -> None:
@@ -187,10 +223,19 @@ def end_session(session: Session, token: str) -> None:
     session.execute(delete(StaffSession).where(StaffSession.token_hash == token_digest(token)))
 
 
-def create_api_token(session: Session, user: StaffUser, name: str) -> str:
-    """A new API token for `user`; the clear token is returned once and never stored."""
+def create_api_token(session: Session, user: StaffUser, name: str, *, days: int = API_TOKEN_DAYS) -> str:
+    """A new API token for `user`, valid for `days`; the clear token is returned once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=(name.strip() or "API")[:100], token_hash=token_digest(token)))
+    now = utcnow()
+    session.add(
+        ApiToken(
+            user_id=user.id,
+            name=(name.strip() or "API")[:100],
+            token_hash=token_digest(token),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
     return token
 
 
@@ -221,6 +266,8 @@ def load_api_token(session: Session, token: str) -> StaffUser | None:
         return None
     api_token, user = row
     now = utcnow()
+    if api_token.expires_at is not None and api_token.expires_at <= now:
+        return None
     if api_token.last_used_at is None or now - api_token.last_used_at > timedelta(minutes=5):
         api_token.last_used_at = now
     return user

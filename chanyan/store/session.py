@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -10,6 +11,9 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# The database holds contacts, transcripts and password hashes: only its owner may read it. SQLite gives the
+# -wal and -shm files the same mode as the database file.
+PRIVATE_FILE_MODE = 0o600
 
 
 def make_engine(database_url: str, **kwargs) -> Engine:
@@ -18,13 +22,23 @@ def make_engine(database_url: str, **kwargs) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            ensure_private_file(Path(url.database))
         connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
         engine = create_engine(url, future=True, connect_args=connect_args, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, future=True, **kwargs)
+
+
+def ensure_private_file(path: Path) -> None:
+    """Create the SQLite file (and its folder) readable by its owner only, and tighten an existing one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE)
+    os.close(fd)
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if candidate.exists() and (candidate.stat().st_mode & 0o777) != PRIVATE_FILE_MODE:
+            os.chmod(candidate, PRIVATE_FILE_MODE)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -100,8 +100,18 @@ async def test_login_sets_a_hardened_session_cookie_and_logout_ends_it(client):
     assert response.status == 302  # the old token no longer opens anything
 
 
-async def test_session_cookie_is_secure_behind_tls(client):
+async def test_session_cookie_is_secure_behind_a_trusted_tls_proxy(client, aiohttp_client, settings):
+    import dataclasses
+
+    from chanyan.console import init_app
+    from chanyan.console.settings import parse_networks
+
+    # Anyone can send X-Forwarded-Proto: it counts only from a configured proxy.
     response = await login(client, **{"X-Forwarded-Proto": "https"})
+    assert not response.cookies["chanyan_session"]["secure"]
+    proxied = dataclasses.replace(settings, trusted_proxies=parse_networks("127.0.0.1, ::1"))
+    behind_proxy = await aiohttp_client(init_app(proxied))
+    response = await login(behind_proxy, **{"X-Forwarded-Proto": "https"})
     assert response.cookies["chanyan_session"]["secure"] is True
 
 

@@ -79,6 +79,26 @@ def test_export_csv_to_a_file_opens_in_excel(filed, tmp_path):
     assert "技术开发(委托开发)" in rows[1]
 
 
+def test_export_csv_defuses_cells_a_spreadsheet_would_run_as_formulas(
+    database_url, session_factory, monkeypatch
+):
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    file_request(
+        session_factory,
+        sample_fields(
+            draft_id="hostile",
+            enterprise_name='=HYPERLINK("http://evil.example/x","点我")',
+            need_title="+cmd|' /C calc'!A0",
+            contact_name="@SUM(1+1)",
+        ),
+    )
+    _, out = run("requests", "export", "--format", "csv")
+    row = list(csv.reader(io.StringIO(out)))[1]
+    assert '\'=HYPERLINK("http://evil.example/x","点我")' in row
+    assert "'+cmd|' /C calc'!A0" in row and "'@SUM(1+1)" in row
+    assert not any(cell.startswith(("=", "+", "@")) for cell in row)
+
+
 def test_db_upgrade_reports_the_revision(empty_database_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", empty_database_url)
     code, out = run("db", "upgrade")

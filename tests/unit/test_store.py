@@ -101,3 +101,16 @@ def test_a_filed_request_can_be_read_as_a_record_after_its_session_closed(sessio
     assert record["notes"] == [] and record["status_history"][0]["to"] == "new"
     again, _ = file_request(session_factory, sample_fields())
     assert request_record(again)["ref"] == record["ref"]
+
+
+def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path):
+    import stat
+
+    from chanyan.store.migrate import upgrade as upgrade_schema
+
+    path = tmp_path / "var" / "chanyan.db"
+    upgrade_schema(f"sqlite:///{path}")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.chmod(0o644)  # a file left by an older version is tightened on the next start
+    make_engine(f"sqlite:///{path}")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -53,5 +53,7 @@ class ApiToken(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     last_used_at = Column(DateTime)
     revoked_at = Column(DateTime)
+    # NULL only on tokens made before tokens expired (migration 0003 gives those a lifetime from today).
+    expires_at = Column(DateTime)
 
     user = relationship("StaffUser")
