@@ -3,6 +3,7 @@
 Run once after editing the CSV:  python tests/matching/data/make_xlsx.py
 Cells are written as text so codes such as "803;805" and phone numbers keep their form.
 """
+
 import csv
 from pathlib import Path
 
