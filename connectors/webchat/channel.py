@@ -1,55 +1,140 @@
-"""Rasa's socketio input channel with session persistence that works on python-socketio >= 5.10.
+"""Rasa's ``socketio`` input channel, speaking the widget's protocol (connectors/webchat/protocol.py).
 
-Rasa 3.6 calls ``sio.enter_room(...)`` without ``await``; since python-socketio 5.10 that is a
-coroutine, so the socket never joins the session's room and, with ``session_persistence: true``,
-every bot reply (emitted to the room) is lost (RasaHQ/rasa#13027). This subclass re-registers
-``session_request`` with the await. Use it in credentials.yml under its module path::
+Compared with Rasa 3.6's own channel: sessions are named by the server and bound to a secret the client keeps
+(a client naming another user's session gets a new one instead); the sender is the socket's session, never a
+field of the message; messages over the length limit are refused before the NLU; every message carries an id
+(resends are handled once); and a client that reconnects gets the session's transcript, including replies
+sent while it was away. Rooms are joined with ``await`` (RasaHQ/rasa#13027). Use it in credentials.yml::
 
     connectors.webchat.channel.SocketIOInput:
       user_message_evt: user_uttered
       bot_message_evt: bot_uttered
-      session_persistence: true
 
 It keeps the name ``socketio``, so the webhook path and the recorded input channel do not change.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
-from sanic import Blueprint
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
 
 from connectors.retry_notice import with_retry_notice
+from connectors.webchat.protocol import WebchatProtocol
+from connectors.webchat.sessions import SessionSigner, load_key
 
 logger = logging.getLogger(__name__)
 
+CHANNEL_NAME = "socketio"
 
-class SocketIOInput(RasaSocketIOInput):
-    """``socketio`` channel whose ``session_request`` really joins the session room."""
+
+class WebchatOutput(OutputChannel):
+    """Sends bot messages to the session's room through the protocol (ids, journal)."""
+
+    def __init__(self, protocol: WebchatProtocol) -> None:
+        self.protocol = protocol
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL_NAME
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        await self.protocol.send_bot(recipient_id, dict(message))
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.protocol.send_bot(recipient_id, {**kwargs, "text": text})
+
+
+class _AppBlueprint(SocketBlueprint):
+    """Rasa's Socket.IO blueprint that also remembers the Sanic app (for the agent's tracker store)."""
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.ctx.app = app
+        super().register(app, options)
+
+
+class SocketIOInput(InputChannel):
+    """The ``socketio`` channel for the 产研通 widget."""
+
+    @classmethod
+    def name(cls) -> str:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        return cls(
+            user_message_evt=credentials.get("user_message_evt", "user_uttered"),
+            bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
+            namespace=credentials.get("namespace"),
+            socketio_path=credentials.get("socketio_path", "/socket.io"),
+        )
+
+    def __init__(
+        self,
+        user_message_evt: str = "user_uttered",
+        bot_message_evt: str = "bot_uttered",
+        namespace: str | None = None,
+        socketio_path: str = "/socket.io",
+        signer: SessionSigner | None = None,
+    ) -> None:
+        self.user_message_evt = user_message_evt
+        self.bot_message_evt = bot_message_evt
+        self.namespace = namespace
+        self.socketio_path = socketio_path
+        self.signer = signer
+        self.sio: AsyncServer | None = None
+        self.protocol: WebchatProtocol | None = None
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """For messages Rasa sends on its own (reminders, triggered intents)."""
+        return WebchatOutput(self.protocol) if self.protocol is not None else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        # Issue 7 (retry notice, connectors/retry_notice.py): a message that got no answer at all is told so.
-        socketio_webhook = super().blueprint(with_retry_notice(on_new_message))
-        sio = self.sio
-        assert sio is not None  # set by the parent's blueprint()
+        # Rasa's own workaround: no CORS handling in python-socketio (the widget is served from another origin).
+        sio = self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        webhook = _AppBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        handle = with_retry_notice(on_new_message)
 
-        @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: str, data: dict[str, Any] | None) -> None:
-            data = data if isinstance(data, dict) else {}
-            if not data.get("session_id"):
-                data["session_id"] = uuid.uuid4().hex
-            session_id = str(data["session_id"])
-            if self.session_persistence:
-                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
-                if inspect.isawaitable(joined):  # a coroutine from python-socketio 5.10 on
-                    await joined
-            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
-            logger.debug("Socket %s joined session %s.", sid, session_id)
+        async def process(session_id: str, text: str, message_id: str) -> None:
+            message = UserMessage(
+                text,
+                WebchatOutput(protocol),
+                session_id,
+                input_channel=CHANNEL_NAME,
+                message_id=message_id,
+            )
+            await handle(message)
 
-        return socketio_webhook
+        async def load_events(session_id: str) -> list[dict[str, Any]]:
+            app = getattr(webhook.ctx, "app", None)
+            agent = getattr(app.ctx, "agent", None) if app is not None else None
+            store = getattr(agent, "tracker_store", None)
+            if store is None:
+                return []
+            tracker = await store.retrieve_full_tracker(session_id)
+            return [event.as_dict() for event in tracker.events] if tracker is not None else []
+
+        protocol = self.protocol = WebchatProtocol(
+            sio,
+            signer=self.signer or SessionSigner(load_key()),
+            process=process,
+            load_events=load_events,
+            namespace=self.namespace,
+            user_event=self.user_message_evt,
+            bot_event=self.bot_message_evt,
+        )
+        protocol.register()
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        return webhook

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 import socketio
 
+from chanyan.logmask import mask_text
 from tests.e2e.driver import DEFAULT_ANSWERS, REF
 from tests.e2e.stack import filed_requests
 from tests.widget.support import (
@@ -24,6 +25,7 @@ from tests.widget.support import (
     DESKTOP,
     PHONE,
     LoopThread,
+    SlowDownlinkProxy,
     WidgetSite,
     build_widget,
     require_chromium,
@@ -53,7 +55,7 @@ MAX_TURNS = 25
 
 
 async def _socketio_replies(url: str, timeout: float) -> bool:
-    """Whether Rasa's socketio channel answers a session-persistent client at all."""
+    """Whether the socketio channel confirms a session and answers in it at all."""
     client = socketio.AsyncClient(reconnection=False)
     confirmed, replied = asyncio.Event(), asyncio.Event()
     client.on("session_confirm", lambda *_: confirmed.set())
@@ -61,10 +63,9 @@ async def _socketio_replies(url: str, timeout: float) -> bool:
     # Polling: python-engineio 4.15's websocket client needs a newer aiohttp than Rasa pins.
     await client.connect(url, transports=["polling"])
     try:
-        session_id = f"probe-{time.time_ns()}"
-        await client.emit("session_request", {"session_id": session_id})
+        await client.emit("session_request", {})
         await asyncio.wait_for(confirmed.wait(), timeout)
-        await client.emit("user_uttered", {"message": "/greet", "session_id": session_id})
+        await client.call("user_uttered", {"message": "/greet", "message_id": f"probe-{time.time_ns()}"})
         await asyncio.wait_for(replied.wait(), timeout)
         return True
     except asyncio.TimeoutError:
@@ -81,9 +82,8 @@ def widget_env(rasa_stack) -> Iterator[tuple[object, WidgetSite, object]]:
     if not loop.run(_socketio_replies(rasa_stack.rasa_url, 30), timeout=90):
         loop.close()
         pytest.fail(
-            "Rasa's socketio channel sends no replies with session_persistence: credentials.yml must use "
-            "`connectors.webchat.channel.SocketIOInput:` instead of `socketio:` (Rasa 3.6 does not await "
-            "python-socketio's enter_room; RasaHQ/rasa#13027)"
+            "the socketio channel confirms no session or sends no reply: credentials.yml must use "
+            "`connectors.webchat.channel.SocketIOInput:` instead of `socketio:` (the widget's protocol)"
         )
     site = WidgetSite(loop).start()
     from playwright.sync_api import sync_playwright
@@ -97,6 +97,10 @@ def widget_env(rasa_stack) -> Iterator[tuple[object, WidgetSite, object]]:
             browser.close()
             site.stop()
             loop.close()
+
+
+def session_of(page: Page) -> str:
+    return json.loads(page.evaluate("localStorage.getItem('chanyan.webchat.state')"))["session_id"]
 
 
 def bot_count(page: Page) -> int:
@@ -173,13 +177,13 @@ def test_widget_files_a_request_and_survives_a_reload(widget_env, monkeypatch: p
             key = question_key(texts)
             assert key, f"unexpected bot reply: {texts}\n{transcript}"
             if not reloaded and len(transcript) >= 3 and page.locator(".reply").count():
-                # Reload mid-conversation: the history and the open question's buttons must come back.
-                history = page.locator(".msg .bubble").all_inner_texts()
+                # Reload mid-conversation: the transcript (from the server, personal data masked) and the
+                # open question's buttons must come back.
+                history = [mask_text(t) for t in page.locator(".msg .bubble").all_inner_texts()]
                 page.reload()
                 page.locator(".msg.bot").last.wait_for()
                 assert page.locator(".msg .bubble").all_inner_texts() == history
                 assert page.locator(".reply").count() > 0
-                page.wait_for_timeout(500)  # let the socket reconnect and confirm the session
                 reloaded = True
             before = bot_count(page)
             transcript[-1] = (answer(page, key), texts)
@@ -190,7 +194,7 @@ def test_widget_files_a_request_and_survives_a_reload(widget_env, monkeypatch: p
         page.wait_for_timeout(200)
         page.screenshot(path=str(ARTIFACTS / "e2e-phone-filed.png"))
 
-        session_id = json.loads(page.evaluate("localStorage.getItem('chanyan.webchat.session')"))
+        session_id = session_of(page)
         [row] = filed_rows(stack.database_url, session_id)
         assert row["ref"] == ref
         assert row["channel"] == "socketio"
@@ -203,4 +207,110 @@ def test_widget_files_a_request_and_survives_a_reload(widget_env, monkeypatch: p
         events = stack.tracker(session_id)["events"]
         assert [e.get("text") for e in events if e.get("event") == "user"].count("/greet") == 1
     finally:
+        context.close()
+
+
+def open_chat(browser, site: WidgetSite, server: str) -> tuple[object, Page]:
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(site.host_page(server))
+    page.get_by_role("button", name="打开在线咨询：产研通需求助手").click()
+    wait_for_reply(page, 0)
+    return context, page
+
+
+def user_count(stack, session_id: str, text: str) -> int:
+    events = stack.tracker(session_id)["events"]
+    return [e.get("text") for e in events if e.get("event") == "user"].count(text)
+
+
+def wait_for(predicate, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("fault", ["reload", "drop"])
+def test_a_reply_in_flight_survives_a_reload_or_a_dropped_socket(widget_env, fault: str) -> None:
+    """The bot has answered, but its reply (and the acknowledgement) are still on the wire when the page reloads
+    or the connection is cut: after reconnecting the reply is shown once and the message was handled once."""
+    stack, site, browser = widget_env
+    proxy = SlowDownlinkProxy("127.0.0.1", stack.rasa_port, delay=1.5).start()
+    context, page = open_chat(browser, site, f"http://127.0.0.1:{proxy.port}")
+    try:
+        session_id = session_of(page)
+        before = bot_count(page)
+        box = page.get_by_role("textbox", name="输入消息")
+        box.fill(FIRST_MESSAGE)
+        box.press("Enter")
+        # The turn is over on the server (stored in the tracker) while the browser has seen nothing of it.
+        wait_for(lambda: user_count(stack, session_id, FIRST_MESSAGE) == 1)
+        assert bot_count(page) == before
+        started = time.monotonic()
+        if fault == "reload":
+            page.reload()
+        else:
+            proxy.cut()
+            page.locator(".notice").wait_for()
+            proxy.restore()
+        texts = wait_for_reply(page, before)
+        print(f"{fault}: reply shown {time.monotonic() - started - QUIET_S:.2f} s after the fault")
+        assert texts and question_key(texts), texts
+        assert page.locator(".msg.user .bubble").all_inner_texts() == [FIRST_MESSAGE]
+        assert len(set(page.locator(".msg.bot .bubble").all_inner_texts())) == bot_count(page)  # no duplicate
+        assert page.locator(".msg.user.pending").count() == 0
+        # Handled once, though it may have been sent again after the reconnect.
+        assert user_count(stack, session_id, FIRST_MESSAGE) == 1
+    finally:
+        context.close()
+        proxy.stop()
+
+
+async def _intrude(url: str, victim: str) -> dict:
+    """A second client that asks for the victim's session id and then speaks in its name."""
+    client = socketio.AsyncClient(reconnection=False)
+    confirmed: asyncio.Future = asyncio.get_running_loop().create_future()
+    received: list[dict] = []
+    client.on("session_confirm", lambda data: confirmed.done() or confirmed.set_result(data))
+    client.on("bot_uttered", received.append)
+    await client.connect(url, transports=["polling"])
+    try:
+        await client.emit("session_request", {"session_id": victim, "secret": "0" * 64})
+        confirm = await asyncio.wait_for(confirmed, 30)
+        ack = await client.call(
+            "user_uttered",
+            {"message": "联系人换成李经理", "message_id": f"intruder-{time.time_ns()}", "session_id": victim},
+            timeout=60,
+        )
+        for _ in range(100):
+            if received:
+                break
+            await asyncio.sleep(0.1)
+        return {"confirm": confirm, "ack": ack, "received": received}
+    finally:
+        await client.disconnect()
+
+
+def test_a_second_client_cannot_join_another_users_session(widget_env) -> None:
+    stack, site, browser = widget_env
+    context, page = open_chat(browser, site, stack.rasa_url)
+    loop = LoopThread()
+    try:
+        victim = session_of(page)
+        box = page.get_by_role("textbox", name="输入消息")
+        box.fill(FIRST_MESSAGE)
+        box.press("Enter")
+        wait_for_reply(page, 1)
+        shown = bot_count(page)
+        result = loop.run(_intrude(stack.rasa_url, victim), timeout=120)
+        assert result["confirm"]["session_id"] != victim and result["confirm"]["history"] == []
+        assert result["ack"]["ok"] is True and result["received"]  # answered, in its own conversation
+        page.wait_for_timeout(1500)
+        assert bot_count(page) == shown  # the victim saw nothing of it
+        assert user_count(stack, victim, "联系人换成李经理") == 0
+        assert user_count(stack, result["confirm"]["session_id"], "联系人换成李经理") == 1
+    finally:
+        loop.close()
         context.close()

@@ -1,38 +1,66 @@
-"""The socketio channel fix: session_request must await enter_room (RasaHQ/rasa#13027)."""
+"""The Rasa side of the socketio channel: credentials, the user message handed to Rasa, the output's ids."""
 
 from __future__ import annotations
 
 from unittest.mock import AsyncMock
 
-from connectors.webchat.channel import SocketIOInput
+from rasa.core.channels.channel import UserMessage
+
+from connectors.webchat.channel import SocketIOInput, WebchatOutput
+from connectors.webchat.sessions import SessionSigner
 
 
-async def noop(_message) -> None:
-    return None
+def channel_with(handler) -> SocketIOInput:
+    channel = SocketIOInput.from_credentials(
+        {"user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered"}
+    )
+    channel.signer = SessionSigner(b"s" * 32)
+    channel.blueprint(handler)
+    return channel
 
 
-def handler(channel: SocketIOInput):
-    channel.blueprint(noop)
-    return channel.sio.handlers["/"]["session_request"]
-
-
-async def test_session_request_joins_the_session_room() -> None:
-    channel = SocketIOInput.from_credentials({"session_persistence": True})
+def test_keeps_rasas_name_and_registers_the_protocol() -> None:
+    channel = channel_with(AsyncMock())
     assert channel.name() == "socketio"
-    session_request = handler(channel)
-    channel.sio.enter_room = AsyncMock()
-    channel.sio.emit = AsyncMock()
-    await session_request("socket-1", {"session_id": "abc"})
-    channel.sio.enter_room.assert_awaited_once_with("socket-1", "abc", namespace=None)
-    channel.sio.emit.assert_awaited_once_with("session_confirm", "abc", room="socket-1", namespace=None)
+    handlers = channel.sio.handlers["/"]
+    assert {"connect", "disconnect", "session_request", "user_uttered", "history_request"} <= set(handlers)
+    assert isinstance(channel.get_output_channel(), WebchatOutput)
 
 
-async def test_session_request_without_id_gets_a_new_one() -> None:
-    channel = SocketIOInput.from_credentials({"session_persistence": False})
-    session_request = handler(channel)
-    channel.sio.enter_room = AsyncMock()
-    channel.sio.emit = AsyncMock()
-    await session_request("socket-1", None)
-    channel.sio.enter_room.assert_not_awaited()
-    [call] = channel.sio.emit.await_args_list
-    assert call.args[0] == "session_confirm" and len(call.args[1]) == 32
+async def test_the_message_goes_to_rasa_as_the_sockets_session_with_its_id() -> None:
+    received: list[UserMessage] = []
+
+    async def handler(message: UserMessage) -> None:
+        received.append(message)
+        await message.output_channel.send_response(message.sender_id, {"text": "好的", "timestamp": 12.5})
+
+    channel = channel_with(handler)
+    protocol = channel.protocol
+    protocol.sio.emit = AsyncMock()
+    protocol.sio.enter_room = AsyncMock()
+    await protocol.on_session_request("sock-1", {})
+    session_id = protocol.sio.emit.await_args_list[0].args[1]["session_id"]
+    answer = await protocol.on_user_message(
+        "sock-1", {"message": "你好", "message_id": "abcdefgh-1", "session_id": "someone-else"}
+    )
+    assert answer == {"ok": True}
+    await protocol._chains[session_id]  # noqa: SLF001 (wait for the turn)
+    [message] = received
+    assert (message.sender_id, message.text, message.message_id) == (session_id, "你好", "abcdefgh-1")
+    assert message.input_channel == "socketio"
+    event, payload = protocol.sio.emit.await_args_list[-1].args
+    assert event == "bot_uttered" and payload["id"] == "12.5:0" and payload["text"] == "好的"
+    assert protocol.sio.emit.await_args_list[-1].kwargs["room"] == session_id
+
+
+async def test_a_turn_without_a_reply_gets_the_retry_notice() -> None:
+    channel = channel_with(AsyncMock(return_value=None))
+    protocol = channel.protocol
+    protocol.sio.emit = AsyncMock()
+    protocol.sio.enter_room = AsyncMock()
+    await protocol.on_session_request("sock-1", {})
+    session_id = protocol.sio.emit.await_args_list[0].args[1]["session_id"]
+    await protocol.on_user_message("sock-1", {"message": "你好", "message_id": "abcdefgh-2"})
+    await protocol._chains[session_id]  # noqa: SLF001
+    event, payload = protocol.sio.emit.await_args_list[-1].args
+    assert event == "bot_uttered" and "请稍后再发一次" in payload["text"]

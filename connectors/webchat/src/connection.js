@@ -1,20 +1,22 @@
-// Socket.IO link to Rasa's socketio channel (session_persistence on):
-// connect -> session_request {session_id} -> session_confirm -> user_uttered / bot_uttered.
+// Socket.IO link to the socketio channel (connectors/webchat/protocol.py):
+// connect -> session_request {session_id, secret} -> session_confirm {session_id, secret, history, ...}
+// user_uttered {message, message_id, retry} -> ack; history_request -> ack; bot_uttered {id, text, ...}.
 import { io } from "socket.io-client";
 
 // After this many failed attempts in a row the server counts as unreachable (not just a blip).
 const FAILURES_BEFORE_OFFLINE = 3;
+const ACK_TIMEOUT_MS = 8000;
 
 export class Connection {
   /**
    * @param {{server: string, path: string, transports: string[],
-   *          onState: (state: string) => void, onSession: (id: string) => void,
+   *          onState: (state: string) => void, onConfirm: (data: object) => void,
    *          onBotMessage: (msg: object) => void}} options
    */
   constructor(options) {
     this.options = options;
     this.socket = null;
-    this.sessionId = null;
+    this.session = null; // {session_id, secret}
     this.ready = false; // true once the server confirmed our session on this socket
     this.failures = 0;
     this.state = "idle";
@@ -26,32 +28,31 @@ export class Connection {
     this.options.onState(state);
   }
 
-  start(sessionId) {
-    this.sessionId = sessionId || null;
+  start(session) {
+    this.session = session || null;
     if (this.socket) return;
     const { server, path, transports } = this.options;
     this.setState("connecting");
     const socket = io(server, {
       path,
       transports,
-      reconnectionDelay: 1000,
-      reconnectionDelayMax: 5000,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
       timeout: 8000,
     });
     this.socket = socket;
 
     socket.on("connect", () => {
       this.failures = 0;
-      // A reconnect is a new socket id: ask again so the server puts it back in the session's room.
-      socket.emit("session_request", { session_id: this.sessionId });
+      // A reconnect is a new socket: ask again, with the secret, to be put back in the session.
+      socket.emit("session_request", this.session || {});
     });
     socket.on("session_confirm", (data) => {
-      const id = data && typeof data === "object" ? data.session_id : data;
-      if (!id) return;
-      this.sessionId = String(id);
+      if (!data || typeof data !== "object" || !data.session_id) return;
+      this.session = { session_id: String(data.session_id), secret: String(data.secret || "") };
       this.ready = true;
       this.setState("online");
-      this.options.onSession(this.sessionId);
+      this.options.onConfirm(data);
     });
     socket.on("bot_uttered", (msg) => this.options.onBotMessage(msg || {}));
     socket.on("disconnect", (reason) => {
@@ -78,20 +79,26 @@ export class Connection {
     this.socket.connect();
   }
 
-  /** Sends when the session is confirmed; returns false so the caller keeps the message queued. */
-  send(text) {
-    if (!this.ready || !this.socket) return false;
-    this.socket.emit("user_uttered", { message: text, session_id: this.sessionId });
-    return true;
+  /** Emits with an acknowledgement; resolves with the server's answer, rejects on timeout or when offline. */
+  request(event, data) {
+    return new Promise((resolve, reject) => {
+      if (!this.ready || !this.socket) {
+        reject(new Error("offline"));
+        return;
+      }
+      this.socket.timeout(ACK_TIMEOUT_MS).emit(event, data, (err, ack) => {
+        if (err) reject(err);
+        else resolve(ack || {});
+      });
+    });
   }
 
-  /** Start over with a new session id (or the server's choice when null). */
-  restart(sessionId) {
-    this.sessionId = sessionId || null;
-    if (!this.socket) return this.start(sessionId);
-    this.ready = false;
-    this.socket.disconnect();
-    this.setState("connecting");
-    this.socket.connect();
+  /** Sends one user message; the promise settles with the server's acknowledgement. */
+  send(text, messageId, retry) {
+    return this.request("user_uttered", { message: text, message_id: messageId, retry: !!retry });
+  }
+
+  history() {
+    return this.request("history_request", {});
   }
 }

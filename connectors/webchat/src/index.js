@@ -1,4 +1,5 @@
-// Entry point: <script src=".../widget.js" data-server="http://host:5005" data-title="产研通需求助手"></script>
+// Entry point: <script src=".../widget.js" data-server="http://host:5005" data-title="产研通需求助手"
+//   data-expiry-days="7"></script>
 import { ChatWidget } from "./widget.js";
 
 const script = document.currentScript;
@@ -15,6 +16,8 @@ function config() {
     title: data.title || "产研通需求助手",
     subtitle: data.subtitle || "在线为您梳理技术需求",
     storageKey: data.storageKey || "",
+    // Days the session id is remembered on this browser after its last use (0: not at all).
+    expiryDays: Number.isFinite(Number(data.expiryDays ?? "x")) ? Number(data.expiryDays) : 7,
   };
 }
 
@@ -25,7 +28,7 @@ function boot() {
   window.ChanyanChat = {
     open: () => widget.open(),
     close: () => widget.close(),
-    newConversation: () => widget.newConversation(),
+    newConversation: () => widget.askNewConversation(),
   };
 }
 

@@ -1,73 +1,72 @@
-// localStorage persistence: the session id, the rendered history (Rasa's socketio channel
-// does not replay it) and whether the panel was open, so a reload or navigation continues.
+// localStorage holds only the session id, its secret and whether the panel was open, under one key that
+// expires (default 7 days after the last use). The transcript is never stored here: the server sends it
+// on every (re)connect, so nothing personal is left behind on a shared PC.
 
 const PREFIX = "chanyan.webchat.";
-export const HISTORY_CAP = 200;
+const DAY_MS = 86400000;
+// What earlier versions kept (the whole transcript among them): removed on sight.
+const LEGACY_RE = /^chanyan\.webchat\.(?:[^.]+\.)?(?:session|open|history\..*|meta\..*)$/;
 
-function read(key, fallback) {
+function storage() {
   try {
-    const raw = window.localStorage.getItem(PREFIX + key);
-    return raw === null ? fallback : JSON.parse(raw);
+    return window.localStorage;
   } catch {
-    return fallback;
-  }
-}
-
-function write(key, value) {
-  try {
-    if (value === undefined || value === null) window.localStorage.removeItem(PREFIX + key);
-    else window.localStorage.setItem(PREFIX + key, JSON.stringify(value));
-  } catch {
-    // Private mode or quota: the chat still works, it just won't survive a reload.
+    return null; // blocked (private mode, sandboxed frame): the chat works without surviving a reload
   }
 }
 
 export class Store {
-  constructor(namespace) {
-    // One server may host several bots: keep their sessions apart.
-    this.ns = namespace ? `${namespace}.` : "";
+  /** @param {string} namespace  @param {number} expiryDays */
+  constructor(namespace, expiryDays) {
+    this.key = `${PREFIX}${namespace ? `${namespace}.` : ""}state`;
+    this.ttl = Math.max(0, Number(expiryDays) || 0) * DAY_MS;
+    this.purgeLegacy();
   }
 
-  get sessionId() {
-    return read(`${this.ns}session`, null);
-  }
-
-  set sessionId(id) {
-    write(`${this.ns}session`, id);
-  }
-
-  get open() {
-    return read(`${this.ns}open`, false);
-  }
-
-  set open(value) {
-    write(`${this.ns}open`, value ? true : null);
-  }
-
-  /** Per-session flags, e.g. whether the greeting was requested. */
-  meta(sessionId) {
-    return read(`${this.ns}meta.${sessionId}`, {});
-  }
-
-  setMeta(sessionId, meta) {
-    write(`${this.ns}meta.${sessionId}`, meta);
-  }
-
-  history(sessionId) {
-    const items = sessionId ? read(`${this.ns}history.${sessionId}`, []) : [];
-    return Array.isArray(items) ? items : [];
-  }
-
-  saveHistory(sessionId, items) {
-    if (!sessionId) return;
-    write(`${this.ns}history.${sessionId}`, items.slice(-HISTORY_CAP));
-  }
-
-  forget(sessionId) {
-    if (sessionId) {
-      write(`${this.ns}history.${sessionId}`, null);
-      write(`${this.ns}meta.${sessionId}`, null);
+  purgeLegacy() {
+    const ls = storage();
+    if (!ls) return;
+    try {
+      for (let i = ls.length - 1; i >= 0; i -= 1) {
+        const key = ls.key(i);
+        if (key && LEGACY_RE.test(key)) ls.removeItem(key);
+      }
+    } catch {
+      // ignore
     }
-    this.sessionId = null;
+  }
+
+  /** The saved state, or {} when there is none or it has expired (then it is removed). */
+  load() {
+    const ls = storage();
+    if (!ls) return {};
+    try {
+      const state = JSON.parse(ls.getItem(this.key) || "null");
+      if (state && typeof state === "object" && Number(state.expires) > Date.now()) return state;
+    } catch {
+      // unreadable: start over
+    }
+    this.clear();
+    return {};
+  }
+
+  /** Merges `patch` into the saved state and moves the expiry forward. */
+  save(patch) {
+    const ls = storage();
+    if (!ls || !this.ttl) return;
+    const state = { ...this.load(), ...patch, expires: Date.now() + this.ttl };
+    try {
+      ls.setItem(this.key, JSON.stringify(state));
+    } catch {
+      // quota: ignore
+    }
+  }
+
+  clear() {
+    try {
+      storage()?.removeItem(this.key);
+    } catch {
+      // ignore
+    }
   }
 }
