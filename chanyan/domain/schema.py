@@ -25,6 +25,8 @@ class SlotSpec:
 # Asked in this order: the need first (it drives extraction), then constraints, then who to call back.
 # The longest text kept for a description or targets: a longer message is kept up to here, not rejected.
 MAX_TEXT_CHARS = 5000
+# The longest user message a channel hands to the NLU; longer ones are refused with a notice, not cut.
+MAX_MESSAGE_CHARS = 1000
 
 SLOTS: tuple[SlotSpec, ...] = (
     SlotSpec("need_description", "主要问题", True, MAX_TEXT_CHARS),

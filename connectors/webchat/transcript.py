@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from chanyan.logmask import mask_text
+from chanyan.domain.validation import mask_text
 
 Item = dict[str, Any]
 
