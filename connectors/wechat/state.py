@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -82,3 +83,25 @@ def dedup_key(message: BaseMessage, fields: Mapping[str, Any]) -> str:
     if msg_id and msg_id != "0":
         return f"msg:{msg_id}"
     return f"evt:{message.source}:{fields.get('CreateTime', '')}"
+
+
+class QueryMemory:
+    """The signed queries (timestamp, nonce) seen lately, each with a digest of the body it came with.
+
+    In plaintext mode WeChat's signature covers the token, timestamp and nonce but not the body, so a captured
+    query would carry any other body while its timestamp is fresh. A WeChat retry repeats query and body alike
+    and passes (the deduplicator answers it); the same query with another body is a forgery.
+    """
+
+    def __init__(self, store: ChannelStore, appid: str, ttl: float) -> None:
+        self._store = store
+        self._prefix = f"{KEY_PREFIX}:{appid}:query:"
+        self._ttl = ttl
+
+    async def first_body(self, timestamp: str, nonce: str, body: bytes) -> bool:
+        """True unless this (timestamp, nonce) came before with a different body."""
+        digest = hashlib.sha256(body).hexdigest()
+        key = f"{self._prefix}{timestamp}:{nonce}"
+        if await self._store.add(key, digest, self._ttl):
+            return True
+        return await self._store.get(key) in (digest, None)

@@ -29,7 +29,7 @@ from connectors.retry_notice import RETRY_NOTICE
 from connectors.wechat.api import IncidentRecorder, WeChatAPI
 from connectors.wechat.config import CHANNEL_NAME, WeChatConfig
 from connectors.wechat.output import WeChatOutput
-from connectors.wechat.state import ChoiceMemory, Deduplicator, dedup_key
+from connectors.wechat.state import ChoiceMemory, Deduplicator, QueryMemory, dedup_key
 from connectors.wechat.store import ChannelStore, make_store
 from connectors.wechat.text import (
     UNSUPPORTED_MEDIA_TEXT,
@@ -110,6 +110,8 @@ class WeChatWebhook:
         self.incidents = incidents or IncidentRecorder()
         self.choices = ChoiceMemory(self.store, config.appid)
         self.dedup = Deduplicator(self.store, config.appid)
+        # A timestamp is fresh for MAX_CLOCK_SKEW on either side of now: remember its queries that long.
+        self.queries = QueryMemory(self.store, config.appid, 2 * MAX_CLOCK_SKEW)
         # The last 客服消息 delivery per openid: a later turn's replies wait for it, so they arrive in order.
         self._delivery_tails: dict[str, asyncio.Future] = {}
         self._clock = clock
@@ -223,6 +225,8 @@ class WeChatWebhook:
         if isinstance(opened, WebhookResponse):
             return opened
         xml, fields, envelope = opened
+        if not envelope.encrypted and not await self.queries.first_body(query["timestamp"], query["nonce"], body):
+            return refuse(403, "a signed query seen before with another body (replay)")
         try:
             message = parse_message(xml)
         except Exception as err:

@@ -160,6 +160,27 @@ async def test_replays_with_old_or_future_timestamps_are_refused(make_webhook, s
     assert bot.received == []
 
 
+async def test_a_signed_plaintext_query_replayed_with_another_body_is_refused(make_webhook):
+    webhook, server = make_webhook("plaintext")
+    bot = FakeBot()
+    first = server.text(OPENID, "你好")
+    assert (await webhook.receive(first.query, first.body, bot)).status == 200
+    swapped = server.text("oVictim000000000000000000001", "转人工")
+    assert (await webhook.receive(first.query, swapped.body, bot)).status == 403
+    assert bot.texts == ["你好"]
+
+
+async def test_a_wechat_retry_repeating_query_and_body_is_answered_once(make_webhook):
+    webhook, server = make_webhook("plaintext")
+    bot = FakeBot()
+    callback = server.text(OPENID, "你好")
+    first = await webhook.receive(callback.query, callback.body, bot)
+    retry = await webhook.receive(callback.query, callback.body, bot)
+    assert retry.status == 200
+    assert server.read_reply(retry.body)["Content"] == server.read_reply(first.body)["Content"] == "收到：你好"
+    assert bot.texts == ["你好"]
+
+
 # --- hostile bodies -------------------------------------------------------------------------------------
 
 
