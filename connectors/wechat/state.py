@@ -7,13 +7,15 @@ import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from wechatpy.messages import BaseMessage
 
 from connectors.wechat.store import KEY_PREFIX, ChannelStore
 
-DEDUP_TTL = 600.0
+DEDUP_TTL = 600.0  # how long a processed message's outcome is kept for WeChat's retries
+PROCESSING_LEASE = 10.0  # how long a claim outlives a replica that died mid-turn
 CHOICES_TTL = 24 * 3600.0
 DEDUP_POLL_INTERVAL = 0.05
 
@@ -47,34 +49,70 @@ class ChoiceMemory:
 
 
 class Deduplicator:
-    """One processing per WeChat message, whatever the retries; remembers the passive reply for them."""
+    """One processing per WeChat message, whatever the retries; remembers the passive reply for them.
+
+    A delivery that claims a message holds a short lease on it, renewed while its turn runs. If the replica
+    dies mid-turn (killed, out of memory, restarted) the lease runs out within `lease` seconds and WeChat's
+    next retry, on any replica, claims the message again: it is processed late rather than lost.
+    """
 
     PROCESSING = "processing"
     DONE = "done"
     REPLY = "reply:"
 
-    def __init__(self, store: ChannelStore, appid: str) -> None:
+    def __init__(self, store: ChannelStore, appid: str, lease: float = PROCESSING_LEASE) -> None:
         self._store = store
         self._prefix = f"{KEY_PREFIX}:{appid}:seen:"
+        self._lease = lease
+        self._renewals: dict[str, asyncio.Task] = {}
 
     async def claim(self, key: str) -> bool:
-        """True for the first delivery of a message, False for a retry or duplicate."""
-        return await self._store.add(self._prefix + key, self.PROCESSING, DEDUP_TTL)
+        """True when this delivery is to process the message (the first, or one after a lapsed lease)."""
+        if not await self._store.add(self._prefix + key, self.PROCESSING, self._lease):
+            return False
+        self._renewals[key] = asyncio.ensure_future(self._renew(key))
+        return True
+
+    async def _renew(self, key: str) -> None:
+        while True:
+            await asyncio.sleep(self._lease / 3)
+            await self._store.set(self._prefix + key, self.PROCESSING, self._lease)
 
     async def finish(self, key: str, reply: str | None) -> None:
         """Record the outcome: the passive reply given, or done (nothing or 客服消息)."""
+        renewal = self._renewals.pop(key, None)
+        if renewal is not None:
+            renewal.cancel()
+            await asyncio.gather(renewal, return_exceptions=True)  # no renewal may land after the outcome
         await self._store.set(self._prefix + key, self.REPLY + reply if reply else self.DONE, DEDUP_TTL)
 
-    async def outcome(self, key: str, wait: float) -> str | None:
-        """The passive reply of the first delivery, waiting up to `wait` seconds while it is processed."""
+    async def outcome(self, key: str, wait: float) -> Outcome:
+        """What became of the delivery that claimed the message, waiting up to `wait` seconds for it."""
         deadline = time.monotonic() + wait
         state = await self._store.get(self._prefix + key)
         while state == self.PROCESSING and time.monotonic() < deadline:
             await asyncio.sleep(DEDUP_POLL_INTERVAL)
             state = await self._store.get(self._prefix + key)
-        if state and state.startswith(self.REPLY):
-            return state[len(self.REPLY) :]
-        return None
+        if state is None:
+            return Outcome(abandoned=True)
+        if state.startswith(self.REPLY):
+            return Outcome(finished=True, reply=state[len(self.REPLY) :])
+        return Outcome(finished=state == self.DONE)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A duplicate's view of the delivery that claimed the message.
+
+    Attributes:
+        finished: its turn is over (and every 客服消息 of it sent).
+        reply: the passive reply it gave, if any.
+        abandoned: its lease lapsed before it finished (the replica is gone).
+    """
+
+    finished: bool = False
+    reply: str | None = None
+    abandoned: bool = False
 
 
 def dedup_key(message: BaseMessage, fields: Mapping[str, Any]) -> str:

@@ -29,7 +29,13 @@ from connectors.retry_notice import RETRY_NOTICE
 from connectors.wechat.api import IncidentRecorder, WeChatAPI
 from connectors.wechat.config import CHANNEL_NAME, WeChatConfig
 from connectors.wechat.output import WeChatOutput
-from connectors.wechat.state import ChoiceMemory, Deduplicator, QueryMemory, dedup_key
+from connectors.wechat.state import (
+    PROCESSING_LEASE,
+    ChoiceMemory,
+    Deduplicator,
+    QueryMemory,
+    dedup_key,
+)
 from connectors.wechat.store import ChannelStore, make_store
 from connectors.wechat.text import (
     UNSUPPORTED_MEDIA_TEXT,
@@ -103,13 +109,14 @@ class WeChatWebhook:
         api: WeChatAPI | None = None,
         incidents: IncidentRecorder | None = None,
         clock: Callable[[], float] = time.time,
+        dedup_lease: float = PROCESSING_LEASE,
     ) -> None:
         self.config = config
         self.store = store or make_store(config.redis_url)
         self.api = api or WeChatAPI(config.api_base, config.appid, config.secret, self.store)
         self.incidents = incidents or IncidentRecorder()
         self.choices = ChoiceMemory(self.store, config.appid)
-        self.dedup = Deduplicator(self.store, config.appid)
+        self.dedup = Deduplicator(self.store, config.appid, dedup_lease)
         # A timestamp is fresh for MAX_CLOCK_SKEW on either side of now: remember its queries that long.
         self.queries = QueryMemory(self.store, config.appid, 2 * MAX_CLOCK_SKEW)
         # The last 客服消息 delivery per openid: a later turn's replies wait for it, so they arrive in order.
@@ -225,7 +232,9 @@ class WeChatWebhook:
         if isinstance(opened, WebhookResponse):
             return opened
         xml, fields, envelope = opened
-        if not envelope.encrypted and not await self.queries.first_body(query["timestamp"], query["nonce"], body):
+        if not envelope.encrypted and not await self.queries.first_body(
+            query["timestamp"], query["nonce"], body
+        ):
             return refuse(403, "a signed query seen before with another body (replay)")
         try:
             message = parse_message(xml)
@@ -237,13 +246,16 @@ class WeChatWebhook:
         timeout = self.config.reply_timeout if reply_timeout is None else reply_timeout
 
         key = dedup_key(message, fields)
-        if not await self.dedup.claim(key):
+        deadline = time.monotonic() + timeout
+        while not await self.dedup.claim(key):
             logger.info(
                 "Duplicate WeChat delivery %s from %s; processed once.", key.split(":")[0], mask(openid)
             )
-            earlier = await self.dedup.outcome(key, timeout)
-            return self._passive(earlier, message, envelope) if earlier else OK_SUCCESS
-
+            earlier = await self.dedup.outcome(key, max(deadline - time.monotonic(), 0.0))
+            if not earlier.abandoned:
+                return self._passive(earlier.reply, message, envelope) if earlier.reply else OK_SUCCESS
+            logger.warning("The delivery processing %s stopped (replica gone?); taking it over.", key)
+        timeout = max(deadline - time.monotonic(), 0.0)
         try:
             return await self._dispatch(message, fields, envelope, key, on_new_message, timeout)
         except Exception:

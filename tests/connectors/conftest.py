@@ -51,6 +51,12 @@ class FakeBot:
             await message.output_channel.send_response(message.sender_id, dict(reply))
 
 
+async def processed(webhook: WeChatWebhook, callback: Any, wait: float = 5.0) -> None:
+    """Wait until the delivery that claimed `callback`'s message has finished its turn (every 客服消息 sent)."""
+    outcome = await webhook.dedup.outcome(f"msg:{callback.fields['MsgId']}", wait)
+    assert outcome.finished, f"the message was still being processed after {wait}s"
+
+
 class ListIncidents(IncidentRecorder):
     """Incidents kept in a list instead of the database."""
 

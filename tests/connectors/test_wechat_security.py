@@ -177,7 +177,9 @@ async def test_a_wechat_retry_repeating_query_and_body_is_answered_once(make_web
     first = await webhook.receive(callback.query, callback.body, bot)
     retry = await webhook.receive(callback.query, callback.body, bot)
     assert retry.status == 200
-    assert server.read_reply(retry.body)["Content"] == server.read_reply(first.body)["Content"] == "收到：你好"
+    assert (
+        server.read_reply(retry.body)["Content"] == server.read_reply(first.body)["Content"] == "收到：你好"
+    )
     assert bot.texts == ["你好"]
 
 

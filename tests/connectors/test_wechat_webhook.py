@@ -9,6 +9,7 @@ import time
 import pytest
 
 from connectors.retry_notice import RETRY_NOTICE
+from connectors.wechat.store import MemoryStore
 from connectors.wechat.text import (
     MAX_TEXT_BYTES,
     UNSUPPORTED_MEDIA_TEXT,
@@ -16,7 +17,7 @@ from connectors.wechat.text import (
     WELCOME_TEXT,
     utf8_size,
 )
-from tests.connectors.conftest import SECRET, FakeBot, fixture_xml
+from tests.connectors.conftest import SECRET, FakeBot, fixture_xml, processed
 from tests.fakes.wechat_api import DISCONNECT, SLOW
 
 OPENID = "oFixtureUser0000000000000001"
@@ -197,10 +198,10 @@ async def test_messages_collected_before_the_timeout_keep_their_order(make_webho
 async def test_a_long_reply_is_split_within_wechats_limit(make_webhook, wechat_api):
     webhook, server = make_webhook()
     long_text = "\n".join(f"第{i}段：" + "这是一段很长的说明文字。" * 20 for i in range(8))
-    result = await post(webhook, server.text(OPENID, "说明"), FakeBot(lambda text: [{"text": long_text}]))
+    callback = server.text(OPENID, "说明")
+    result = await post(webhook, callback, FakeBot(lambda text: [{"text": long_text}]))
     assert result.body == "success"
-    texts = await wechat_api.wait_for_messages_async(3, OPENID)
-    await asyncio.sleep(0.1)
+    await processed(webhook, callback)
     texts = wechat_api.texts(OPENID)
     assert len(texts) >= 3
     assert all(utf8_size(t) <= MAX_TEXT_BYTES for t in texts)
@@ -252,8 +253,30 @@ async def test_wechat_retries_of_a_slow_message_are_processed_once(make_webhook,
         *(post(webhook, server.text(OPENID, "你好", msg_id=777), bot) for _ in range(3))
     )
     assert [r.body for r in results] == ["success"] * 4
-    assert await wechat_api.wait_for_messages_async(1, OPENID) == ["收到：你好"]
-    await asyncio.sleep(0.7)
+    await processed(webhook, callback)
+    assert bot.texts == ["你好"] and wechat_api.texts(OPENID) == ["收到：你好"]
+
+
+async def test_a_message_whose_replica_died_mid_turn_is_processed_by_the_next_retry(make_webhook, wechat_api):
+    store = MemoryStore()
+    webhook, server = make_webhook(reply_timeout=1.0, store=store, dedup_lease=0.3)
+    callback = server.text(OPENID, "你好", msg_id=780)
+    # What a replica that claimed the message and was then killed leaves behind: a claim nobody renews.
+    await store.add(f"chanyan:wechat:{webhook.config.appid}:seen:msg:780", "processing", 0.3)
+    bot = FakeBot()
+    retry = await post(webhook, callback, bot)
+    assert bot.texts == ["你好"]
+    assert server.read_reply(retry.body)["Content"] == "收到：你好"
+
+
+async def test_a_live_turn_longer_than_the_lease_keeps_its_claim(make_webhook, wechat_api):
+    webhook, server = make_webhook(reply_timeout=0.1, dedup_lease=0.3)
+    bot = FakeBot(delay=1.0)
+    callback = server.text(OPENID, "你好", msg_id=781)
+    assert (await post(webhook, callback, bot)).body == "success"
+    await asyncio.sleep(0.6)  # two leases: the claim survives only because the live turn renews it
+    assert (await post(webhook, server.text(OPENID, "你好", msg_id=781), bot)).body == "success"
+    await processed(webhook, callback)
     assert bot.texts == ["你好"] and wechat_api.texts(OPENID) == ["收到：你好"]
 
 
@@ -292,7 +315,9 @@ async def test_events_are_deduplicated_by_sender_and_create_time(make_webhook):
 
 
 async def slow_exchange(webhook, server, wechat_api, text="你好"):
-    await post(webhook, server.text(OPENID, text), FakeBot(delay=0.05), reply_timeout=0.0)
+    callback = server.text(OPENID, text)
+    await post(webhook, callback, FakeBot(delay=0.05), reply_timeout=0.0)
+    return callback
 
 
 async def test_an_expired_token_is_refreshed_once(make_webhook, wechat_api, incidents):
@@ -308,8 +333,7 @@ async def test_an_expired_token_is_refreshed_once(make_webhook, wechat_api, inci
 async def test_error_40001_refreshes_once_then_gives_up(make_webhook, wechat_api, incidents):
     webhook, server = make_webhook()
     wechat_api.fail_next(40001, times=2)
-    await slow_exchange(webhook, server, wechat_api)
-    await asyncio.sleep(0.3)
+    await processed(webhook, await slow_exchange(webhook, server, wechat_api))
     assert wechat_api.texts(OPENID) == []
     assert len(wechat_api.token_requests) == 2
     assert incidents.kinds == ["wechat_api_error_40001"]
@@ -324,11 +348,9 @@ async def test_permanent_errors_are_recorded_for_staff_and_not_retried(
     webhook, server = make_webhook()
     wechat_api.fail_next(errcode)
     bot = FakeBot(lambda text: [{"text": "第一条"}, {"text": "第二条"}], delay=0.05)
-    await post(webhook, server.text(OPENID, "你好"), bot, reply_timeout=0.0)
-    for _ in range(50):
-        if len(incidents.rows) == 2:
-            break
-        await asyncio.sleep(0.02)
+    callback = server.text(OPENID, "你好")
+    await post(webhook, callback, bot, reply_timeout=0.0)
+    await processed(webhook, callback)
     assert [errcode for errcode, _ in wechat_api.rejected] == [errcode]  # the second was not attempted
     assert incidents.kinds == [kind, kind]
     assert (
@@ -353,11 +375,7 @@ async def test_network_faults_and_busy_answers_are_retried(make_webhook, wechat_
 async def test_a_persistent_outage_is_recorded_not_raised(make_webhook, wechat_api, incidents):
     webhook, server = make_webhook()
     wechat_api.fail_next(DISCONNECT, times=3)
-    await slow_exchange(webhook, server, wechat_api)
-    for _ in range(100):
-        if incidents.rows:
-            break
-        await asyncio.sleep(0.02)
+    await processed(webhook, await slow_exchange(webhook, server, wechat_api))
     assert incidents.kinds == ["wechat_network_error"]
     assert wechat_api.texts(OPENID) == []
 

@@ -15,6 +15,7 @@ import uuid
 
 import pytest
 
+from connectors.wechat.text import render_buttons, split_text
 from tests.e2e.driver import REF, run_intake
 from tests.fakes.wechat_api import Callback, FakeWeChatAPI, WeChatServer
 from tests.fakes.wechat_channel import REPLY_TIMEOUT_PARAM
@@ -22,7 +23,6 @@ from tests.fakes.wechat_channel import REPLY_TIMEOUT_PARAM
 pytestmark = pytest.mark.e2e
 
 FIRST_MESSAGE = "我们是苏州精工机械有限公司，想用机器视觉检测零件表面划痕，预算50万左右，明年6月前完成"
-QUIET_S = 0.8  # no new 客服消息 for this long: the bot's turn is over
 TURN_TIMEOUT_S = 30.0
 WECHAT_WAIT_S = 5.0  # WeChat gives up on an answer after 5 s; so does the test
 
@@ -62,16 +62,42 @@ class WeChatUser:
         reply = self.server.read_reply(body)
         return [reply["Content"]] if reply else []
 
-    def pushed_after(self, seen: int) -> list[str]:
-        """客服消息 to this user beyond the first `seen`, once they stop coming."""
+    def turn_messages(self, message_id: str | None = None) -> int | None:
+        """How many WeChat texts the bot's answer to a message makes (the latest one, or the one with
+        `message_id`), once the tracker shows that turn over; None while it is not."""
+        events = self.stack.tracker(self.openid)["events"]
+        starts = [
+            i
+            for i, e in enumerate(events)
+            if e["event"] == "user" and (message_id is None or e.get("message_id") == message_id)
+        ]
+        if not starts:
+            return None
+        after = events[starts[-1] + 1 :]
+        if not any(e["event"] == "action" and e.get("name") == "action_listen" for e in after):
+            return None
+        bot = [e for e in after if e["event"] == "bot" and e.get("text")]
+        return sum(
+            len(
+                split_text(
+                    render_buttons(e["text"], e["data"]["buttons"])
+                    if (e.get("data") or {}).get("buttons")
+                    else e["text"]
+                )
+            )
+            for e in bot
+        )
+
+    def pushed_after(self, seen: int, message_id: str | None = None) -> list[str]:
+        """The 客服消息 of one turn (beyond the first `seen`), once the turn is over and all have arrived."""
         deadline = time.monotonic() + TURN_TIMEOUT_S
-        texts = self.api.wait_for_messages(seen + 1, self.openid, timeout=TURN_TIMEOUT_S)
-        while time.monotonic() < deadline:
-            time.sleep(QUIET_S)
-            now = self.api.texts(self.openid)
-            if len(now) == len(texts):
-                break
-            texts = now
+        count = self.turn_messages(message_id)
+        while count is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            count = self.turn_messages(message_id)
+        assert count is not None, f"the turn was not over after {TURN_TIMEOUT_S}s"
+        texts = self.api.wait_for_messages(seen + count, self.openid, timeout=TURN_TIMEOUT_S)
+        assert len(texts) >= seen + count, (texts[seen:], count)
         return texts[seen:]
 
     def user_events(self) -> list[dict]:
@@ -103,6 +129,7 @@ def test_a_whole_intake_in_safe_mode_with_slow_turns_and_retries(rasa_stack):
 
     turns = {"count": 0, "slow": 0}
     sent_ids: list[str] = []
+    delivered = {"count": len(user.api.texts(user.openid))}  # 客服消息 expected so far
 
     def send(message: str) -> list[dict]:
         turns["count"] += 1
@@ -110,6 +137,7 @@ def test_a_whole_intake_in_safe_mode_with_slow_turns_and_retries(rasa_stack):
         msg_id = int(time.time() * 1000) * 100 + turns["count"]
         sent_ids.append(str(msg_id))
         seen = len(user.api.texts(user.openid))
+        assert seen == delivered["count"], "a retry of the previous message was answered twice"
         callback = user.server.text(user.openid, message, msg_id=msg_id)
         status, body = user.post(callback, reply_timeout=0.0 if slow else None)
         assert status == 200
@@ -118,19 +146,18 @@ def test_a_whole_intake_in_safe_mode_with_slow_turns_and_retries(rasa_stack):
             turns["slow"] += 1
             assert body == "success"
         if not texts:  # slow on purpose, or slower than the passive window anyway
-            texts = user.pushed_after(seen)
-        pushed = len(user.api.texts(user.openid)) - seen
-        # WeChat's retry of the same message: processed once, nothing delivered twice.
+            texts = user.pushed_after(seen, str(msg_id))
+            delivered["count"] = seen + len(texts)
+        # WeChat's retry of the same message: processed once, answered with the same passive reply if any.
         retry_status, retry_body = user.post(user.server.text(user.openid, message, msg_id=msg_id))
         assert retry_status == 200
         assert user.passive(retry_body) in ([], texts)
-        time.sleep(0.3)
-        assert len(user.api.texts(user.openid)) == seen + pushed
         return [{"text": t} for t in texts]
 
     intake = run_intake(send, FIRST_MESSAGE)
     assert intake.ref and REF.fullmatch(intake.ref)
     assert turns["slow"] >= 3
+    send("谢谢")  # its turn comes after any duplicate of the last retry (one conversation's turns queue)
 
     [row] = requests_of(rasa_stack, user.openid)
     assert row["ref"] == intake.ref
@@ -142,20 +169,25 @@ def test_a_whole_intake_in_safe_mode_with_slow_turns_and_retries(rasa_stack):
     # One user event per message: "/greet" for the subscription, then each message once despite retries.
     user_events = user.user_events()
     assert len(user_events) == 1 + turns["count"]
+    assert len(user.api.texts(user.openid)) == delivered["count"]
     assert [e.get("message_id") for e in user_events[1:]] == sent_ids
 
 
 def test_concurrent_duplicates_are_delivered_once(rasa_stack):
     user = WeChatUser(rasa_stack)
-    callback = user.server.text(user.openid, "你好", msg_id=int(time.time() * 1000) * 100 + 99)
+    msg_id = int(time.time() * 1000) * 100 + 99
+    callback = user.server.text(user.openid, "你好", msg_id=msg_id)
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         results = list(pool.map(lambda _: user.post(callback, reply_timeout=0.0), range(4)))
     assert all(status == 200 for status, _ in results)
-    texts = user.pushed_after(0)
+    texts = user.pushed_after(0, str(msg_id))
     assert texts, "the bot's greeting was not delivered"
-    time.sleep(1.0)
-    assert user.api.texts(user.openid) == texts  # nothing delivered twice
-    assert len(user.user_events()) == 1
+    # A later message's turn runs after any duplicate's (one conversation's turns queue): then count.
+    status, body = user.post(user.server.text(user.openid, "你们平台是做什么的"))
+    later = [] if user.passive(body) else user.pushed_after(len(texts))
+    assert status == 200 and (user.passive(body) or later)
+    assert user.api.texts(user.openid) == texts + later  # nothing delivered twice
+    assert [e["text"] for e in user.user_events()] == ["你好", "你们平台是做什么的"]
 
 
 def test_a_slow_reply_comes_through_customer_service_at_once(rasa_stack):
