@@ -9,61 +9,48 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chanyan.console.errors import Conflict, InvalidInput
-from chanyan.domain.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES, STATUS_LABELS, STATUS_TRANSITIONS
+from chanyan.domain.money import MAX_WAN, wan_text, wan_to_yuan
+from chanyan.domain.schema import (
+    BUDGET_KIND_LABELS,
+    BUDGET_KINDS,
+    COOP_MODES,
+    FIELD_LABELS,
+    MAX_KEYWORDS,
+    MAX_TEXT_CHARS,
+    PARTNER_TYPES,
+    REQUIRED_SLOTS,
+    SLOT_MAX_CHARS,
+    STATUS_LABELS,
+    STATUS_TRANSITIONS,
+)
 from chanyan.domain.validation import normalize_email, normalize_phone, normalize_text
 from chanyan.store.models import AuditEntry, Request, RequestNote, StaffUser, StatusChange
 from chanyan.store.requests import get_request
 
-MAX_NOTE_CHARS = 5000
-MAX_TEXT_CHARS = 5000
-MAX_KEYWORDS = 5
-TEN_THOUSAND = 10_000
-_LIST_SPLIT = re.compile(r"[,，、;；\n]+")
-
-FIELD_LABELS: dict[str, str] = {
-    "enterprise_name": "单位名称",
-    "contact_name": "联系人",
-    "contact_phone": "手机",
-    "contact_email": "邮箱",
-    "need_title": "需求名称",
-    "need_description": "主要问题",
-    "tech_targets": "技术关键/指标",
-    "domain": "所属领域",
-    "keywords": "关键词",
-    "budget": "拟投入资金",
-    "timeline": "需求时限",
-    "coop_mode": "合作方式",
-    "ip_preference": "知识产权归属",
-    "partner": "意向合作方",
-    "status": "状态",
-    "assignee": "负责人",
-    "note": "备注",
-}
+MAX_NOTE_CHARS = MAX_TEXT_CHARS
 # What staff may correct (the edit page's fields; status, assignee and notes have their own actions).
-EDITABLE_FIELDS: tuple[str, ...] = tuple(f for f in FIELD_LABELS if f not in ("status", "assignee", "note"))
-BUDGET_KIND_LABELS: dict[str, str] = {
-    "exact": "确定金额",
-    "range": "区间",
-    "upper_bound": "不超过",
-    "approx": "约",
-    "negotiable": "面议",
-    "unknown": "暂不确定",
-}
-# (form field, column, required, max length)
-TEXT_FIELDS: tuple[tuple[str, bool, int], ...] = (
-    ("enterprise_name", True, 200),
-    ("contact_name", True, 100),
-    ("need_title", True, 200),
-    ("need_description", True, MAX_TEXT_CHARS),
-    ("tech_targets", False, MAX_TEXT_CHARS),
-    ("ip_preference", False, 200),
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "enterprise_name", "contact_name", "contact_phone", "contact_email", "need_title", "need_description",
+    "tech_targets", "domain", "keywords", "budget", "timeline", "coop_mode", "ip_preference", "partner",
+)  # fmt: skip
+_LIST_SPLIT = re.compile(r"[,，、;；\n]+")
+# (form field, required, max length): the schema's limits.
+TEXT_FIELDS: tuple[tuple[str, bool, int], ...] = tuple(
+    (name, name in REQUIRED_SLOTS, SLOT_MAX_CHARS[name])
+    for name in (
+        "enterprise_name",
+        "contact_name",
+        "need_title",
+        "need_description",
+        "tech_targets",
+        "ip_preference",
+    )
 )
 
 
@@ -95,10 +82,10 @@ def _wan(text: str, label: str, errors: dict[str, str], key: str) -> int | None:
     except ValueError:
         errors[key] = f"{label}请填写数字（单位：万元）。"
         return None
-    if value < 0 or value > 10_000_000:
+    if value < 0 or value > MAX_WAN:
         errors[key] = f"{label}超出范围。"
         return None
-    return round(value * TEN_THOUSAND)
+    return wan_to_yuan(value)
 
 
 def parse_edit_form(form: Any, taxonomy: Any) -> dict[str, Any]:
@@ -219,7 +206,7 @@ def _yuan_as_wan(value: Any) -> str:
     """A JSON amount in yuan as the 万元 text the form holds; ValueError for a value that is not a number."""
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise ValueError("金额应为数字（单位：元）或 null。")
-    return _wan_text(value)
+    return wan_text(value)
 
 
 def _patch_form_values(name: str, value: Any) -> dict[str, Any]:
@@ -425,14 +412,6 @@ def add_note(session: Session, ref: str, text: str, actor: str) -> RequestNote:
     return note
 
 
-def _wan_text(amount: int | float | None) -> str:
-    """Yuan as the exact 万元 text the form shows (1234567 -> "123.4567"), so saving the page for another field
-    never rounds a stored budget."""
-    if amount is None:
-        return ""
-    return format((Decimal(str(amount)) / TEN_THOUSAND).normalize(), "f")
-
-
 def form_values(request: Request) -> dict[str, Any]:
     """The edit form filled from a request (the same names parse_edit_form reads)."""
     budget = request.budget or {}
@@ -445,8 +424,8 @@ def form_values(request: Request) -> dict[str, Any]:
         domain=request.sub_code or request.domain_code or "",
         keywords="，".join(request.keywords or []),
         budget_kind=budget.get("kind") or "",
-        budget_min=_wan_text(budget.get("min_cny")),
-        budget_max=_wan_text(budget.get("max_cny")),
+        budget_min=wan_text(budget.get("min_cny")),
+        budget_max=wan_text(budget.get("max_cny")),
         budget_text=budget.get("text") or "",
         timeline_deadline=timeline.get("deadline") or "",
         timeline_months=str(timeline.get("months") or ""),

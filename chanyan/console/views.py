@@ -26,7 +26,15 @@ from chanyan.console.security import (
     set_cookie,
     throttle,
 )
-from chanyan.domain.schema import COOP_MODES, PARTNER_TYPES, STATUS_LABELS, STATUS_TRANSITIONS, STATUSES
+from chanyan.domain.schema import (
+    BUDGET_KIND_LABELS,
+    COOP_MODES,
+    FIELD_LABELS,
+    PARTNER_TYPES,
+    STATUS_LABELS,
+    STATUS_TRANSITIONS,
+    STATUSES,
+)
 from chanyan.requests.export import XLSX_MIME, to_csv, to_xlsx
 from chanyan.staff import accounts
 from chanyan.store.models import STAFF_ROLES
@@ -220,8 +228,8 @@ async def _render_detail(
         "next_statuses": STATUS_TRANSITIONS.get(detail.request.status, ()),
         "coop_modes": COOP_MODES,
         "partner_types": PARTNER_TYPES,
-        "budget_kinds": editing.BUDGET_KIND_LABELS,
-        "field_labels": editing.FIELD_LABELS,
+        "budget_kinds": BUDGET_KIND_LABELS,
+        "field_labels": FIELD_LABELS,
         "saved": request.query.get("saved", ""),
     }
     return aiohttp_jinja2.render_template("request_detail.html", request, context, status=status)
