@@ -8,22 +8,18 @@ from typing import Any
 
 from aiohttp import web
 
-from chanyan.console import editing, queries
+from chanyan.clock import iso_local
+from chanyan.console import editing, openapi, queries
 from chanyan.console.db import run_db, run_sync
 from chanyan.console.errors import InvalidInput
 from chanyan.console.keys import SETTINGS_KEY, TAXONOMY_KEY, TRACKER_ENGINE_KEY
 from chanyan.console.security import current_user
 from chanyan.console.views import tz
-from chanyan.domain.schema import BUDGET_KINDS, COOP_MODES, PARTNER_TYPES, STATUSES
+from chanyan.domain.schema import STATUSES
 from chanyan.requests.records import request_record
 from chanyan.store.requests import get_request
 
-MAX_PAGE_SIZE = 200
 routes = web.RouteTableDef()
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat(timespec="seconds") if moment else None
 
 
 def _strict_json(text: str) -> Any:
@@ -50,7 +46,7 @@ async def api_requests(request: web.Request) -> web.Response:
     filters = queries.RequestFilters.from_query(request.query)
     try:
         page_number = max(1, int(request.query.get("page", "1")))
-        page_size = min(MAX_PAGE_SIZE, max(1, int(request.query.get("page_size", "50"))))
+        page_size = min(queries.MAX_PAGE_SIZE, max(1, int(request.query.get("page_size", "50"))))
     except ValueError as err:
         raise InvalidInput("page 与 page_size 应为正整数。") from err
 
@@ -82,7 +78,7 @@ async def _detail(request: web.Request, ref: str) -> dict[str, Any]:
             "field": a.field,
             "old": a.old_value,
             "new": a.new_value,
-            "at": _iso(a.created_at),
+            "at": iso_local(a.created_at),
         }
         for a in detail.audit
     ]
@@ -90,8 +86,8 @@ async def _detail(request: web.Request, ref: str) -> dict[str, Any]:
         {
             "channel": h.channel,
             "message": h.message,
-            "at": _iso(h.created_at),
-            "resolved_at": _iso(h.resolved_at),
+            "at": iso_local(h.created_at),
+            "resolved_at": iso_local(h.resolved_at),
         }
         for h in detail.handoffs
     ]
@@ -138,7 +134,7 @@ async def api_transcript(request: web.Request) -> web.Response:
     transcript = await run_sync(
         queries.load_transcript, request.app[TRACKER_ENGINE_KEY], detail.request.conversation_id, tz(request)
     )
-    turns = [{**asdict(t), "at": _iso(t.at), "buttons": list(t.buttons)} for t in transcript.turns]
+    turns = [{**asdict(t), "at": iso_local(t.at), "buttons": list(t.buttons)} for t in transcript.turns]
     return web.json_response(
         {
             "conversation_id": detail.request.conversation_id,
@@ -181,7 +177,7 @@ async def api_note(request: web.Request) -> web.Response:
         current_user(request).username,
     )
     return web.json_response(
-        {"author": note.author, "text": note.text, "created_at": _iso(note.created_at)}, status=201
+        {"author": note.author, "text": note.text, "created_at": iso_local(note.created_at)}, status=201
     )
 
 
@@ -193,326 +189,4 @@ async def api_stats(request: web.Request) -> web.Response:
 
 @routes.get("/api/openapi.json", name="api_openapi")
 async def api_openapi(request: web.Request) -> web.Response:
-    return web.json_response(openapi_document(request.app[SETTINGS_KEY].base_url))
-
-
-def openapi_document(server_url: str = "") -> dict[str, Any]:
-    """OpenAPI 3.0 description of /api."""
-    filters = [
-        {"name": "status", "in": "query", "schema": {"type": "string", "enum": list(STATUSES)}},
-        {
-            "name": "domain",
-            "in": "query",
-            "schema": {"type": "string"},
-            "description": "领域代码（如 80 或 803）",
-        },
-        {"name": "date_from", "in": "query", "schema": {"type": "string", "format": "date"}},
-        {"name": "date_to", "in": "query", "schema": {"type": "string", "format": "date"}},
-        {
-            "name": "assignee",
-            "in": "query",
-            "schema": {"type": "string"},
-            "description": "用户名；- 表示未分配",
-        },
-        {"name": "channel", "in": "query", "schema": {"type": "string"}},
-        {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "全文检索（中文分词）"},
-        {"name": "handoff", "in": "query", "schema": {"type": "string", "enum": ["1"]}},
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {
-            "name": "page_size",
-            "in": "query",
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-        },
-    ]
-    ref = {
-        "name": "ref",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "string"},
-        "example": "XQ-20261125-0007",
-    }
-    error = {"$ref": "#/components/responses/Error"}
-    error_content = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    record = {"$ref": "#/components/schemas/Request"}
-
-    def json_body(schema: dict[str, Any]) -> dict[str, Any]:
-        return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-    return {
-        "openapi": "3.0.3",
-        "info": {"title": "产研通 需求单 API", "version": "1", "description": "对接专员工作台的数据接口。"},
-        "servers": [{"url": server_url or "/"}],
-        "security": [{"bearer": []}, {"session": []}],
-        "paths": {
-            "/api/requests": {
-                "get": {
-                    "summary": "需求单列表（新的在前，可筛选、分页）",
-                    "parameters": filters,
-                    "responses": {
-                        "200": {
-                            "description": "一页需求单与各状态数量",
-                            "content": {
-                                "application/json": {"schema": {"$ref": "#/components/schemas/RequestPage"}}
-                            },
-                        },
-                        "401": error,
-                    },
-                }
-            },
-            "/api/requests/{ref}": {
-                "get": {
-                    "summary": "需求单详情（含备注、状态记录、修改记录）",
-                    "parameters": [ref],
-                    "responses": {
-                        "200": {"description": "需求单", "content": {"application/json": {"schema": record}}},
-                        "401": error,
-                        "404": error,
-                    },
-                },
-                "patch": {
-                    "summary": "修改字段（与编辑页相同的校验；任一字段无效则不作修改，修改计入修改记录）",
-                    "parameters": [ref],
-                    "requestBody": json_body({"$ref": "#/components/schemas/RequestPatch"}),
-                    "responses": {
-                        "200": {
-                            "description": "修改后的需求单（与 GET 相同）",
-                            "content": {"application/json": {"schema": record}},
-                        },
-                        "422": {
-                            "description": "请求体不是 JSON 对象，或有未知、无效的字段（errors 按字段说明）",
-                            "content": error_content,
-                        },
-                        "401": error,
-                        "403": error,
-                        "404": error,
-                    },
-                },
-            },
-            "/api/requests/{ref}/transcript": {
-                "get": {
-                    "summary": "对话记录（用户与助手的发言）",
-                    "parameters": [ref],
-                    "responses": {"200": {"description": "对话记录"}, "401": error, "404": error},
-                }
-            },
-            "/api/requests/{ref}/status": {
-                "post": {
-                    "summary": "变更状态（关闭需填写原因）",
-                    "parameters": [ref],
-                    "requestBody": json_body(
-                        {
-                            "type": "object",
-                            "required": ["status"],
-                            "properties": {
-                                "status": {"type": "string", "enum": list(STATUSES)},
-                                "reason": {"type": "string"},
-                            },
-                        }
-                    ),
-                    "responses": {
-                        "200": {
-                            "description": "变更后的需求单",
-                            "content": {"application/json": {"schema": record}},
-                        },
-                        "401": error,
-                        "403": error,
-                        "404": error,
-                        "409": error,
-                        "422": error,
-                    },
-                }
-            },
-            "/api/requests/{ref}/assign": {
-                "post": {
-                    "summary": "分配负责人（null 取消分配），计入修改记录",
-                    "parameters": [ref],
-                    "requestBody": json_body(
-                        {
-                            "type": "object",
-                            "required": ["assignee"],
-                            "properties": {
-                                "assignee": {
-                                    "type": "string",
-                                    "nullable": True,
-                                    "description": "在用账号的用户名；null 取消分配",
-                                }
-                            },
-                        }
-                    ),
-                    "responses": {
-                        "200": {
-                            "description": "分配后的需求单（与 GET 相同）",
-                            "content": {"application/json": {"schema": record}},
-                        },
-                        "422": {
-                            "description": "请求体无效，或该账号不存在、已停用",
-                            "content": error_content,
-                        },
-                        "401": error,
-                        "403": error,
-                        "404": error,
-                    },
-                }
-            },
-            "/api/requests/{ref}/notes": {
-                "post": {
-                    "summary": "添加备注",
-                    "parameters": [ref],
-                    "requestBody": json_body(
-                        {
-                            "type": "object",
-                            "required": ["text"],
-                            "properties": {"text": {"type": "string"}},
-                        }
-                    ),
-                    "responses": {
-                        "201": {"description": "备注"},
-                        "401": error,
-                        "403": error,
-                        "404": error,
-                        "422": error,
-                    },
-                }
-            },
-            "/api/stats": {
-                "get": {"summary": "统计数据", "responses": {"200": {"description": "统计"}, "401": error}}
-            },
-        },
-        "components": {
-            "securitySchemes": {
-                "bearer": {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "description": "在「我的账号」中创建的 API 令牌",
-                },
-                "session": {
-                    "type": "apiKey",
-                    "in": "cookie",
-                    "name": "chanyan_session",
-                    "description": "浏览器会话；POST 需附带 X-CSRF-Token 请求头",
-                },
-            },
-            "responses": {"Error": {"description": "错误", "content": error_content}},
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "properties": {
-                        "error": {"type": "string"},
-                        "message": {"type": "string"},
-                        "errors": {
-                            "type": "object",
-                            "description": "字段名 → 说明",
-                            "additionalProperties": {"type": "string"},
-                        },
-                    },
-                },
-                "RequestPatch": {
-                    "type": "object",
-                    "description": "要修改的字段（其余不变），形状与需求单相同；金额单位为元",
-                    "additionalProperties": False,
-                    "properties": {
-                        **{
-                            name: {"type": "string", "nullable": not required, "maxLength": limit}
-                            for name, required, limit in editing.TEXT_FIELDS
-                        },
-                        "contact_phone": {
-                            "type": "string",
-                            "description": "11 位手机号码，可带 +86 与分隔符",
-                        },
-                        "contact_email": {"type": "string", "nullable": True, "format": "email"},
-                        "domain": {
-                            "type": "string",
-                            "nullable": True,
-                            "description": "领域代码（如 80 或 803）或名称；也可传 GET 返回的 domain 对象",
-                        },
-                        "keywords": {
-                            "type": "array",
-                            "items": {"type": "string"},
-                            "maxItems": editing.MAX_KEYWORDS,
-                            "nullable": True,
-                        },
-                        "budget": {
-                            "type": "object",
-                            "nullable": True,
-                            "additionalProperties": False,
-                            "properties": {
-                                "kind": {"type": "string", "enum": list(BUDGET_KINDS)},
-                                "min_cny": {"type": "number", "nullable": True, "minimum": 0},
-                                "max_cny": {"type": "number", "nullable": True, "minimum": 0},
-                                "text": {"type": "string", "nullable": True},
-                            },
-                        },
-                        "timeline": {
-                            "type": "object",
-                            "nullable": True,
-                            "additionalProperties": False,
-                            "properties": {
-                                "deadline": {"type": "string", "format": "date", "nullable": True},
-                                "months": {"type": "integer", "minimum": 1, "maximum": 240, "nullable": True},
-                                "text": {"type": "string", "nullable": True},
-                            },
-                        },
-                        "coop_mode": {
-                            "type": "array",
-                            "items": {"type": "string", "enum": list(COOP_MODES)},
-                            "nullable": True,
-                        },
-                        "partner": {
-                            "type": "object",
-                            "nullable": True,
-                            "additionalProperties": False,
-                            "properties": {
-                                "types": {
-                                    "type": "array",
-                                    "items": {"type": "string", "enum": list(PARTNER_TYPES)},
-                                },
-                                "names": {"type": "array", "items": {"type": "string"}},
-                                "regions": {"type": "array", "items": {"type": "string"}},
-                            },
-                        },
-                    },
-                },
-                "RequestPage": {
-                    "type": "object",
-                    "properties": {
-                        "items": {"type": "array", "items": record},
-                        "total": {"type": "integer"},
-                        "page": {"type": "integer"},
-                        "page_size": {"type": "integer"},
-                        "pages": {"type": "integer"},
-                        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
-                    },
-                },
-                "Request": {
-                    "type": "object",
-                    "description": "需求单（design.md 的导出格式）",
-                    "properties": {
-                        "ref": {"type": "string"},
-                        "status": {"type": "string", "enum": list(STATUSES)},
-                        "channel": {"type": "string"},
-                        "conversation_id": {"type": "string"},
-                        "created_at": {"type": "string", "format": "date-time"},
-                        "updated_at": {"type": "string", "format": "date-time"},
-                        "enterprise_name": {"type": "string"},
-                        "contact_name": {"type": "string"},
-                        "contact_phone": {"type": "string"},
-                        "contact_email": {"type": "string", "nullable": True},
-                        "need_title": {"type": "string"},
-                        "need_description": {"type": "string"},
-                        "tech_targets": {"type": "string", "nullable": True},
-                        "domain": {"type": "object"},
-                        "keywords": {"type": "array", "items": {"type": "string"}},
-                        "budget": {"type": "object", "nullable": True},
-                        "timeline": {"type": "object", "nullable": True},
-                        "coop_mode": {"type": "array", "items": {"type": "string"}},
-                        "ip_preference": {"type": "string", "nullable": True},
-                        "partner": {"type": "object"},
-                        "assignee": {"type": "string", "nullable": True},
-                        "handoff": {"type": "boolean"},
-                        "notes": {"type": "array", "items": {"type": "object"}},
-                        "status_history": {"type": "array", "items": {"type": "object"}},
-                    },
-                },
-            },
-        },
-    }
+    return web.json_response(openapi.document(request.app[SETTINGS_KEY].base_url))

@@ -379,6 +379,7 @@ def change_status(session: Session, ref: str, to_status: str, reason: str, actor
         old,
         to_status if not reason else f"{to_status}：{reason}",
     )
+    session.flush()  # the answer shows the new history entry with its time
     return request
 
 
@@ -409,6 +410,7 @@ def add_note(session: Session, ref: str, text: str, actor: str) -> RequestNote:
     note = RequestNote(author=actor, text=text)
     request.notes.append(note)
     _audit(session, request, actor, "note", "note", None, text)
+    session.flush()  # the answer shows the note's time
     return note
 
 

@@ -46,6 +46,9 @@ EVENTS = Table(
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2999, 12, 31)
 
+# The largest page /api/requests returns.
+MAX_PAGE_SIZE = 200
+
 
 def _parse_date(value: str | None) -> date | None:
     try:
