@@ -13,6 +13,7 @@ from aiohttp import web
 from chanyan.console import init_app
 from chanyan.console.settings import DEFAULT_HOST, DEFAULT_PORT, ConsoleSettings
 from chanyan.logmask import MaskingFilter, mask_warnings
+from chanyan.requests.notify import get_notifier
 from connectors.webchat.routes import register_widget_routes
 
 
@@ -29,6 +30,8 @@ def configure_logging() -> None:
 
 def main() -> None:
     configure_logging()
+    # Deliver the notification outbox from this process too: notices queued before a restart still go out.
+    get_notifier().start()
     host = os.environ.get("CONSOLE_HOST", DEFAULT_HOST)
     port = int(os.environ.get("CONSOLE_PORT", str(DEFAULT_PORT)))
     web.run_app(

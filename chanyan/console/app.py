@@ -14,7 +14,7 @@ import jinja2
 from aiohttp import web
 
 from chanyan import clock
-from chanyan.console import api, views
+from chanyan.console import api, ops_views, views
 from chanyan.console.db import database_ctx
 from chanyan.console.errors import error_middleware
 from chanyan.console.keys import HASHER_KEY, PUBLIC_RESOURCES_KEY, SETTINGS_KEY, THROTTLE_KEY, USER
@@ -69,6 +69,7 @@ def init_app(
     # 5. Routes: pages, API, static files, then the extensions' (the widget's public routes).
     app.router.add_routes(views.routes)
     app.router.add_routes(api.routes)
+    app.router.add_routes(ops_views.routes)
     app.router.add_static("/static/", HERE / "static", name="static")
     public = {r for r in app.router.resources() if r.canonical in PUBLIC_PATHS} | {app.router["static"]}
     for extension in extensions:

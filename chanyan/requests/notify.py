@@ -1,8 +1,10 @@
 """Announce new requests (需求单) and handoffs (转人工) to staff: a WeCom group robot and/or e-mail.
 
-Callers (the filing and handoff actions) use `notify_new_request(record)` and `notify_handoff(...)`: both only
-queue a message and return at once; a background thread delivers it and retries failures with back-off. They
-never raise and never block filing.
+Callers (the filing and handoff actions) use `notify_new_request(record)` and `notify_handoff(...)`: both write
+the notice to the database's outbox (chanyan.requests.outbox) and return at once; a worker thread in every process
+that notifies (the action server, the console) delivers due notices, retries failures with back-off and records
+every outcome, which staff see on the console's 通知 page. A notice survives a restart and is delivered once
+across replicas. The functions never raise and never block filing.
 
 Environment: NOTIFY_WEBHOOK_URL (企业微信群机器人 webhook), SMTP_HOST, SMTP_PORT (587 STARTTLS, 465 TLS, 25 plain),
 SMTP_USER, SMTP_PASSWORD, SMTP_FROM (default SMTP_USER), NOTIFY_EMAIL_TO (comma-separated), CONSOLE_BASE_URL
@@ -11,30 +13,34 @@ SMTP_USER, SMTP_PASSWORD, SMTP_FROM (default SMTP_USER), NOTIFY_EMAIL_TO (comma-
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
 import os
-import queue
 import smtplib
 import ssl
 import threading
 import time
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.orm import sessionmaker
+
+from chanyan.domain.schema import CHANNEL_LABELS
+from chanyan.requests import outbox
+
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 BASE_DELAY_SECONDS = 2.0
 TIMEOUT_SECONDS = 10.0
-QUEUE_SIZE = 1000
 WECOM_TEXT_LIMIT_BYTES = 2000  # the robot accepts 2048 bytes of text
-EXIT_FLUSH_SECONDS = 5.0
+# A worker looks for due notices this often even when nobody in its process queued one (retries, other replicas).
+POLL_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -140,15 +146,16 @@ Sender = Callable[[NotifySettings, Notice], None]
 
 
 class Notifier:
-    """A queue and one daemon thread that delivers notices, retrying each target with exponential back-off."""
+    """Queues notices in the outbox and runs this process's delivery worker (a daemon thread)."""
 
     def __init__(
         self,
         settings: NotifySettings,
         *,
+        session_factory: sessionmaker | None = None,
         webhook: Sender = post_webhook,
         email: Sender = send_email,
-        sleep: Callable[[float], None] = time.sleep,
+        poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self.settings = settings
         self._senders: dict[str, Sender] = {}
@@ -156,81 +163,94 @@ class Notifier:
             self._senders["webhook"] = webhook
         if settings.email_enabled:
             self._senders["email"] = email
-        self._sleep = sleep
-        self._queue: queue.Queue[Notice] = queue.Queue(maxsize=QUEUE_SIZE)
+        self._session_factory = session_factory
+        self._poll = poll_seconds
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self.failures = 0  # notices given up on, for tests and logs
+        self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
     @property
     def enabled(self) -> bool:
         return bool(self._senders)
 
-    def submit(self, notice: Notice) -> None:
-        """Queue a notice; returns at once and never raises."""
-        if not self.enabled:
+    def sessions(self) -> sessionmaker:
+        """The outbox's database (DATABASE_URL unless the caller passed a session factory)."""
+        if self._session_factory is None:
+            from chanyan.settings import Settings
+            from chanyan.store.session import make_engine, make_sessionmaker
+
+            self._session_factory = make_sessionmaker(make_engine(Settings.from_env().database_url))
+        return self._session_factory
+
+    def submit(self, notice: Notice, *, dedupe_key: str | None = None) -> None:
+        """Queue a notice for every configured target; returns at once and never raises."""
+        targets = [t for t in notice.targets if t in self._senders]
+        if not targets:
             return
         try:
-            self._queue.put_nowait(notice)
-        except queue.Full:
-            log.error("notification queue full; dropped: %s", notice.subject)
+            with self.sessions()() as session, session.begin():
+                outbox.enqueue(session, notice.subject, notice.text, targets, dedupe_key=dedupe_key)
+        except Exception:
+            log.exception("could not queue the notification: %s", notice.subject)
             return
-        self._ensure_thread()
+        self.start()
+        self._wake.set()
 
-    def flush(self, timeout: float = 30.0) -> bool:
-        """Wait until every queued notice was delivered or given up (True) or `timeout` passed (False)."""
-        deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks:
-            if time.monotonic() > deadline:
-                return False
-            time.sleep(0.01)
-        return True
-
-    def _ensure_thread(self) -> None:
+    def start(self) -> None:
+        """Run this process's delivery worker (idempotent)."""
+        if not self.enabled:
+            return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="chanyan-notify", daemon=True)
                 self._thread.start()
 
+    def deliver_due(self) -> int:
+        """Deliver every due notice this worker can claim; returns how many were attempted."""
+        with self.sessions()() as session, session.begin():
+            claimed = outbox.claim_due(session, self.worker_id)
+        for notice in claimed:
+            sender = self._senders.get(notice.target)
+            try:
+                if sender is None:
+                    raise RuntimeError(f"{notice.target} is not configured in this process")
+                sender(self.settings, Notice(notice.subject, notice.text, (notice.target,)))
+            except Exception as err:
+                with self.sessions()() as session, session.begin():
+                    status = outbox.mark_failed(
+                        session, notice.id, str(err) or type(err).__name__,
+                        max_attempts=self.settings.max_attempts, base_delay=self.settings.base_delay,
+                    )  # fmt: skip
+                level = logging.ERROR if status == "failed" else logging.WARNING
+                log.log(level, "%s notification %s (attempt %d): %s", notice.target,
+                        "given up" if status == "failed" else "failed, will retry", notice.attempts + 1, err)  # fmt: skip
+            else:
+                with self.sessions()() as session, session.begin():
+                    outbox.mark_sent(session, notice.id)
+        return len(claimed)
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        """Wait until no notice is pending (True) or `timeout` passed (False)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.sessions()() as session:
+                if outbox.pending_count(session) == 0:
+                    return True
+            self._wake.set()
+            time.sleep(0.02)
+        return False
+
     def _run(self) -> None:
         while True:
-            notice = self._queue.get()
             try:
-                self._deliver(notice)
-            except Exception:  # never let one notice stop the thread
-                log.exception("notification failed: %s", notice.subject)
-            finally:
-                self._queue.task_done()
-
-    def _deliver(self, notice: Notice) -> None:
-        for target in notice.targets:
-            sender = self._senders.get(target)
-            if sender is None:
-                continue
-            for attempt in range(1, self.settings.max_attempts + 1):
-                try:
-                    sender(self.settings, notice)
-                    break
-                except Exception as err:
-                    if attempt == self.settings.max_attempts:
-                        self.failures += 1
-                        log.error(
-                            "%s notification given up after %d attempts: %s",
-                            target,
-                            attempt,
-                            err,
-                            exc_info=True,
-                        )
-                        break
-                    delay = self.settings.base_delay * 2 ** (attempt - 1)
-                    log.warning(
-                        "%s notification failed (attempt %d), retrying in %.0fs: %s",
-                        target,
-                        attempt,
-                        delay,
-                        err,
-                    )
-                    self._sleep(delay)
+                attempted = self.deliver_due()
+            except Exception:  # a database hiccup: try again at the next poll
+                log.exception("notification worker pass failed")
+                attempted = 0
+            if not attempted:
+                self._wake.wait(self._poll)
+                self._wake.clear()
 
 
 _NOTIFIER: Notifier | None = None
@@ -243,7 +263,6 @@ def get_notifier() -> Notifier:
     with _NOTIFIER_LOCK:
         if _NOTIFIER is None:
             _NOTIFIER = Notifier(NotifySettings.from_env())
-            atexit.register(_NOTIFIER.flush, EXIT_FLUSH_SECONDS)
         return _NOTIFIER
 
 
@@ -271,7 +290,7 @@ def new_request_notice(record: dict[str, Any], base_url: str = "") -> Notice:
         f"需求：{record.get('need_title') or ''}",
         f"领域：{domain_text}",
         f"预算：{format_budget(record.get('budget'))}",
-        f"渠道：{record.get('channel') or ''}",
+        f"渠道：{CHANNEL_LABELS.get(record.get('channel') or '', record.get('channel') or '')}",
     ]
     if record.get("handoff"):
         lines.append("用户已请求转人工")
@@ -282,7 +301,7 @@ def new_request_notice(record: dict[str, Any], base_url: str = "") -> Notice:
 def handoff_notice(conversation_id: str, channel: str, message: str | None, base_url: str = "") -> Notice:
     """The announcement of a conversation asking for a person."""
     said = (message or "").strip()
-    lines = [f"渠道：{channel}", f"会话：{conversation_id}"]
+    lines = [f"渠道：{CHANNEL_LABELS.get(channel, channel)}", f"会话：{conversation_id}"]
     if said:
         lines.append(f"用户留言：{said[:500]}")
     text = "\n".join(lines) + _link(base_url, f"/conversations/{quote(conversation_id, safe='')}")
@@ -294,7 +313,8 @@ def notify_new_request(record: dict[str, Any]) -> None:
     try:
         notifier = get_notifier()
         if notifier.enabled:
-            notifier.submit(new_request_notice(record, notifier.settings.console_base_url))
+            key = f"new_request:{record['ref']}" if record.get("ref") else None
+            notifier.submit(new_request_notice(record, notifier.settings.console_base_url), dedupe_key=key)
     except Exception:
         log.exception("could not queue the new-request notification")
 

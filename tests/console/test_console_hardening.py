@@ -180,3 +180,32 @@ async def test_a_staff_member_cannot_set_a_trivial_password(client):
         data={"_csrf": csrf, "current": PASSWORD, "new": "1234567890", "confirm": "1234567890"},
     )
     assert response.status == 422
+
+
+async def test_staff_see_the_outbox_and_channel_incidents_escaped_and_only_admins_resend(client, settings):
+    from chanyan.requests import outbox
+    from chanyan.store.models import ChannelIncident
+
+    maker = make_sessionmaker(make_engine(settings.database_url))
+    with maker() as session, session.begin():
+        (row,) = outbox.enqueue(session, "【产研通】<b>新需求单</b>", "t", ["webhook"])
+        row.status, row.attempts, row.last_error = "failed", 5, "<script>x</script> refused"
+        session.add(
+            ChannelIncident(
+                conversation_id="oAbc", channel="wechat", kind="45015", detail="<i>超出48小时</i>"
+            )
+        )
+    row_id = row.id
+    csrf = await signed_in(client, STAFF)
+    page = await (await client.get("/notifications?status=failed")).text()
+    assert "&lt;b&gt;新需求单&lt;/b&gt;" in page and "<script>x" not in page and "已放弃" in page
+    assert (await client.post(f"/notifications/{row_id}/retry", data={"_csrf": csrf})).status == 403
+    incidents = await (await client.get("/incidents")).text()
+    assert "微信公众号" in incidents and "&lt;i&gt;超出48小时&lt;/i&gt;" in incidents
+    client.session.cookie_jar.clear()
+    csrf = await signed_in(client, "admin")
+    assert (
+        await client.post(f"/notifications/{row_id}/retry", data={"_csrf": csrf}, allow_redirects=False)
+    ).status == 302
+    with maker() as session:
+        assert session.get(outbox.Notification, row_id).status == "pending"

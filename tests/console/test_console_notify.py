@@ -9,9 +9,13 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from console_support import HOSTILE
+from sqlalchemy import select
 
-from chanyan.requests import notify
+from chanyan.requests import notify, outbox
 from chanyan.requests.notify import Notice, Notifier, NotifySettings, handoff_notice, new_request_notice
+from chanyan.store.migrate import upgrade
+from chanyan.store.models import Notification
+from chanyan.store.session import make_engine, make_sessionmaker
 
 RECORD = {
     "ref": "XQ-20261126-0001",
@@ -63,36 +67,55 @@ def robot():
     server.shutdown()
 
 
-def test_webhook_posts_wecom_text_json_and_retries(robot):
+def test_webhook_posts_wecom_text_json_and_retries_with_back_off(robot, sessions):
     url, stub = robot
     stub.fail = 2
-    sleeps: list[float] = []
-    notifier = Notifier(NotifySettings(webhook_url=url, base_delay=0.5), sleep=sleeps.append)
-    notifier.submit(new_request_notice(RECORD, "https://console.example.cn"))
+    notifier = Notifier(NotifySettings(webhook_url=url, base_delay=0.5), session_factory=sessions)
+    notice = new_request_notice(RECORD, "https://console.example.cn")
+    with sessions() as session, session.begin():  # queued as submit() does, without starting the worker yet
+        outbox.enqueue(session, notice.subject, notice.text, ["webhook"])
+    assert notifier.deliver_due() == 1 and len(stub.bodies) == 1
+    (row,) = rows(sessions)
+    assert row.status == "pending" and row.attempts == 1
+    assert 0.4 < (row.next_attempt_at - row.created_at).total_seconds() < 5  # retried after the back-off
+    notifier.start()
     assert notifier.flush(10)
     assert len(stub.bodies) == 3
-    assert sleeps == [0.5, 1.0]
     body = stub.bodies[-1]
     assert body["msgtype"] == "text"
     content = body["text"]["content"]
     assert "新需求单 XQ-20261126-0001" in content
     assert "先进制造与自动化 / 高性能、智能化仪器仪表" in content
-    assert "50–80万元" in content
+    assert "50–80万元" in content and "渠道：微信公众号" in content
     assert "https://console.example.cn/requests/XQ-20261126-0001" in content
-    assert notifier.failures == 0
+    assert rows(sessions)[0].status == "sent"
 
 
-def test_webhook_errcode_is_a_failure_and_gives_up(robot):
+def test_webhook_errcode_is_a_failure_and_gives_up(robot, sessions):
     url, stub = robot
     stub.fail = 10
-    notifier = Notifier(NotifySettings(webhook_url=url, max_attempts=3, base_delay=0), sleep=lambda _s: None)
+    notifier = Notifier(
+        NotifySettings(webhook_url=url, max_attempts=3, base_delay=0), session_factory=sessions
+    )
     notifier.submit(Notice("s", "t"))
     assert notifier.flush(10)
     assert len(stub.bodies) == 3
-    assert notifier.failures == 1
+    assert rows(sessions)[0].status == "failed"
 
 
-def test_submit_never_blocks_on_a_slow_target():
+@pytest.fixture
+def sessions(tmp_path):
+    url = f"sqlite:///{tmp_path / 'outbox.db'}"
+    upgrade(url)
+    return make_sessionmaker(make_engine(url))
+
+
+def rows(sessions) -> list[Notification]:
+    with sessions() as session:
+        return list(session.execute(select(Notification).order_by(Notification.id)).scalars())
+
+
+def test_submit_never_blocks_on_a_slow_target(sessions):
     release = threading.Event()
     sent: list[Notice] = []
 
@@ -100,17 +123,18 @@ def test_submit_never_blocks_on_a_slow_target():
         release.wait(5)
         sent.append(notice)
 
-    notifier = Notifier(NotifySettings(webhook_url="http://unused"), webhook=slow)
+    notifier = Notifier(NotifySettings(webhook_url="http://unused"), session_factory=sessions, webhook=slow)
     started = time.monotonic()
     for i in range(20):
         notifier.submit(Notice(f"n{i}", "t"))
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 2
     release.set()
     assert notifier.flush(10)
     assert len(sent) == 20
+    assert [r.status for r in rows(sessions)] == ["sent"] * 20
 
 
-def test_email_and_webhook_are_retried_independently():
+def test_email_and_webhook_are_retried_independently(sessions):
     calls = {"webhook": 0, "email": 0}
 
     def webhook(_settings, _notice):
@@ -126,11 +150,88 @@ def test_email_and_webhook_are_retried_independently():
         smtp_host="smtp.example.cn",
         email_from="bot@example.cn",
         email_to=("a@example.cn",),
+        base_delay=0,
     )
-    notifier = Notifier(settings, webhook=webhook, email=email, sleep=lambda _s: None)
+    notifier = Notifier(settings, session_factory=sessions, webhook=webhook, email=email)
     notifier.submit(handoff_notice("conv-1", "wechat", "我要找人工"))
     assert notifier.flush(10)
     assert calls == {"webhook": 1, "email": 2}
+    by_target = {r.target: r for r in rows(sessions)}
+    assert by_target["email"].attempts == 2 and by_target["email"].status == "sent"
+
+
+def test_a_notice_queued_before_a_restart_is_delivered_by_the_next_worker(sessions):
+    with sessions() as session, session.begin():
+        outbox.enqueue(session, "【产研通】新需求单 XQ-1", "正文", ["webhook"], dedupe_key="new_request:XQ-1")
+    delivered: list[str] = []
+    fresh = Notifier(
+        NotifySettings(webhook_url="http://unused"),
+        session_factory=sessions,
+        webhook=lambda _s, n: delivered.append(n.subject),
+    )
+    assert fresh.deliver_due() == 1
+    assert delivered == ["【产研通】新需求单 XQ-1"]
+    assert rows(sessions)[0].status == "sent" and rows(sessions)[0].sent_at is not None
+
+
+def test_two_workers_deliver_every_notice_exactly_once(sessions):
+    with sessions() as session, session.begin():
+        for i in range(30):
+            outbox.enqueue(session, f"n{i}", "t", ["webhook"])
+    delivered: list[str] = []
+    lock = threading.Lock()
+
+    def record(_settings, notice):
+        time.sleep(0.001)
+        with lock:
+            delivered.append(notice.subject)
+
+    workers = [
+        Notifier(NotifySettings(webhook_url="http://unused"), session_factory=sessions, webhook=record)
+        for _ in range(2)
+    ]
+    threads = [threading.Thread(target=lambda w=w: [w.deliver_due() for _ in range(3)]) for w in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(delivered) == sorted(f"n{i}" for i in range(30))
+
+
+def test_a_notice_is_given_up_after_the_last_attempt_and_can_be_retried(sessions):
+    def refuse(_settings, _notice):
+        raise RuntimeError("errcode 93000 invalid webhook key")
+
+    notifier = Notifier(
+        NotifySettings(webhook_url="http://unused", max_attempts=3, base_delay=0),
+        session_factory=sessions,
+        webhook=refuse,
+    )
+    notifier.submit(Notice("s", "t"))
+    assert notifier.flush(10)
+    (row,) = rows(sessions)
+    assert (row.status, row.attempts) == ("failed", 3) and "93000" in row.last_error
+    with sessions() as session, session.begin():
+        assert outbox.retry(session, row.id)
+    assert rows(sessions)[0].status == "pending"
+
+
+def test_filing_twice_announces_once(sessions, monkeypatch):
+    delivered: list[str] = []
+    notify.set_notifier(
+        Notifier(
+            NotifySettings(webhook_url="http://unused"),
+            session_factory=sessions,
+            webhook=lambda _s, n: delivered.append(n.subject),
+        )
+    )
+    try:
+        notify.notify_new_request(RECORD)
+        notify.notify_new_request(RECORD)
+        assert notify.get_notifier().flush(10)
+    finally:
+        notify.set_notifier(None)
+    assert delivered == ["【产研通】新需求单 XQ-20261126-0001"]
 
 
 def test_send_email_builds_a_plain_message(monkeypatch):
@@ -185,7 +286,7 @@ def test_send_email_builds_a_plain_message(monkeypatch):
 
 def test_module_functions_never_raise(monkeypatch):
     class Broken(Notifier):
-        def submit(self, notice):
+        def submit(self, notice, **_kwargs):
             raise RuntimeError("boom")
 
     notify.set_notifier(Broken(NotifySettings(webhook_url="http://unused")))

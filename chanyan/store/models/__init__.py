@@ -6,6 +6,7 @@ migrations leave it alone.
 
 from chanyan.store.models.base import NAMING_CONVENTION, Base, utcnow
 from chanyan.store.models.channels import ChannelIncident
+from chanyan.store.models.notifications import NOTIFICATION_STATUSES, Notification
 from chanyan.store.models.requests import (
     SEARCH_FIELDS,
     AuditEntry,
@@ -19,6 +20,7 @@ from chanyan.store.models.staff import STAFF_ROLES, ApiToken, StaffSession, Staf
 
 __all__ = [
     "NAMING_CONVENTION",
+    "NOTIFICATION_STATUSES",
     "SEARCH_FIELDS",
     "STAFF_ROLES",
     "ApiToken",
@@ -26,6 +28,7 @@ __all__ = [
     "Base",
     "ChannelIncident",
     "Handoff",
+    "Notification",
     "Request",
     "RequestNote",
     "StaffSession",
