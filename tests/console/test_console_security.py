@@ -13,6 +13,7 @@ PLACEHOLDERS = {
     "fmt": "csv",
     "conversation_id": "conv-main",
     "handoff_id": "1",
+    "notification_id": "1",
     "token_id": "1",
     "username": STAFF,
 }
