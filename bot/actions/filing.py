@@ -13,10 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.runtime import current_slots, input_channel, session_factory
 from chanyan.domain.validation import mask_text
+from chanyan.followup.filing import file_request
 from chanyan.intake.turn import REVIEW_SLOT, new_draft_id
 from chanyan.requests.notify import notify_new_request
 from chanyan.requests.records import request_fields, request_record
-from chanyan.store.requests import file_request
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -51,12 +51,15 @@ def find_draft(session: Session, conversation_id: str, draft_id: str) -> Request
     ).scalar_one_or_none()
 
 
-def file_request(session_factory, fields: dict[str, Any]) -> tuple[Request, bool]:
+def file_request(
+    session_factory, fields: dict[str, Any], on_filed: Callable[[Session, Request], Any] | None = None
+) -> tuple[Request, bool]:
     """File a request exactly once per (conversation_id, draft_id).
 
     Returns the request and whether it was created now (False: it had been filed before, e.g. a repeated
     confirmation or a retried action). Opens its own short transactions so that a clash on the reference
-    number (two processes filing at the same moment) can be retried.
+    number (two processes filing at the same moment) can be retried. `on_filed(session, request)` runs in the
+    filing's transaction once the new request has its id (the services plan follow-up work with it).
     """
     for attempt in range(REF_ATTEMPTS):
         if attempt:
@@ -76,6 +79,9 @@ def file_request(session_factory, fields: dict[str, Any]) -> tuple[Request, bool
             except IntegrityError:
                 session.rollback()
                 continue
+            if on_filed is not None:
+                on_filed(session, request)
+                session.flush()
             return _loaded(request), True
     raise RuntimeError("could not allocate a reference number")
 

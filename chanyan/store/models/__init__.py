@@ -6,6 +6,14 @@ migrations leave it alone.
 
 from chanyan.store.models.base import NAMING_CONVENTION, Base, utcnow
 from chanyan.store.models.channels import ChannelIncident
+from chanyan.store.models.followup import (
+    Agreement,
+    AgreementParty,
+    EventLink,
+    FollowupEvent,
+    FollowupTask,
+    ServiceRecord,
+)
 from chanyan.store.models.notifications import NOTIFICATION_STATUSES, Notification
 from chanyan.store.models.requests import (
     SEARCH_FIELDS,
@@ -23,14 +31,20 @@ __all__ = [
     "NOTIFICATION_STATUSES",
     "SEARCH_FIELDS",
     "STAFF_ROLES",
+    "Agreement",
+    "AgreementParty",
     "ApiToken",
     "AuditEntry",
     "Base",
     "ChannelIncident",
+    "EventLink",
+    "FollowupEvent",
+    "FollowupTask",
     "Handoff",
     "Notification",
     "Request",
     "RequestNote",
+    "ServiceRecord",
     "StaffSession",
     "StaffUser",
     "StatusChange",

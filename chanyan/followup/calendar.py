@@ -1,0 +1,107 @@
+"""Working days (工作日) in the platform's time zone, and the due times of follow-up tasks.
+
+Weekends are days off, except make-up working days (调休上班); the holiday file lists both. Its path is
+CHANYAN_HOLIDAYS_FILE (default: the list shipped in chanyan/followup/data/holidays.json).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from chanyan import clock
+from chanyan.followup.vocabulary import DEFAULT_CHECKIN_DAYS
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "holidays.json"
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which dates are working days: Monday to Friday, minus `holidays`, plus `workdays`."""
+
+    holidays: frozenset[date] = field(default_factory=frozenset)
+    workdays: frozenset[date] = field(default_factory=frozenset)
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.workdays:
+            return True
+        return day.weekday() < 5 and day not in self.holidays
+
+    def next_working_day(self, day: date) -> date:
+        """The first working day after `day`."""
+        day += timedelta(days=1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def on_or_after(self, day: date) -> date:
+        """`day` when it is a working day, else the next one."""
+        return day if self.is_working_day(day) else self.next_working_day(day)
+
+
+def load_calendar(path: str | Path | None = None) -> WorkCalendar:
+    """The calendar of a holiday file: {"holidays": {"2026-10-01": "国庆节", ...}, "workdays": {...}}.
+
+    A missing or broken file leaves weekends only (logged): due dates must never stop a request being filed.
+    """
+    path = Path(path or os.environ.get("CHANYAN_HOLIDAYS_FILE", "").strip() or DEFAULT_HOLIDAYS_FILE)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return WorkCalendar(
+            holidays=frozenset(date.fromisoformat(d) for d in data.get("holidays") or ()),
+            workdays=frozenset(date.fromisoformat(d) for d in data.get("workdays") or ()),
+        )
+    except (OSError, ValueError, TypeError, AttributeError) as err:
+        log.error("holiday file %s unusable (%s); counting weekends only", path, err)
+        return WorkCalendar()
+
+
+def checkin_days() -> tuple[int, ...]:
+    """Days after an agreement when staff check in (CHANYAN_CHECKIN_DAYS, e.g. "30,90,180"; empty: none)."""
+    raw = os.environ.get("CHANYAN_CHECKIN_DAYS")
+    if raw is None:
+        return DEFAULT_CHECKIN_DAYS
+    try:
+        return tuple(sorted({int(part) for part in raw.split(",") if part.strip()}))
+    except ValueError:
+        log.error("CHANYAN_CHECKIN_DAYS=%r is not a list of whole days; using %s", raw, DEFAULT_CHECKIN_DAYS)
+        return DEFAULT_CHECKIN_DAYS
+
+
+def _utc_naive(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def first_contact_due(filed_at: datetime, calendar: WorkCalendar, tz: ZoneInfo | None = None) -> datetime:
+    """One working day after filing (naive UTC in, naive UTC out).
+
+    Filed on a working day: the same time of day on the next working day (Friday 15:00 → Monday 15:00).
+    Filed on a day off: the clock starts when the next working day begins, so it is due at that day's end.
+    """
+    tz = tz or clock.local_tz()
+    local = clock.to_local(filed_at, tz)
+    if not calendar.is_working_day(local.date()):
+        start_day = calendar.next_working_day(local.date())
+        local = datetime.combine(start_day, time(0, 0), tzinfo=tz)
+    due_day = calendar.next_working_day(local.date())
+    return _utc_naive(datetime.combine(due_day, local.timetz().replace(tzinfo=None), tzinfo=tz))
+
+
+def end_of_day(day: date, tz: ZoneInfo | None = None) -> datetime:
+    """The end of a local date (the next midnight), as naive UTC: a task due on a date is overdue after it."""
+    tz = tz or clock.local_tz()
+    return _utc_naive(datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=tz))
+
+
+def checkin_due_dates(
+    signed_on: date, calendar: WorkCalendar, days: tuple[int, ...]
+) -> list[tuple[int, date]]:
+    """(days, due date) of each check-in after an agreement; a due date on a day off moves to the next working day."""
+    return [(n, calendar.on_or_after(signed_on + timedelta(days=n))) for n in days]

@@ -1,0 +1,91 @@
+"""Working days and due times: first contact one working day after filing, check-ins after an agreement."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+
+from chanyan.clock import to_local
+from chanyan.followup.calendar import (
+    WorkCalendar,
+    checkin_days,
+    checkin_due_dates,
+    first_contact_due,
+    load_calendar,
+)
+
+# 2026-10-01..07 National Day off, Saturday 2026-10-10 a make-up working day.
+CALENDAR = WorkCalendar(
+    holidays=frozenset(date(2026, 10, d) for d in range(1, 8)),
+    workdays=frozenset({date(2026, 10, 10)}),
+)
+
+
+def utc(text: str) -> datetime:
+    """A Beijing local time as the naive UTC the database keeps."""
+    return datetime.fromisoformat(text + "+08:00").astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def local(moment: datetime) -> str:
+    return to_local(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def test_filed_on_a_friday_afternoon_is_due_monday_afternoon():
+    assert local(first_contact_due(utc("2026-11-27T15:30:00"), CALENDAR)) == "2026-11-30 15:30"
+
+
+def test_filed_on_a_saturday_is_due_at_the_end_of_monday():
+    assert local(first_contact_due(utc("2026-11-28T10:00:00"), CALENDAR)) == "2026-12-01 00:00"
+
+
+def test_filed_in_the_evening_counts_local_dates_not_utc_ones():
+    # 23:30 on a Thursday in Beijing is 15:30 UTC: the local date decides which day it was filed.
+    assert local(first_contact_due(utc("2026-11-26T23:30:00"), CALENDAR)) == "2026-11-27 23:30"
+
+
+def test_the_holiday_week_is_skipped_and_the_make_up_saturday_counts():
+    # Filed on Wednesday 30 September: 1-7 October are off, Thursday 8 October is the next working day.
+    assert local(first_contact_due(utc("2026-09-30T09:00:00"), CALENDAR)) == "2026-10-08 09:00"
+    # Filed on Friday 9 October: Saturday 10 October is a make-up working day.
+    assert local(first_contact_due(utc("2026-10-09T11:00:00"), CALENDAR)) == "2026-10-10 11:00"
+    # Filed during the holiday: the clock starts on 8 October, due at its end.
+    assert local(first_contact_due(utc("2026-10-03T11:00:00"), CALENDAR)) == "2026-10-09 00:00"
+
+
+def test_check_ins_fall_on_working_days():
+    dates = dict(checkin_due_dates(date(2026, 9, 1), CALENDAR, (30, 90)))
+    assert dates[30] == date(2026, 10, 8)  # 1 October is in the holiday week
+    assert dates[90] == date(2026, 11, 30)  # a Monday: kept
+    assert dict(checkin_due_dates(date(2026, 8, 31), CALENDAR, (90,)))[90] == date(
+        2026, 11, 30
+    )  # from Sunday
+
+
+def test_the_shipped_holiday_file_knows_national_day_and_make_up_days(tmp_path, monkeypatch):
+    shipped = load_calendar()
+    assert not shipped.is_working_day(date(2026, 10, 5))
+    assert shipped.is_working_day(date(2026, 10, 10))
+    assert not shipped.is_working_day(date(2026, 2, 17))  # 春节
+    path = tmp_path / "holidays.json"
+    path.write_text(json.dumps({"holidays": ["2026-12-02"], "workdays": []}), encoding="utf-8")
+    monkeypatch.setenv("CHANYAN_HOLIDAYS_FILE", str(path))
+    configured = load_calendar()
+    assert not configured.is_working_day(date(2026, 12, 2))
+    assert configured.is_working_day(date(2026, 10, 5))
+
+
+def test_a_broken_holiday_file_leaves_weekends_only(tmp_path, monkeypatch):
+    path = tmp_path / "broken.json"
+    path.write_text("{not json", encoding="utf-8")
+    monkeypatch.setenv("CHANYAN_HOLIDAYS_FILE", str(path))
+    calendar = load_calendar()
+    assert calendar.is_working_day(date(2026, 10, 5))
+    assert not calendar.is_working_day(date(2026, 10, 4))
+
+
+def test_check_in_days_are_configurable(monkeypatch):
+    assert checkin_days() == (30, 90, 180)
+    monkeypatch.setenv("CHANYAN_CHECKIN_DAYS", "60, 14")
+    assert checkin_days() == (14, 60)
+    monkeypatch.setenv("CHANYAN_CHECKIN_DAYS", "")
+    assert checkin_days() == ()
