@@ -14,7 +14,7 @@ import jinja2
 from aiohttp import web
 
 from chanyan import clock
-from chanyan.console import api, ops_views, views
+from chanyan.console import api, followup_views, ops_views, views
 from chanyan.console.db import database_ctx
 from chanyan.console.errors import error_middleware
 from chanyan.console.keys import HASHER_KEY, PUBLIC_RESOURCES_KEY, SETTINGS_KEY, THROTTLE_KEY, USER
@@ -68,6 +68,7 @@ def init_app(
     setup_templates(app)
     # 5. Routes: pages, API, static files, then the extensions' (the widget's public routes).
     app.router.add_routes(views.routes)
+    app.router.add_routes(followup_views.routes)
     app.router.add_routes(api.routes)
     app.router.add_routes(ops_views.routes)
     app.router.add_static("/static/", HERE / "static", name="static")
@@ -115,6 +116,7 @@ def setup_templates(app: web.Application) -> None:
     env.filters["status_label"] = lambda status: views.STATUS_LABELS.get(status, status or "")
     env.filters["hours"] = _hours
     env.globals.update(views.template_globals())
+    env.globals.update(followup_views.followup_globals())
 
 
 async def _context(request: web.Request) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
-from chanyan.console import editing, queries
+from chanyan.console import editing, followup_views, queries
 from chanyan.console.charts import column_chart, row_chart
 from chanyan.console.db import run_db, run_sync
 from chanyan.console.errors import Forbidden, InvalidInput, NotFound
@@ -215,11 +215,13 @@ async def _render_detail(
     request: web.Request, ref: str, *, errors: dict | None = None, form: dict | None = None, status: int = 200
 ) -> web.Response:
     detail = await run_db(request.app, queries.request_detail, ref)
+    followup = await run_db(request.app, followup_views.request_followup, detail.request.id)
     transcript = await run_sync(
         queries.load_transcript, request.app[TRACKER_ENGINE_KEY], detail.request.conversation_id, tz(request)
     )
     context = {
         "detail": detail,
+        "followup": followup,
         "r": detail.request,
         "transcript": transcript,
         "errors": errors or {},

@@ -15,6 +15,7 @@ PLACEHOLDERS = {
     "handoff_id": "1",
     "notification_id": "1",
     "token_id": "1",
+    "task_id": "1",
     "username": STAFF,
 }
 

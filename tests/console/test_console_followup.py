@@ -1,0 +1,184 @@
+"""Follow-up in the console: the workbench, tasks, agreements, services, events and the period report."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from console_support import ADMIN, HOSTILE, STAFF, request_fields, signed_in
+from openpyxl import load_workbook
+
+from chanyan.clock import utcnow
+from chanyan.followup.filing import file_request
+from chanyan.store.models import FollowupTask, Request
+from chanyan.store.session import make_engine, make_sessionmaker
+
+
+def escaped(page: str) -> bool:
+    """The hostile text shows as text: escaped, never as markup."""
+    return "&lt;script&gt;alert" in page and "<script>alert" not in page and "<img src=x" not in page
+
+
+@pytest.fixture(scope="module")
+def maker(database):
+    engine = make_engine(database["url"])
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def work(maker):
+    """Two requests filed with their first-contact tasks: one assigned to alice and overdue, one unassigned."""
+    mine, _ = file_request(maker, request_fields(need_title="轴承寿命预测", enterprise_name="无锡轴承厂"))
+    other, _ = file_request(maker, request_fields(need_title="注塑件翘曲分析"))
+    with maker() as session, session.begin():
+        session.get(Request, mine.id).assignee = STAFF
+        task = session.query(FollowupTask).filter_by(request_id=mine.id).one()
+        task.due_at = utcnow() - timedelta(hours=2)
+    return {"mine": mine.ref, "other": other.ref, "mine_id": mine.id, "other_id": other.id}
+
+
+def task_of(maker, request_id: int, kind: str = "first_contact") -> FollowupTask:
+    with maker() as session:
+        return session.query(FollowupTask).filter_by(request_id=request_id, kind=kind).first()
+
+
+async def test_the_workbench_lists_my_overdue_task_and_new_request(client, work):
+    await signed_in(client, STAFF)
+    page = await (await client.get("/workbench")).text()
+    overdue = page.split('id="overdue"')[1].split("</section>")[0]
+    assert work["mine"] in overdue and "逾期" in overdue and work["other"] not in overdue
+    new = page.split('id="new"')[1].split("</section>")[0]
+    assert work["mine"] in new and 'href="tel:13812345678"' in new
+    assert work["other"] in page.split('id="unclaimed"')[1].split("</section>")[0]
+    assert '<div class="num" id="overdue-count">1</div>' in page
+
+
+async def test_a_task_added_by_hand_is_escaped_and_owned(client, work, maker):
+    csrf = await signed_in(client, STAFF)
+    response = await client.post(
+        f"/requests/{work['other']}/tasks",
+        data={"_csrf": csrf, "title": HOSTILE, "due_on": "2026-12-24", "owner": STAFF, "note": HOSTILE},
+        allow_redirects=False,
+    )
+    assert response.status == 302 and response.headers["Location"].endswith("#followup")
+    page = await (await client.get(f"/requests/{work['other']}")).text()
+    assert escaped(page)
+    response = await client.post(
+        f"/requests/{work['other']}/tasks", data={"_csrf": csrf, "title": "x", "due_on": "明天"}
+    )
+    assert response.status == 422 and "YYYY-MM-DD" in await response.text()
+    response = await client.post(
+        f"/requests/{work['other']}/tasks",
+        data={"_csrf": csrf, "title": "x", "due_on": "2026-12-24", "owner": "nobody"},
+    )
+    assert response.status == 422 and "负责人" in await response.text()
+
+
+async def test_the_owner_completes_a_task_with_a_note(client, work, maker):
+    task = task_of(maker, work["mine_id"])
+    csrf = await signed_in(client, STAFF)
+    response = await client.post(
+        f"/tasks/{task.id}/done",
+        data={"_csrf": csrf, "note": "已电话联系", "back": "workbench"},
+        allow_redirects=False,
+    )
+    assert response.status == 302 and response.headers["Location"] == "/workbench"
+    done = task_of(maker, work["mine_id"])
+    assert done.done_by == STAFF and done.done_note == "已电话联系"
+    response = await client.post(f"/tasks/{task.id}/done", data={"_csrf": csrf})
+    assert response.status == 422 and "已经完成" in await response.text()
+
+
+async def test_a_colleagues_task_is_refused_to_staff_and_allowed_to_an_admin(client, work, maker):
+    with maker() as session, session.begin():
+        task = session.query(FollowupTask).filter_by(request_id=work["other_id"], kind="first_contact").one()
+        task.owner = ADMIN
+        task_id = task.id
+    csrf = await signed_in(client, STAFF)
+    response = await client.post(f"/tasks/{task_id}/done", data={"_csrf": csrf})
+    assert response.status == 403
+    csrf = await signed_in(client, ADMIN)
+    response = await client.post(f"/tasks/{task_id}/done", data={"_csrf": csrf}, allow_redirects=False)
+    assert response.status == 302
+
+
+async def test_an_agreement_signs_the_request_and_plans_check_ins(client, work, maker):
+    csrf = await signed_in(client, STAFF)
+    response = await client.post(
+        f"/requests/{work['mine']}/agreements",
+        data={
+            "_csrf": csrf,
+            "parties": f"江南大学机械学院\n{HOSTILE}",
+            "coop_mode": "技术开发(合作开发)",
+            "amount_wan": "65.5",
+            "signed_on": date.today().isoformat(),
+            "term": "2年",
+            "attachments": "协议.pdf",
+        },
+        allow_redirects=False,
+    )
+    assert response.status == 302
+    page = await (await client.get(f"/requests/{work['mine']}")).text()
+    assert 'id="current-status">已签约<' in page
+    assert "江南大学机械学院" in page and "65.5万元" in page and escaped(page)
+    assert page.count("签约回访") == 3
+    assert task_of(maker, work["mine_id"], "checkin").title == "签约30天回访"
+    response = await client.post(
+        f"/requests/{work['other']}/agreements",
+        data={"_csrf": csrf, "parties": "某大学", "coop_mode": "合资", "signed_on": "2026-11-20"},
+    )
+    assert response.status == 422 and "合作方式" in await response.text()
+
+
+async def test_services_and_events_are_recorded_and_escaped(client, work):
+    csrf = await signed_in(client, STAFF)
+    response = await client.post(
+        f"/requests/{work['mine']}/services",
+        data={"_csrf": csrf, "kind": "检测服务", "served_on": date.today().isoformat(), "notes": HOSTILE},
+        allow_redirects=False,
+    )
+    assert response.status == 302
+    response = await client.post(
+        "/events",
+        data={
+            "_csrf": csrf,
+            "kind": "对接会",
+            "title": HOSTILE,
+            "held_on": date.today().isoformat(),
+            "place": "无锡",
+            "participants": "57",
+            "requests": work["mine"],
+        },
+        allow_redirects=False,
+    )
+    assert response.status == 302
+    page = await (await client.get("/events")).text()
+    assert escaped(page) and ">57<" in page
+    detail = await (await client.get(f"/requests/{work['mine']}")).text()
+    assert "检测服务" in detail and "57人" in detail
+    response = await client.post(
+        "/events",
+        data={"_csrf": csrf, "kind": "对接会", "title": "x", "held_on": "2026-01-01", "participants": "很多"},
+    )
+    assert response.status == 422
+
+
+async def test_the_report_page_and_its_xlsx_show_the_records(client, work):
+    await signed_in(client, STAFF)
+    year = date.today().year
+    query = f"?from={year}-01-01&to={year}-12-31"
+    page = await (await client.get("/report" + query)).text()
+    summary = page.split('id="report-summary"')[1].split("</p>")[0]
+    assert "签订合作协议 <strong>1</strong> 项" in summary and "协议金额 <strong>65.5万元</strong>" in summary
+    assert "共计 <strong>57</strong> 人次参与" in summary
+    assert "提供相关服务 <strong>1</strong> 次" in summary
+    assert 'id="by_channel"' in page and "接口" in page
+    response = await client.get("/report.xlsx" + query)
+    assert response.status == 200 and response.content_type.endswith("spreadsheetml.sheet")
+    workbook = load_workbook(io.BytesIO(await response.read()))
+    summary_rows = {r[0]: r[1] for r in workbook["概况"].iter_rows(min_row=2, values_only=True)}
+    assert summary_rows["参与人次"] == 57 and summary_rows["提供服务（次）"] == 1
+    response = await client.get("/report?from=2026-12-31&to=2026-01-01")
+    assert response.status == 422 and "结束日期不能早于开始日期" in await response.text()
