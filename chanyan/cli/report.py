@@ -95,15 +95,21 @@ def cmd_tasks_notify(args: argparse.Namespace, settings: Settings, out: TextIO) 
     from chanyan.requests.notify import get_notifier
 
     notifier = get_notifier()
-    if not notifier.enabled:
+    targets = [
+        t
+        for t, on in (("webhook", notifier.settings.webhook_url), ("email", notifier.settings.email_enabled))
+        if on
+    ]
+    if not targets:
         print(
             "error: no notifier configured (NOTIFY_WEBHOOK_URL or SMTP_HOST + NOTIFY_EMAIL_TO)",
             file=sys.stderr,
         )
         return 1
     with session_factory(settings)() as session, session.begin():
-        announced = announce_overdue(session, notifier.submit)
-    delivered = notifier.flush()
+        announced = announce_overdue(session, targets, base_url=notifier.settings.console_base_url)
+    notifier.start()
+    delivered = notifier.flush(args.wait)
     print(
         f"announced {len(announced)} overdue task(s){'' if delivered else ' (delivery still pending)'}",
         file=out,
@@ -134,4 +140,5 @@ def register(commands: Any) -> None:
     notify = tasks.add_parser(
         "notify", help="announce overdue tasks once to their owners through the notifier"
     )
+    notify.add_argument("--wait", type=float, default=30.0, help="seconds to wait for delivery (default 30)")
     notify.set_defaults(handler=cmd_tasks_notify)

@@ -6,7 +6,7 @@ hands over its automatic tasks. Overdue tasks are announced once to their owner 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select
@@ -193,29 +193,28 @@ def task_label(task: FollowupTask) -> str:
 
 def announce_overdue(
     session: Session,
-    submit: Callable[[object], None] | None = None,
+    targets: Sequence[str],
     now: datetime | None = None,
-    base_url: str | None = None,
+    base_url: str = "",
 ) -> list[FollowupTask]:
     """Announce every overdue task not announced before, one notice per owner; returns the tasks announced.
 
-    `submit` takes a chanyan.requests.notify.Notice (default: the process's notifier). A task is marked as
-    announced in the caller's transaction, so each is announced once.
+    The notices go to the notification outbox (chanyan.requests.outbox) for `targets` ("webhook", "email") in
+    the caller's transaction, together with the tasks' announced mark: each task is announced once, and a
+    notice is never lost nor sent for a task still unmarked. The notifier's workers deliver them.
     """
-    from chanyan.requests.notify import get_notifier
+    from chanyan.requests import outbox
 
-    if submit is None:
-        notifier = get_notifier()
-        submit = notifier.submit
-        base_url = notifier.settings.console_base_url if base_url is None else base_url
     now = now or clock.utcnow()
     due = [t for t in open_tasks(session, overdue_at=now) if t.notified_at is None]
     by_owner: dict[str, list[FollowupTask]] = {}
     for task in due:
         by_owner.setdefault(owner_of(task) or "", []).append(task)
-    for owner, tasks in sorted(by_owner.items()):
-        submit(overdue_notice(owner, tasks, base_url or ""))
-        for task in tasks:
+    for owner, owned in sorted(by_owner.items()):
+        notice = overdue_notice(owner, owned, base_url)
+        key = "overdue:" + ",".join(str(t.id) for t in owned)
+        outbox.enqueue(session, notice.subject, notice.text, targets, dedupe_key=key)
+        for task in owned:
             task.notified_at = now
     return due
 

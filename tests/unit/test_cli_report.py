@@ -121,7 +121,12 @@ def test_tasks_list_and_overdue(records, session_factory):
 def test_tasks_notify_announces_through_the_notifier(records, session_factory):
     sent = []
     set_notifier(
-        Notifier(NotifySettings(webhook_url="http://hook.invalid"), webhook=lambda s, n: sent.append(n))
+        Notifier(
+            NotifySettings(webhook_url="http://hook.invalid"),
+            session_factory=session_factory,
+            webhook=lambda s, n: sent.append(n),
+            poll_seconds=0.05,
+        )
     )
     try:
         with session_factory() as session, session.begin():

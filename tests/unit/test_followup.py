@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from chanyan.followup.agreements import Party, agreements_of_request, record_agreement
 from chanyan.followup.calendar import WorkCalendar
@@ -20,6 +21,7 @@ from chanyan.followup.tasks import (
     owner_of,
     tasks_of_request,
 )
+from chanyan.store.models import Notification
 from chanyan.store.requests import file_request as store_file_request
 from chanyan.store.requests import get_request
 from tests.unit.conftest import sample_fields
@@ -85,18 +87,21 @@ def test_overdue_tasks_are_announced_once_per_owner(session_factory):
     second = filed(session_factory, "b", need_title="<b>涂层</b>附着力提升")
     with session_factory() as session, session.begin():
         get_request(session, first).assignee = "zhang"
-    notices = []
     later = datetime(2030, 1, 1)
     with session_factory() as session, session.begin():
-        announced = announce_overdue(session, notices.append, now=later, base_url="https://console.example")
+        announced = announce_overdue(session, ["webhook"], now=later, base_url="https://console.example")
     assert len(announced) == 2
+    with session_factory() as session:
+        notices = list(session.execute(select(Notification)).scalars())
     subjects = sorted(n.subject for n in notices)
     assert subjects == ["【产研通】zhang：1项跟进任务已逾期", "【产研通】未分配：1项跟进任务已逾期"]
+    assert {n.target for n in notices} == {"webhook"}
     assert any(f"https://console.example/requests/{first}" in n.text for n in notices)
     assert all("首次联系企业" in n.text for n in notices) and second
     with session_factory() as session, session.begin():
-        assert announce_overdue(session, notices.append, now=later) == []
-    assert len(notices) == 2
+        assert announce_overdue(session, ["webhook"], now=later) == []
+    with session_factory() as session:
+        assert len(list(session.execute(select(Notification)).scalars())) == 2
 
 
 def test_an_agreement_moves_the_request_to_agreed_and_plans_check_ins(session_factory):
