@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chanyan import clock
+from chanyan.domain.schema import DEFAULT_RETENTION_DAYS
+
+# Where the full privacy notice (个人信息保护说明) is published; the platform sets its own.
+DEFAULT_PRIVACY_URL = "http://127.0.0.1:8080/privacy"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,6 +23,21 @@ def _default_database_url() -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{_default_var_dir() / 'chanyan.db'}"
 
 
+def _retention_days() -> int:
+    raw = os.environ.get("CHANYAN_RETENTION_DAYS", "").strip()
+    try:
+        days = int(raw) if raw else DEFAULT_RETENTION_DAYS
+    except ValueError as err:
+        raise ValueError(f"CHANYAN_RETENTION_DAYS must be a whole number of days, not {raw!r}") from err
+    if days < 1:
+        raise ValueError("CHANYAN_RETENTION_DAYS must be at least 1")
+    return days
+
+
+def _privacy_url() -> str:
+    return os.environ.get("CHANYAN_PRIVACY_URL", "").strip() or DEFAULT_PRIVACY_URL
+
+
 @dataclass(frozen=True)
 class Settings:
     """Process settings. Build with `Settings.from_env()`; tests pass explicit values."""
@@ -26,12 +45,25 @@ class Settings:
     database_url: str = field(default_factory=_default_database_url)
     var_dir: Path = field(default_factory=_default_var_dir)
     timezone: str = field(default_factory=clock.tz_name)
+    # Rasa's tracker store; empty: the requests database.
+    tracker_db_url: str = ""
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    privacy_url: str = DEFAULT_PRIVACY_URL
+
+    def __post_init__(self) -> None:
+        if not self.tracker_db_url:
+            object.__setattr__(self, "tracker_db_url", self.database_url)
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Settings from environment variables (DATABASE_URL, CHANYAN_VAR_DIR, CHANYAN_TZ)."""
+        """Settings from environment variables (DATABASE_URL, TRACKER_DB_URL, CHANYAN_VAR_DIR, CHANYAN_TZ,
+        CHANYAN_RETENTION_DAYS, CHANYAN_PRIVACY_URL)."""
+        database_url = _default_database_url()
         return cls(
-            database_url=_default_database_url(),
+            database_url=database_url,
             var_dir=_default_var_dir(),
             timezone=clock.tz_name(),
+            tracker_db_url=os.environ.get("TRACKER_DB_URL", "").strip() or database_url,
+            retention_days=_retention_days(),
+            privacy_url=_privacy_url(),
         )

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from chanyan import clock
@@ -26,6 +27,14 @@ def settings() -> Settings:
 def session_factory() -> sessionmaker:
     """One engine per action-server process."""
     return make_sessionmaker(make_engine(settings().database_url))
+
+
+@functools.cache
+def tracker_engine() -> Engine:
+    """Rasa's tracker store (the requests database's engine when they are one database)."""
+    if settings().tracker_db_url == settings().database_url:
+        return session_factory().kw["bind"]
+    return make_engine(settings().tracker_db_url)
 
 
 def current_slots(tracker: Tracker) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The `chanyan` command line: one module per command group, registered here.
 
 Groups: db (schema), requests (list/show/export), extract (the extraction module), staff (console accounts),
-report and tasks (follow-up).
+report and tasks (follow-up), privacy (the retention job and erasures).
 Each group imports its heavy dependencies inside its handlers, so `chanyan staff list` loads no web stack and
 no spaCy.
 """
@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from chanyan.cli import db, extract, report, requests, staff
+from chanyan.cli import db, extract, privacy, report, requests, staff
 from chanyan.settings import Settings
 
-COMMAND_GROUPS = (db, requests, extract, staff, report)
+COMMAND_GROUPS = (db, requests, extract, staff, report, privacy)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -21,25 +21,12 @@ from chanyan.domain.schema import CHANNELS, STATUSES
 from chanyan.requests.records import request_record
 from chanyan.store.models import AuditEntry, Handoff, Request, StaffUser, StatusChange, utcnow
 from chanyan.store.requests import get_request
+from chanyan.store.tracker import EVENTS
 
 UNASSIGNED = "-"
 MAX_TRANSCRIPT_EVENTS = 3000
 HANDOFF_INTENT = "handoff"
 HANDOFF_ACTION = "action_handoff"
-
-# Rasa's SQL tracker store table (not ours: never created or migrated here).
-_tracker_metadata = MetaData()
-EVENTS = Table(
-    "events",
-    _tracker_metadata,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("type_name", String(255)),
-    Column("timestamp", Float),
-    Column("intent_name", String(255)),
-    Column("action_name", String(255)),
-    Column("data", Text),
-)
 
 
 # Dates outside these years are typing errors (or probes such as 9999-12-31): the filter ignores them.

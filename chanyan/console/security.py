@@ -23,7 +23,7 @@ LOGIN_CSRF_COOKIE = "chanyan_login_csrf"
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 # The only public routes besides /login, /healthz and /static/: the chat widget's script and demo page.
-WIDGET_PUBLIC_PATHS = frozenset({"/widget.js", "/chat"})
+WIDGET_PUBLIC_PATHS = frozenset({"/widget.js", "/chat", "/privacy"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "

@@ -27,6 +27,10 @@ class SlotSpec:
 MAX_TEXT_CHARS = 5000
 # The longest user message a channel hands to the NLU; longer ones are refused with a notice, not cut.
 MAX_MESSAGE_CHARS = 1000
+# The personal data of a request (个人信息): erased on request and after the retention period.
+CONTACT_SLOTS: tuple[str, ...] = ("contact_name", "contact_phone", "contact_email")
+# Days a closed request keeps its contact data (CHANYAN_RETENTION_DAYS overrides).
+DEFAULT_RETENTION_DAYS = 180
 
 SLOTS: tuple[SlotSpec, ...] = (
     SlotSpec("need_description", "主要问题", True, MAX_TEXT_CHARS),

@@ -35,6 +35,10 @@ INTERRUPTION_INTENTS = frozenset(
         "greet",
         "goodbye",
         "thanks",
+        # Personal data and the widget's 新对话 (bot/domain/privacy.yml): never an answer to a question.
+        "delete_my_data",
+        "confirm_delete",
+        "new_conversation",
     }
 )
 INTERRUPTION_CONFIDENCE = 0.6

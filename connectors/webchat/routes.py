@@ -1,4 +1,5 @@
-"""aiohttp routes for the web chat widget: ``GET /widget.js`` and the demo page ``GET /chat``.
+"""aiohttp routes for the web chat widget: ``GET /widget.js``, the demo page ``GET /chat`` and the full privacy
+notice ``GET /privacy``.
 
 The widget itself is built from ``connectors/webchat/src`` by ``make widget`` into ``dist/widget.js``;
 these routes only serve it. Both routes are public (no staff login): the host application must
@@ -16,9 +17,11 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from chanyan.settings import Settings
+
 WIDGET_DIR = Path(__file__).resolve().parent
 WIDGET_JS = WIDGET_DIR / "dist" / "widget.js"
-WIDGET_ROUTE_NAMES = ("widget_js", "widget_demo")
+WIDGET_ROUTE_NAMES = ("widget_js", "widget_demo", "widget_privacy")
 WIDGET_TITLE = "产研通需求助手"
 DEFAULT_RASA_PORT = 5005
 # Short enough that a rebuilt widget reaches visitors soon; the ETag makes revalidation cheap.
@@ -54,6 +57,40 @@ DEMO_PAGE = """<!doctype html>
 </body>
 </html>
 """
+
+
+# The full notice the bot's one-line privacy notice links to (CHANYAN_PRIVACY_URL defaults to this page).
+PRIVACY_PAGE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>产研通 · 个人信息保护说明</title>
+<style>
+  body {{ margin: 0; font-family: "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif;
+         color: #0f172a; background: #fff; line-height: 1.8; }}
+  main {{ max-width: 760px; margin: 0 auto; padding: 40px 24px; }}
+  h1 {{ font-size: 26px; }} h2 {{ font-size: 18px; margin-top: 28px; }}
+</style>
+</head>
+<body>
+<main>
+  <h1>产研通需求助手 · 个人信息保护说明</h1>
+  <h2>收集哪些信息</h2>
+  <p>为登记技术需求，需求助手会请您提供：单位名称、联系人姓名、手机号码，以及可选的电子邮箱；此外会保存您与助手的对话记录。</p>
+  <h2>用于什么</h2>
+  <p>这些信息只用于平台对接专员就您提交的需求与您联系、核实需求和匹配合作方。平台对接专员可以查看；未经您同意，不会提供给合作方或其他任何人。</p>
+  <h2>保存多久</h2>
+  <p>需求单关闭后，联系人、手机和邮箱保存 {retention_days} 天，期满由系统自动删除，对话记录中的手机号和邮箱同时隐去；单位名称和需求内容保留，用于平台统计。</p>
+  <h2>如何删除</h2>
+  <p>您可以随时在对话中回复“删除我的信息”，确认后，系统会清除您在该对话中提交的需求单里的联系方式，并隐去对话记录中的手机号、邮箱和联系人姓名。删除会记入平台的审计日志（只记录删除的时间和操作人，不记录被删除的内容）。您也可以联系平台对接专员代为删除。</p>
+  <h2>网页对话框</h2>
+  <p>网页对话框只在您的浏览器中保存会话编号及其密钥（默认 {expiry_days} 天内未使用即失效），不保存对话内容；重新打开时，对话记录从服务器取回，其中的手机号和邮箱会隐去。</p>
+</main>
+</body>
+</html>
+"""
+DEFAULT_EXPIRY_DAYS = 7
 
 
 @dataclass
@@ -138,5 +175,21 @@ def register_widget_routes(app: web.Application, *, widget_js: Path | None = Non
             text=page, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-cache"}
         )
 
+    async def privacy_view(request: web.Request) -> web.Response:
+        page = PRIVACY_PAGE.format(
+            retention_days=Settings.from_env().retention_days, expiry_days=DEFAULT_EXPIRY_DAYS
+        )
+        return web.Response(
+            text=page,
+            content_type="text/html",
+            charset="utf-8",
+            headers={
+                "Cache-Control": "public, max-age=300",
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
     app.router.add_get("/widget.js", widget_js_view, name="widget_js")
     app.router.add_get("/chat", demo_view, name="widget_demo")
+    app.router.add_get("/privacy", privacy_view, name="widget_privacy")

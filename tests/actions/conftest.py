@@ -28,10 +28,13 @@ def _action_db(url: str, monkeypatch):
 
     upgrade(url)
     monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("TRACKER_DB_URL", url)
     runtime.settings.cache_clear()
     runtime.session_factory.cache_clear()
+    runtime.tracker_engine.cache_clear()
     yield url
     if runtime.session_factory.cache_info().currsize:
         runtime.session_factory().kw["bind"].dispose()
     runtime.session_factory.cache_clear()
+    runtime.tracker_engine.cache_clear()
     runtime.settings.cache_clear()

@@ -42,7 +42,7 @@ async def test_every_route_but_the_public_ones_requires_login(client, refs):
     assert len(routes) >= 25
     public = sorted({path for _, path, is_public in routes if is_public})
     # /chat and /widget.js: the web chat widget's routes, wired in as the console's extension.
-    assert set(public) == {"/chat", "/healthz", "/login", "/static/console.css", "/widget.js"}
+    assert set(public) == {"/chat", "/healthz", "/login", "/privacy", "/static/console.css", "/widget.js"}
     for method, path, is_public in routes:
         if is_public:
             continue

@@ -18,6 +18,7 @@ import socketio
 from chanyan.logmask import mask_text
 from tests.e2e.driver import DEFAULT_ANSWERS, REF
 from tests.e2e.stack import filed_requests
+from tests.e2e.test_privacy_e2e import assert_notice_comes_first
 from tests.widget.support import (
     ARTIFACTS,
     CHROMIUM,
@@ -188,6 +189,7 @@ def test_widget_files_a_request_and_survives_a_reload(widget_env, monkeypatch: p
             before = bot_count(page)
             transcript[-1] = (answer(page, key), texts)
         assert ref, f"no request filed: {transcript}"
+        assert_notice_comes_first([t for _, texts in transcript for t in texts])
         assert reloaded, "the conversation never offered quick replies to reload at"
         page.screenshot(path=str(ARTIFACTS / "e2e-desktop-filed.png"))
         page.set_viewport_size(PHONE)
@@ -313,4 +315,34 @@ def test_a_second_client_cannot_join_another_users_session(widget_env) -> None:
         assert user_count(stack, result["confirm"]["session_id"], "联系人换成李经理") == 1
     finally:
         loop.close()
+        context.close()
+
+
+def test_new_conversation_asks_first_and_the_draft_can_be_resumed(widget_env) -> None:
+    stack, site, browser = widget_env
+    context, page = open_chat(browser, site, stack.rasa_url)
+    try:
+        box = page.get_by_role("textbox", name="输入消息")
+        box.fill(FIRST_MESSAGE)
+        box.press("Enter")
+        asked = wait_for_reply(page, 1)
+        assert question_key(asked), asked
+        page.get_by_role("button", name="开始新对话").first.click()
+        confirm = page.get_by_role("alertdialog", name="确认开始新对话")
+        confirm.get_by_role("button", name="开始新对话").click()
+        fresh = wait_for_reply(page, 0)
+        assert any("未提交的需求已为您保留" in t for t in fresh), fresh
+        assert page.locator(".msg.user").count() == 0
+        session_id = session_of(page)
+        slots = stack.tracker(session_id)["slots"]
+        assert slots["need_description"] and slots["requested_slot"] is None  # set aside, not lost
+
+        box.fill("继续刚才的需求")
+        box.press("Enter")
+        resumed = wait_for_reply(page, bot_count(page))
+        assert any("接着来" in t for t in resumed), resumed
+        # It picks up where it stopped: the need is not asked for again.
+        assert not any("请简要描述您遇到的技术问题" in t for t in resumed), resumed
+        assert question_key(resumed) == question_key(asked)
+    finally:
         context.close()

@@ -95,3 +95,15 @@ async def test_demo_page_socket_url_from_env(
 def test_route_names_are_exported(built: Path) -> None:
     app = make_app(built)
     assert {name for name in WIDGET_ROUTE_NAMES} <= set(app.router.named_resources())
+
+
+async def test_the_privacy_notice_names_the_configured_retention(
+    aiohttp_client, built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHANYAN_RETENTION_DAYS", "90")
+    client = await aiohttp_client(make_app(built))
+    response = await client.get("/privacy")
+    assert response.status == 200
+    page = await response.text()
+    assert "联系人、手机和邮箱保存 90 天" in page and "删除我的信息" in page
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
