@@ -14,10 +14,12 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from chanyan import clock
-from chanyan.console import queries
+from chanyan.console import editing, queries, saved_filters
 from chanyan.console.db import run_db, run_sync
 from chanyan.console.errors import Forbidden, InvalidInput, NotFound
+from chanyan.console.history import describe
 from chanyan.console.security import current_user
+from chanyan.domain.display import format_partner
 from chanyan.domain.money import MAX_WAN, wan_to_yuan, yuan
 from chanyan.domain.schema import CHANNEL_LABELS, COOP_MODES
 from chanyan.followup import agreements, records, tasks
@@ -119,6 +121,8 @@ def followup_globals() -> dict[str, Any]:
         "TASK_KIND_LABELS": TASK_KIND_LABELS,
         "CHANNEL_LABELS": CHANNEL_LABELS,
         "owner_of": tasks.owner_of,
+        "describe_change": describe,
+        "partner_text": format_partner,
         "yuan": yuan,
         "today": lambda: clock.now_local().date().isoformat(),
     }
@@ -331,3 +335,73 @@ async def report_export(request: web.Request) -> web.Response:
         content_type=XLSX_MIME,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+# --- the requests list: sorting and bulk actions --------------------------------------------------------------
+
+
+def url_for_sort(request: web.Request, filters: queries.RequestFilters, key: str) -> str:
+    """The list sorted by `key`: ascending first, descending when it already is ascending (filters kept)."""
+    sort = f"-{key}" if filters.sort == key else key
+    return str(request.app.router["requests"].url_for().with_query(filters.to_query(sort=sort)))
+
+
+BULK_ACTIONS = ("assign", "status")
+MAX_BULK = 200
+
+
+@routes.post("/requests/bulk", name="requests_bulk")
+async def requests_bulk(request: web.Request) -> web.Response:
+    """Assign, or change the status of, every ticked request at once (all or nothing)."""
+    form = await request.post()
+    refs = [str(r) for r in form.getall("refs", [])][:MAX_BULK]
+    action = str(form.get("action", ""))
+    if not refs:
+        raise InvalidInput("请先勾选需求单。")
+    if action not in BULK_ACTIONS:
+        raise InvalidInput("请选择批量操作。")
+    actor = current_user(request).username
+
+    def apply(session):
+        for ref in refs:
+            if action == "assign":
+                editing.assign(session, ref, str(form.get("assignee", "")), actor)
+            else:
+                editing.change_status(
+                    session, ref, str(form.get("status", "")), str(form.get("reason", "")), actor
+                )
+
+    await run_db(request.app, apply)
+    back = str(form.get("back", ""))
+    target = back if back.startswith("/requests") and "//" not in back and "\\" not in back else "/requests"
+    raise web.HTTPFound(target)
+
+
+@routes.post("/requests/saved", name="saved_filter_create")
+async def saved_filter_create(request: web.Request) -> web.Response:
+    form = await request.post()
+    query = str(form.get("query", ""))[:1000]
+    await run_db(
+        request.app,
+        saved_filters.save_filter,
+        current_user(request).username,
+        str(form.get("name", "")),
+        query,
+    )
+    target = request.app.router["requests"].url_for()
+    raise web.HTTPFound(
+        f"{target}?{saved_filters.clean_query(query)}" if saved_filters.clean_query(query) else str(target)
+    )
+
+
+@routes.post(r"/requests/saved/{filter_id:\d+}/delete", name="saved_filter_delete")
+async def saved_filter_delete(request: web.Request) -> web.Response:
+    done = await run_db(
+        request.app,
+        saved_filters.delete_filter,
+        current_user(request).username,
+        int(request.match_info["filter_id"]),
+    )
+    if not done:
+        raise NotFound("未找到该筛选。")
+    raise web.HTTPFound(str(request.app.router["requests"].url_for()))

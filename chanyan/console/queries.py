@@ -57,6 +57,7 @@ class RequestFilters:
     channel: str = ""
     q: str = ""
     handoff: bool = False
+    sort: str = ""  # a key of SORT_COLUMNS, "-" first for descending; empty: newest first
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> RequestFilters:
@@ -70,6 +71,7 @@ class RequestFilters:
             channel=query.get("channel", "").strip()[:32],
             q=query.get("q", "").strip()[:200],
             handoff=query.get("handoff", "") in ("1", "true", "on"),
+            sort=_sort(query.get("sort", "")),
         )
 
     def to_query(self, **overrides: Any) -> dict[str, str]:
@@ -84,8 +86,35 @@ class RequestFilters:
             "channel": values.channel,
             "q": values.q,
             "handoff": "1" if values.handoff else "",
+            "sort": values.sort,
         }
         return {k: v for k, v in params.items() if v}
+
+
+# Columns the requests list sorts by (?sort=enterprise, ?sort=-created).
+SORT_COLUMNS = {
+    "created": Request.created_at,
+    "ref": Request.ref,
+    "status": Request.status,
+    "enterprise": Request.enterprise_name,
+    "title": Request.need_title,
+    "assignee": Request.assignee,
+    "channel": Request.channel,
+}
+
+
+def _sort(value: str) -> str:
+    value = (value or "").strip()
+    return value if value.lstrip("-") in SORT_COLUMNS else ""
+
+
+def sort_order(sort: str) -> list:
+    """ORDER BY of a list sort key (newest first when none), the id last so pages are stable."""
+    if not sort:
+        return [Request.created_at.desc(), Request.id.desc()]
+    column = SORT_COLUMNS[sort.lstrip("-")]
+    descending = sort.startswith("-")
+    return [column.desc() if descending else column.asc(), Request.id.desc() if descending else Request.id]
 
 
 def local_day_start(day: date, tz: ZoneInfo) -> datetime:
@@ -143,7 +172,7 @@ def list_page(
         session.execute(
             select(Request)
             .where(*conditions)
-            .order_by(Request.created_at.desc(), Request.id.desc())
+            .order_by(*sort_order(filters.sort))
             .offset((page - 1) * page_size)
             .limit(page_size)
         ).scalars()
@@ -264,6 +293,9 @@ def load_transcript(engine: Engine, conversation_id: str, tz: ZoneInfo) -> Trans
         return Transcript(available=False)
     transcript = Transcript(truncated=len(rows) > MAX_TRANSCRIPT_EVENTS)
     channel = ""
+    # A button click arrives as its payload ("/choose{...}"): staff read the button's title instead, and other
+    # commands the channels send ("/greet") are not something the user said.
+    titles: dict[str, str] = {}
     for type_name, timestamp, intent_name, action_name, raw in rows[:MAX_TRANSCRIPT_EVENTS]:
         at = datetime.fromtimestamp(timestamp, tz) if timestamp else None
         if type_name == "action":
@@ -274,16 +306,18 @@ def load_transcript(engine: Engine, conversation_id: str, tz: ZoneInfo) -> Trans
         if type_name == "user":
             channel = str(data.get("input_channel") or channel or "")
             intent = intent_name or ((data.get("parse_data") or {}).get("intent") or {}).get("name") or ""
-            transcript.turns.append(
-                Turn(
-                    "user", str(data.get("text") or ""), at, channel, intent, handoff=intent == HANDOFF_INTENT
-                )
-            )
+            said = str(data.get("text") or "")
+            if said.startswith("/"):
+                if said not in titles:
+                    continue
+                said = titles[said]
+            transcript.turns.append(Turn("user", said, at, channel, intent, handoff=intent == HANDOFF_INTENT))
         else:
             payload = data.get("data") or {}
-            buttons = tuple(
-                str(b.get("title", "")) for b in (payload.get("buttons") or []) if isinstance(b, dict)
-            )
+            offered = [b for b in (payload.get("buttons") or []) if isinstance(b, dict)]
+            buttons = tuple(str(b.get("title", "")) for b in offered)
+            if offered:
+                titles = {str(b.get("payload", "")): str(b.get("title", "")) for b in offered}
             text = str(data.get("text") or "")
             if text or buttons:
                 transcript.turns.append(Turn("bot", text, at, channel, buttons=buttons))

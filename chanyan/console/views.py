@@ -10,11 +10,13 @@ import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
-from chanyan.console import editing, followup_views, queries
+from chanyan.console import editing, followup_views, queries, saved_filters, workload
 from chanyan.console.charts import column_chart, row_chart
 from chanyan.console.db import run_db, run_sync
 from chanyan.console.errors import Forbidden, InvalidInput, NotFound
+from chanyan.console.followup_views import url_for_sort
 from chanyan.console.keys import HASHER_KEY, SETTINGS_KEY, TAXONOMY_KEY, TRACKER_ENGINE_KEY
+from chanyan.console.list_marks import row_marks
 from chanyan.console.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -38,6 +40,7 @@ from chanyan.domain.schema import (
 from chanyan.requests.export import XLSX_MIME, to_csv, to_xlsx
 from chanyan.staff import accounts
 from chanyan.store.models import STAFF_ROLES
+from chanyan.store.requests import FILING_ACTOR
 
 LOGIN_ERROR = "用户名或密码不正确。"
 routes = web.RouteTableDef()
@@ -174,12 +177,15 @@ async def requests_list(request: web.Request) -> dict:
     settings = request.app[SETTINGS_KEY]
 
     def load(session):
-        return queries.list_page(session, filters, tz(request), _page_number(request), settings.page_size), (
-            queries.filter_choices(session)
-        )
+        page = queries.list_page(session, filters, tz(request), _page_number(request), settings.page_size)
+        mine = saved_filters.saved_filters(session, current_user(request).username)
+        return page, queries.filter_choices(session), row_marks(session, page.items), mine
 
-    page, choices = await run_db(request.app, load)
+    page, choices, marks, mine = await run_db(request.app, load)
     return {
+        "marks": marks,
+        "saved_filters": mine,
+        "sort_link": lambda key: url_for_sort(request, filters, key),
         "page": page,
         "filters": filters,
         "choices": choices,
@@ -233,6 +239,7 @@ async def _render_detail(
         "budget_kinds": BUDGET_KIND_LABELS,
         "field_labels": FIELD_LABELS,
         "saved": request.query.get("saved", ""),
+        "staff_names": {**{FILING_ACTOR: "助手"}, **dict(detail.staff)},
     }
     return aiohttp_jinja2.render_template("request_detail.html", request, context, status=status)
 
@@ -353,7 +360,18 @@ async def handoff_resolve(request: web.Request) -> web.Response:
 @aiohttp_jinja2.template("dashboard.html")
 async def dashboard(request: web.Request) -> dict:
     stats = await run_db(request.app, queries.dashboard, tz(request))
+    start, end = workload.default_period()
+    start = queries._parse_date(request.query.get("date_from")) or start
+    end = queries._parse_date(request.query.get("date_to")) or end
+    if end < start:
+        raise InvalidInput("结束日期不能早于开始日期。")
+    overview = await run_db(request.app, workload.period_overview, tz(request), start, end)
     return {
+        "overview": overview,
+        "overview_charts": {
+            name: row_chart([(s.label, s.count) for s in getattr(overview, name)], width=560, label_width=170)
+            for name in ("by_domain", "by_channel", "by_status")
+        },
         "stats": stats,
         "weekly_chart": column_chart([(label[5:], n) for label, n in stats.weekly]),
         "domain_chart": row_chart(stats.by_domain, width=560, label_width=170),

@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, TextIO
 
 from openpyxl import Workbook
@@ -15,7 +17,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from chanyan.domain.schema import FIELD_LABELS, STATUS_LABELS
+from chanyan.domain.money import TEN_THOUSAND
+from chanyan.domain.schema import BUDGET_KIND_LABELS, CHANNEL_LABELS, FIELD_LABELS, STATUS_LABELS
 
 # (record key, column header). Slot-backed columns take the schema's label; the rest say which part they hold.
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -108,30 +111,80 @@ def to_csv(records: Iterable[dict[str, Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
+# The spreadsheet keeps amounts in 万元 (as numbers), so its budget columns say so.
+XLSX_HEADERS: list[str] = [
+    {"budget.min_cny": "预算下限(万元)", "budget.max_cny": "预算上限(万元)"}.get(key, label)
+    for key, label in EXPORT_COLUMNS
+]
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
+WAN_FORMAT = "0.####"
+
+
+def _lookup(record: dict[str, Any], dotted: str) -> Any:
+    value: Any = record
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def typed_cell(record: dict[str, Any], key: str) -> tuple[Any, str | None]:
+    """The value of one export column as a spreadsheet keeps it (number, date, label) and its number format."""
+    value = _lookup(record, key)
+    if value is None or value == "" or value == []:
+        return None, None
+    if key in ("created_at", "updated_at"):
+        # Local wall time: a spreadsheet has no time zones (the record's offset is CHANYAN_TZ's).
+        return datetime.fromisoformat(value).replace(tzinfo=None), DATETIME_FORMAT
+    if key == "timeline.deadline":
+        try:
+            return date.fromisoformat(value), DATE_FORMAT
+        except ValueError:
+            return str(value), None
+    if key in ("budget.min_cny", "budget.max_cny"):
+        return float(Decimal(str(value)) / TEN_THOUSAND), WAN_FORMAT
+    if key == "timeline.months":
+        return int(value), None
+    if key == "status":
+        return STATUS_LABELS.get(value, value), None
+    if key == "channel":
+        return CHANNEL_LABELS.get(value, value), None
+    if key == "budget.kind":
+        return BUDGET_KIND_LABELS.get(value, value), None
+    return _flat(record, key), None
+
+
 def to_xlsx(records: Iterable[dict[str, Any]], title: str = "需求单") -> bytes:
-    """An XLSX workbook: bold frozen header row, every cell a string (never a formula)."""
+    """An XLSX workbook ready for analysis: numbers as numbers (budgets in 万元), dates as dates, codes as their
+    Chinese labels, a bold frozen header row with an autofilter; no text cell is ever a formula."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
-    rows = list(export_rows(records))
-    widths = [len(h) * 2 + 2 for h in HEADERS]
+    keys = [key for key, _ in EXPORT_COLUMNS]
+    rows = [[typed_cell(record, key) for key in keys] for record in records]
+    widths = [len(h) * 2 + 2 for h in XLSX_HEADERS]
     for row in rows:
-        for i, value in enumerate(row):
-            widths[i] = max(widths[i], min(MAX_COLUMN_WIDTH, len(value) + 2))
+        for i, (value, fmt) in enumerate(row):
+            shown = len(str(value)) if fmt is None else 16
+            widths[i] = max(widths[i], min(MAX_COLUMN_WIDTH, shown + 2))
     for i, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{len(rows) + 1}"
     bold = Font(bold=True)
     header = []
-    for label in HEADERS:
+    for label in XLSX_HEADERS:
         cell = WriteOnlyCell(sheet, value=label)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     for row in rows:
         cells = []
-        for value in row:
+        for value, fmt in row:
             cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+            if isinstance(value, str):
+                cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
+            if fmt:
+                cell.number_format = fmt
             cells.append(cell)
         sheet.append(cells)
     buffer = io.BytesIO()

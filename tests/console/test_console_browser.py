@@ -85,7 +85,7 @@ async def test_staff_workflow_in_chromium(aiohttp_server, settings, refs, tmp_pa
             await page.click("button:has-text('变更状态')")
             await expect(page.locator("#current-status")).to_have_text("审核中")
             await expect(page.locator(".banner.ok")).to_have_text("已保存。")
-            await expect(page.locator(".audit")).to_contain_text(STAFF)
+            await expect(page.locator(".audit")).to_contain_text("李对接 把状态从 新提交 改为 审核中")
 
             # Add a note, then find the request under its new status.
             await page.fill("#note-form textarea", "已电话联系，下周走访")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from urllib.parse import unquote
 
 import pytest
-from console_support import ADMIN, HOSTILE, STAFF, request_fields, signed_in
+from console_support import ADMIN, HOSTILE, STAFF, add_events, request_fields, signed_in
 from openpyxl import load_workbook
 
-from chanyan.clock import utcnow
+from chanyan.clock import now_local, utcnow
 from chanyan.followup.filing import file_request
 from chanyan.store.models import FollowupTask, Request
 from chanyan.store.session import make_engine, make_sessionmaker
@@ -182,3 +183,140 @@ async def test_the_report_page_and_its_xlsx_show_the_records(client, work):
     assert summary_rows["参与人次"] == 57 and summary_rows["提供服务（次）"] == 1
     response = await client.get("/report?from=2026-12-31&to=2026-01-01")
     assert response.status == 422 and "结束日期不能早于开始日期" in await response.text()
+
+
+async def test_the_transcript_shows_button_titles_not_payloads(client, maker, database):
+    engine = make_engine(database["url"])
+    try:
+        request, _ = file_request(maker, request_fields(conversation_id="conv-buttons"))
+        add_events(
+            engine,
+            "conv-buttons",
+            [
+                ("user", "/greet"),
+                ("bot", "请选择所属领域"),
+                ("user", "/skip"),
+                ("user", '/choose{"choice": "803"}'),
+            ],
+        )
+    finally:
+        engine.dispose()
+    await signed_in(client, STAFF)
+    page = await (await client.get(f"/requests/{request.ref}")).text()
+    transcript = page.split('id="transcript"')[1].split("</section>")[0]
+    assert "/greet" not in transcript and "/skip" not in transcript and "/choose" not in transcript
+    # The bot offered 跳过 (payload /skip): the user's click reads as the button's title.
+    assert transcript.count('<div class="text">跳过</div>') == 1
+
+
+async def test_the_list_sorts_marks_duplicates_and_late_contacts(client, work, maker):
+    await signed_in(client, STAFF)
+    page = await (await client.get("/requests?sort=enterprise&q=锂电池极片")).text()
+    assert 'aria-sort="ascending"' in page and "sort=-enterprise" in page
+    order = [page.index(f"测试企业{i}") for i in range(4)]
+    assert order == sorted(order)
+    page = await (await client.get("/requests?sort=-enterprise&q=锂电池极片")).text()
+    assert 'aria-sort="descending"' in page
+    assert page.index("测试企业3") < page.index("测试企业0")
+    # The four 锂电池极片缺陷检测{i} requests share a phone and almost all of their title.
+    page = await (await client.get("/requests?q=锂电池极片")).text()
+    assert page.count("可能重复：") == 4
+    # Request "other" had its first contact done by the admin; "mine"'s was done too: no late mark on either.
+    with maker() as session, session.begin():
+        late = FollowupTask(
+            request_id=work["other_id"],
+            kind="first_contact",
+            title="首次联系企业",
+            created_by="system",
+            due_at=utcnow() - timedelta(hours=1),
+        )
+        session.add(late)
+    page = await (await client.get(f"/requests?q={work['other']}")).text()
+    assert "联系逾期" in page
+
+
+async def test_bulk_assign_and_bulk_status(client, refs):
+    csrf = await signed_in(client, STAFF)
+    chosen = [refs["extra0"], refs["extra1"]]
+    response = await client.post(
+        "/requests/bulk",
+        data=[("_csrf", csrf), ("action", "assign"), ("assignee", ADMIN), ("back", "/requests?q=锂电池")]
+        + [("refs", r) for r in chosen],
+        allow_redirects=False,
+    )
+    assert response.status == 302 and unquote(response.headers["Location"]) == "/requests?q=锂电池"
+    response = await client.post(
+        "/requests/bulk",
+        data=[
+            ("_csrf", csrf),
+            ("action", "status"),
+            ("status", "reviewing"),
+            ("back", "https://evil.example"),
+        ]
+        + [("refs", r) for r in chosen],
+        allow_redirects=False,
+    )
+    assert response.headers["Location"] == "/requests"
+    for ref in chosen:
+        data = await (await client.get(f"/api/requests/{ref}")).json()
+        assert (data["assignee"], data["status"]) == (ADMIN, "reviewing")
+    # All or nothing: 审核中 cannot go straight to 已签约, so neither request moves.
+    response = await client.post(
+        "/requests/bulk",
+        data=[("_csrf", csrf), ("action", "status"), ("status", "agreed")] + [("refs", r) for r in chosen],
+    )
+    assert response.status == 409
+    assert (await (await client.get(f"/api/requests/{chosen[0]}")).json())["status"] == "reviewing"
+    response = await client.post("/requests/bulk", data={"_csrf": csrf, "action": "assign"})
+    assert response.status == 422 and "请先勾选" in await response.text()
+
+
+async def test_the_dashboard_period_links_to_the_list_and_shows_workload(client, refs):
+    await signed_in(client, STAFF)
+    today = now_local().date().isoformat()  # the console's dates are Beijing dates
+    page = await (await client.get(f"/dashboard?date_from={today}&date_to={today}")).text()
+    period = page.split('id="period"')[1].split("</section>")[0]
+    total = int(period.split('id="period-total">')[1].split("<")[0])
+    listed = await (await client.get(f"/api/requests?page_size=100&date_from={today}&date_to={today}")).json()
+    assert total == listed["total"]
+    assert (
+        f"/requests?date_from={today}&amp;date_to={today}&amp;channel=wechat" in period
+    )  # the bar is a link
+    assert "微信公众号" in period
+    workload = page.split('id="workload"')[1].split("</section>")[0]
+    assert "李对接" in workload and "未分配" in workload
+    response = await client.get("/dashboard?date_from=2026-12-31&date_to=2026-01-01")
+    assert response.status == 422
+
+
+async def test_saved_filters_are_per_person(client):
+    csrf = await signed_in(client, STAFF)
+    response = await client.post(
+        "/requests/saved",
+        data={"_csrf": csrf, "name": "<b>待审核</b>", "query": "status=reviewing&channel=wechat&evil=1"},
+        allow_redirects=False,
+    )
+    assert (
+        response.status == 302 and response.headers["Location"] == "/requests?status=reviewing&channel=wechat"
+    )
+    page = await (await client.get("/requests")).text()
+    saved = page.split('id="saved-filters"')[1].split("</div>")[0]
+    assert 'href="/requests?status=reviewing&amp;channel=wechat"' in saved
+    assert "&lt;b&gt;待审核&lt;/b&gt;" in saved and "<b>待审核" not in saved
+    filter_id = int(saved.split("/requests/saved/")[1].split("/")[0])
+    csrf_admin = await signed_in(client, ADMIN)  # the same browser, now signed in as someone else
+    assert (
+        "待审核"
+        not in (await (await client.get("/requests")).text())
+        .split('id="saved-filters"')[1]
+        .split("</div>")[0]
+    )
+    response = await client.post(f"/requests/saved/{filter_id}/delete", data={"_csrf": csrf_admin})
+    assert response.status == 404  # not the admin's to delete
+    csrf = await signed_in(client, STAFF)
+    response = await client.post(
+        f"/requests/saved/{filter_id}/delete", data={"_csrf": csrf}, allow_redirects=False
+    )
+    assert response.status == 302
+    response = await client.post("/requests/saved", data={"_csrf": csrf, "name": "  ", "query": ""})
+    assert response.status == 422

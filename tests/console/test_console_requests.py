@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import datetime
 
 from console_support import ADMIN, HOSTILE, STAFF, signed_in
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 REF_LINK = re.compile(r'href="/requests/(XQ-\d{8}-\d{4})"')
 
@@ -99,9 +101,11 @@ async def test_detail_shows_every_field_and_the_transcript(client, refs):
         "你好，我们想做零件表面划痕的视觉检测",  # user turn
         "明白了，预算大概多少？",  # bot turn
         "跳过",  # a button
-        "rest",
+        "渠道 接口",  # the channel by its Chinese name
+        'href="tel:13812345678"',  # the summary's click-to-call
     ):
         assert expected in text, expected
+    assert "渠道 rest" not in text
 
 
 async def test_handoff_is_highlighted(client, refs):
@@ -179,7 +183,10 @@ async def test_edit_validates_and_audits(client, refs):
     assert "30–60万元" in text
     assert "修改记录" in text
     audit = text.split("修改记录")[1]
-    assert STAFF in audit and "单位名称" in audit and "测试企业1" in audit
+    # In words, by the staff member's display name, values as people read them.
+    assert "李对接 把单位名称从 测试企业1 改为 宁德电池材料有限公司" in audit
+    assert "李对接 把拟投入资金从 50–80万元 改为 30–60万元" in audit
+    assert '{"kind"' not in audit and "min_cny" not in audit
     data = await (await client.get(f"/api/requests/{ref}")).json()
     assert data["budget"] == {"min_cny": 300000, "max_cny": 600000, "kind": "range", "text": "30到60万"}
     assert data["partner"] == {
@@ -268,6 +275,13 @@ async def test_xlsx_export(client, refs):
     assert title.startswith("=HYPERLINK")
     cell = sheet.cell(row=2, column=rows[0].index("需求名称") + 1)
     assert cell.data_type == "s"  # a string, not a formula
+    # Ready for analysis: numbers in 万元, dates as dates, labels instead of codes, an autofilter row.
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["预算下限(万元)"], row["预算上限(万元)"]) == (50, 80)
+    assert row["截止日期"] == datetime(2027, 6, 30)
+    assert isinstance(row["提交时间"], datetime)
+    assert (row["渠道"], row["预算类型"], row["状态"]) == ("网页", "区间", "新提交")
+    assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(rows[0]))}2"
 
 
 async def test_dashboard(client):
@@ -283,7 +297,7 @@ async def test_dashboard(client):
         "首次人工处理用时",
     ):
         assert expected in text
-    assert text.count("<svg") == 3
+    assert text.count("<svg") == 6  # three all-time charts and the period view's three
     stats = await (await client.get("/api/stats")).json()
     assert stats["total"] >= 7
     assert sum(n for _, n in stats["weekly"]) == stats["total"]

@@ -16,6 +16,7 @@ PLACEHOLDERS = {
     "notification_id": "1",
     "token_id": "1",
     "task_id": "1",
+    "filter_id": "1",
     "username": STAFF,
 }
 

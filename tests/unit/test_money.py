@@ -23,6 +23,8 @@ def test_yuan_is_exact(amount, text):
      ({"kind": "range", "min_cny": 3000, "max_cny": 8000}, "3000–8000元"),
      ({"kind": "upper_bound", "min_cny": None, "max_cny": 1_000_000}, "不超过100万元"),
      ({"kind": "approx", "min_cny": 1_234_567, "max_cny": 1_234_567}, "约123.4567万元"),
+     ({"kind": "approx", "min_cny": 500_000, "max_cny": 600_000}, "50–60万元"),
+     ({"kind": "upper_bound", "min_cny": 200_000, "max_cny": 1_000_000}, "20–100万元"),
      ({"kind": "negotiable"}, "面议"), ({"kind": "unknown"}, "暂不确定"), (None, "未提供")],
 )  # fmt: skip
 def test_budgets_read_as_people_write_them(budget, text):

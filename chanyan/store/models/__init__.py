@@ -15,6 +15,7 @@ from chanyan.store.models.followup import (
     ServiceRecord,
 )
 from chanyan.store.models.notifications import NOTIFICATION_STATUSES, Notification
+from chanyan.store.models.preferences import SavedFilter
 from chanyan.store.models.requests import (
     SEARCH_FIELDS,
     AuditEntry,
@@ -44,6 +45,7 @@ __all__ = [
     "Notification",
     "Request",
     "RequestNote",
+    "SavedFilter",
     "ServiceRecord",
     "StaffSession",
     "StaffUser",
