@@ -94,7 +94,12 @@ $(WIDGET_JS): $(WIDGET_DIR)/node_modules/.installed $(WIDGET_DIR)/build.mjs $(wi
 
 widget: $(WIDGET_JS)  ## build the web chat widget (connectors/webchat/dist/widget.js, needs node + npm)
 
-test-unit: install $(SPACY_MODEL)  ## fast tests (seconds): core, store, CLI, actions
+AXE_DIR := tests/axe
+$(AXE_DIR)/node_modules/.installed: $(AXE_DIR)/package.json $(wildcard $(AXE_DIR)/package-lock.json)
+	cd $(AXE_DIR) && if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	@touch $@
+
+test-unit: install $(SPACY_MODEL) $(AXE_DIR)/node_modules/.installed  ## fast tests (seconds): core, store, CLI, actions
 	$(BIN)/pytest -m "not e2e" -q
 
 test-bot: train  ## Rasa data validation and test stories
