@@ -125,7 +125,7 @@ def test_tasks_notify_announces_through_the_notifier(records, session_factory):
             NotifySettings(webhook_url="http://hook.invalid"),
             session_factory=session_factory,
             webhook=lambda s, n: sent.append(n),
-            poll_seconds=0.05,
+            poll_seconds=3600,  # flush wakes it; idle afterwards, not polling a dropped database
         )
     )
     try:
