@@ -40,10 +40,10 @@ export PYTHONWARNINGS    ?= ignore::DeprecationWarning,ignore::PendingDeprecatio
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help install train run test test-unit test-bot test-e2e lint format eval bench db clean spacy-model
+.PHONY: help install train run test test-unit test-bot test-e2e lint format eval eval-dialogue bench db clean spacy-model
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
@@ -70,6 +70,9 @@ spacy-model: $(SPACY_MODEL)  ## train the spaCy extraction pipeline (only when i
 eval: $(SPACY_MODEL)  ## extraction figures on the held-out dev set (P/R/F1, domain top-1/top-3) and latency
 	$(PY) scripts/eval_extraction.py --split test
 	$(PY) scripts/bench_extraction.py
+
+eval-dialogue: train  ## play tests/dialogues against the real bot: fields right, talk, turns (DIALOGUE_ARGS="--split heldout")
+	$(PY) scripts/eval_dialogue.py $(DIALOGUE_ARGS)
 
 bench: train  ## load benchmark (PostgreSQL + Redis): N=10,50,100 intakes over REST vs a plain `rasa init` bot
 	$(PY) scripts/bench.py $(BENCH_ARGS)
