@@ -135,7 +135,8 @@ def write_report(
 ) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"dialogues-{split}.json"
-    body = {**meta, "split": split, "totals": figures}
+    totals = figures if items else {k: v for k, v in figures.items() if k not in ("wrong_fields", "talk_fields")}
+    body = {**meta, "split": split, "totals": totals}
     if items:
         body["by_tag"] = report.by_tag(results)
         body["items"] = results
