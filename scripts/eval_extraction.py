@@ -1,10 +1,14 @@
 #!/usr/bin/env python
-"""Evaluate extraction on the labelled dev set: per-field precision/recall/F1, domain top-1/top-3, exact match.
+"""Evaluate extraction on the chat-style dev set and on the published-register file.
 
-python scripts/eval_extraction.py                   # held-out part (split == "test")
-python scripts/eval_extraction.py --split train     # the part used to build rules and train the model
-python scripts/eval_extraction.py --errors          # also list the misses
+python scripts/eval_extraction.py                   # both: dev set held-out part, published file dev + held-out
+python scripts/eval_extraction.py --set devset --split train     # the dev set part used to build rules and train
+python scripts/eval_extraction.py --set published --split dev    # the published file's tuning part only
+python scripts/eval_extraction.py --errors          # also list the misses (never the published held-out part's)
 python scripts/eval_extraction.py --file training/spacy/validation.jsonl   # every record of another labelled file
+
+Every run that prints figures of the published file's held-out part appends a line to
+$CHANYAN_VAR_DIR/eval-heldout-looks.log (default var/), so the number of looks is on record.
 """
 
 from __future__ import annotations
@@ -140,11 +144,48 @@ def report(title: str, figures: dict) -> str:
     return "\n".join(lines)
 
 
+def _log_heldout_look(n: int) -> int:
+    """Record one look at the published held-out totals; returns how many looks are on record."""
+    import os
+
+    log = Path(os.environ.get("CHANYAN_VAR_DIR") or ROOT / "var") / "eval-heldout-looks.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with open(log, "a", encoding="utf-8") as fh:
+        fh.write(f"{datetime.now().isoformat(timespec='seconds')} published held-out totals, {n} messages\n")
+    return sum(1 for _ in open(log, encoding="utf-8"))
+
+
+def run_published(extractor, split: str, errors: bool, as_json: bool) -> None:
+    """Figures of the published-register file: its dev part, its held-out part (totals only), or both."""
+    import published_figures as pub
+
+    for part in ("dev", "test") if split == "all" else (split,):
+        figures = pub.evaluate(pub.load(split=part), extractor)
+        if as_json:
+            print(json.dumps({k: v for k, v in figures.items() if k != "errors"} | {"set": "published", "split": part}))
+        else:
+            title = {"dev": "published, tuning part (split=dev)", "test": "published, held-out (split=test)"}[part]
+            print(pub.report(title, figures, targets=part == "test"))
+        if part == "test":
+            looks = _log_heldout_look(figures["n"])
+            if not as_json:
+                print(f"(held-out totals printed {looks} time(s) so far)")
+        elif errors:
+            for rid, text, wrong in figures["errors"]:
+                print(f"- {rid} {text[:120]}\n    " + "\n    ".join(wrong))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--split", default="test", choices=["test", "train", "all"])
+    parser.add_argument("--set", default="both", choices=["devset", "published", "both"], dest="which")
+    parser.add_argument(
+        "--split",
+        default=None,
+        choices=["test", "train", "dev", "all"],
+        help="dev set: test (default), train or all; published file: dev, test or all (default)",
+    )
     parser.add_argument("--errors", action="store_true", help="list every message with a wrong field")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument(
@@ -157,10 +198,19 @@ def main(argv: list[str] | None = None) -> int:
     from chanyan.extraction import get_extractor
 
     extractor = get_extractor()
+    if args.file is None and args.which in ("published", "both"):
+        if args.split not in (None, "dev", "test", "all"):
+            parser.error("the published file has the splits dev and test")
+        run_published(extractor, args.split or "all", args.errors, args.json)
+        if args.which == "published":
+            return 0
     if args.file is not None:
         parts = [(str(args.file), load_devset(args.file, split=None))]
     else:
-        splits = ["train", "test"] if args.split == "all" else [args.split]
+        split = args.split or "test"
+        if split == "dev":
+            parser.error("the dev set has the splits train and test")
+        splits = ["train", "test"] if split == "all" else [split]
         parts = [(split, load_devset(split=split)) for split in splits]
     for split, records in parts:
         figures = evaluate(records, extractor)
