@@ -8,10 +8,10 @@ PY          := $(BIN)/python
 RASA        := $(BIN)/rasa
 MODEL_DIR   ?= models/rasa
 RASA_MODEL  := $(MODEL_DIR)/chanyan.tar.gz
-# The spaCy pipeline (EntityRuler + text classifier) used by chanyan.extraction; rebuilt when its inputs change.
+# The spaCy pipeline (jieba tokenizer + text classifier) used by chanyan.extraction; rebuilt when its inputs change.
 SPACY_MODEL  := models/spacy/.built
 SPACY_INPUTS := training/spacy/config.cfg training/spacy/examples.jsonl training/spacy/validation.jsonl \
-                training/spacy/fresh.jsonl training/spacy/functions.py \
+                training/spacy/fresh.jsonl training/spacy/formal.jsonl training/spacy/functions.py \
                 tests/extraction/data/devset.jsonl scripts/train_spacy.py \
                 $(wildcard chanyan/taxonomy/*.yml chanyan/taxonomy/*.txt)
 BOT_INPUTS  := $(shell find bot/config.yml bot/domain bot/data bot/components -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
@@ -67,8 +67,8 @@ $(SPACY_MODEL): $(VENV)/.installed $(SPACY_INPUTS)
 
 spacy-model: $(SPACY_MODEL)  ## train the spaCy extraction pipeline (only when its data, config or taxonomy changed)
 
-eval: $(SPACY_MODEL)  ## extraction figures on the held-out dev set (P/R/F1, domain top-1/top-3) and latency
-	$(PY) scripts/eval_extraction.py --split test
+eval: $(SPACY_MODEL)  ## extraction figures: chat-style dev set (held-out) and published-register file, latency
+	$(PY) scripts/eval_extraction.py
 	$(PY) scripts/bench_extraction.py
 
 eval-dialogue: train  ## play tests/dialogues against the real bot: fields right, talk, turns (DIALOGUE_ARGS="--split heldout")

@@ -162,9 +162,15 @@ def run_published(extractor, split: str, errors: bool, as_json: bool) -> None:
     for part in ("dev", "test") if split == "all" else (split,):
         figures = pub.evaluate(pub.load(split=part), extractor)
         if as_json:
-            print(json.dumps({k: v for k, v in figures.items() if k != "errors"} | {"set": "published", "split": part}))
+            print(
+                json.dumps(
+                    {k: v for k, v in figures.items() if k != "errors"} | {"set": "published", "split": part}
+                )
+            )
         else:
-            title = {"dev": "published, tuning part (split=dev)", "test": "published, held-out (split=test)"}[part]
+            title = {"dev": "published, tuning part (split=dev)", "test": "published, held-out (split=test)"}[
+                part
+            ]
             print(pub.report(title, figures, targets=part == "test"))
         if part == "test":
             looks = _log_heldout_look(figures["n"])

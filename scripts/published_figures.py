@@ -53,9 +53,15 @@ def _taken(record: dict, budget: dict | None) -> list[dict]:
     taken = []
     for marker in record.get("not_budget") or ():
         m_span = _span_of(record["text"], marker["text"])
-        if span and m_span and span[0] < m_span[1] and m_span[0] < span[1]:
-            taken.append(marker)
-        elif not span and budget.get("text") and budget["text"] in marker["text"]:
+        if (
+            span
+            and m_span
+            and span[0] < m_span[1]
+            and m_span[0] < span[1]
+            or not span
+            and budget.get("text")
+            and budget["text"] in marker["text"]
+        ):
             taken.append(marker)
     return taken
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Build the project's spaCy pipeline (`make spacy-model`): EntityRuler from the taxonomy + text classifier.
+"""Build the project's spaCy pipeline (`make spacy-model`): our jieba tokenizer + a text classifier.
 
 Training examples, all kept apart from the held-out dev set (tests/extraction/data/devset.jsonl, split=test):
   1. training/spacy/examples.jsonl — hand-written examples, including messages with no domain (NONE);
@@ -8,6 +8,8 @@ Training examples, all kept apart from the held-out dev set (tests/extraction/da
      were added here), labelled with their sub_code (or NONE);
   4. training/spacy/fresh.jsonl — a blind batch of colloquial, shop-floor-jargon needs (scored with a model that
      had not seen it before it was added here), labelled likewise;
+  4b. training/spacy/formal.jsonl — needs in the formal register (news about cooperation, 揭榜 titles,
+     announcements), written for training and kept apart from tests/extraction/data/published.jsonl;
   5. short sentences made from every taxonomy keyword and description with a few colloquial templates,
      so a term staff add to taxonomy.yml is learnt on the next build;
   6. answers that name no domain (budget, deadline, cooperation mode, partner, contact details), composed from
@@ -33,6 +35,8 @@ TRAINING_DIR = ROOT / "training" / "spacy"
 DEVSET = ROOT / "tests" / "extraction" / "data" / "devset.jsonl"
 VALIDATION = TRAINING_DIR / "validation.jsonl"
 FRESH = TRAINING_DIR / "fresh.jsonl"
+FORMAL = TRAINING_DIR / "formal.jsonl"
+PUBLISHED = ROOT / "tests" / "extraction" / "data" / "published.jsonl"
 NONE_LABEL = "NONE"
 TEMPLATES = (
     "{a}",
@@ -167,23 +171,31 @@ def labelled(records: Iterable[dict]) -> list[tuple[str, str]]:
 
 
 def collect_examples(
-    seed: int = 13, with_devset: bool = True, with_validation: bool = True, with_fresh: bool = True
+    seed: int = 13,
+    with_devset: bool = True,
+    with_validation: bool = True,
+    with_fresh: bool = True,
+    with_formal: bool = True,
 ) -> list[tuple[str, str]]:
     """All (text, label) training pairs; never the dev set's held-out part."""
     from chanyan.extraction.taxonomy import Taxonomy
+    from chanyan.extraction.textnorm import fold
 
     rng = random.Random(seed)
     examples = [(r["text"], r["label"]) for r in read_jsonl(TRAINING_DIR / "examples.jsonl")]
     devset = read_jsonl(DEVSET)
     if with_devset:
         examples += labelled(r for r in devset if r["split"] == "train")
-    for path, wanted in ((VALIDATION, with_validation), (FRESH, with_fresh)):
+    for path, wanted in ((VALIDATION, with_validation), (FRESH, with_fresh), (FORMAL, with_formal)):
         if wanted and path.exists():
             examples += labelled(read_jsonl(path))
     examples += taxonomy_examples(Taxonomy.load(), rng)
     examples += none_examples(rng)
+    # Never the evaluation files: the dev set's held-out part and the whole published-register file.
     held_out = {r["text"] for r in devset if r["split"] == "test"}
-    return [(t, label) for t, label in examples if t not in held_out]
+    if PUBLISHED.exists():
+        held_out |= {r["text"] for r in read_jsonl(PUBLISHED)}
+    return [(fold(t), label) for t, label in examples if t not in held_out]
 
 
 def write_docbins(
@@ -211,18 +223,6 @@ def write_docbins(
         db.to_disk(path)
         paths.append(path)
     return paths[0], paths[1]
-
-
-def write_patterns(out: Path) -> Path:
-    """EntityRuler phrase patterns: every taxonomy term, label TECH, id = its best category code."""
-    from chanyan.extraction.taxonomy import Taxonomy
-
-    path = out / "patterns.jsonl"
-    with open(path, "w", encoding="utf-8") as fh:
-        for term, targets in sorted(Taxonomy.load().term_index().items()):
-            code = max(targets, key=lambda t: t[1])[0]
-            fh.write(json.dumps({"label": "TECH", "pattern": term, "id": code}, ensure_ascii=False) + "\n")
-    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,7 +261,6 @@ def main(argv: list[str] | None = None) -> int:
         with_fresh=not args.without_fresh,
     )
     train, dev = write_docbins(examples, labels, build)
-    patterns = write_patterns(build)
     print(f"{len(examples)} examples, {len(labels)} labels", flush=True)
     # `spacy train`, called through its Python entry point: the CLI's option parsing breaks with the click/typer
     # versions Rasa pins, the training function is the same.
@@ -269,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     from spacy.cli.train import train as spacy_train
 
     import_code(TRAINING_DIR / "functions.py")
-    overrides = {"paths.train": str(train), "paths.dev": str(dev), "paths.patterns": str(patterns)}
+    overrides = {"paths.train": str(train), "paths.dev": str(dev)}
     spacy_train(TRAINING_DIR / "config.cfg", build / "out", use_gpu=-1, overrides=overrides)
     best = build / "out" / "model-best"
     staging = args.output.with_name(args.output.name + ".new")

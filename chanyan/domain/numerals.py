@@ -41,3 +41,21 @@ def read_int(text: str) -> int | None:
     """A whole number written in digits or Chinese words, or None (see read_number)."""
     value = read_number(text)
     return int(value) if value is not None and value == int(value) else None
+
+
+_MULTIPLIERS: dict[str, int] = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+# 两三, 三五十万, 七八千, 两三百万: two neighbouring digits say "between", a unit after them scales both.
+_COLLOQUIAL = re.compile(
+    r"^(?P<a>[一二两三四五六七八九])(?P<b>[二两三四五六七八九])(?P<unit>[十百千])?(?P<mag>[万亿])?$"
+)
+
+
+def read_range(text: str) -> tuple[float, float] | None:
+    """A colloquial range of two neighbouring digits ("两三" → (2, 3), "三五十万" → (300000, 500000),
+    "七八千" → (7000, 8000)), or None when the text is not one."""
+    match = _COLLOQUIAL.match((text or "").strip())
+    if not match:
+        return None
+    scale = _MULTIPLIERS.get(match["unit"] or "", 1) * _MULTIPLIERS.get(match["mag"] or "", 1)
+    low, high = SINGLE_DIGITS[match["a"]] * scale, SINGLE_DIGITS[match["b"]] * scale
+    return (float(low), float(high)) if low < high else None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from .matcher import TermMatch, TermMatcher
 from .taxonomy import Taxonomy
+from .textnorm import clauses
 
 NONE_LABEL = "NONE"
 RULE_SHARE_MIN = float(
@@ -23,6 +24,12 @@ MIN_MODEL_SCORE = 0.75  # the classifier alone must be this sure to propose a do
 DOMAIN_ONLY_DISCOUNT = 0.6  # a domain-level cue ("新材料") is weaker than a category term
 SHORT_TERM = 4  # terms shorter than this must not cross a token boundary
 SELF_DESCRIPTION_WEIGHT = 0.4  # "我们是做锂电池的": the business, not necessarily the need
+MODIFIER_WEIGHT = (
+    0.5  # 「基于深度学习的…系统」, 「面向新能源汽车的…」: the method or the market, not the object
+)
+CONTEXT_WEIGHT = (
+    0.6  # a clause that asks for nothing ("一家汽车零部件企业与高校达成合作") next to one that does
+)
 
 
 # The clause where an enterprise says what it is or makes: "我们是做锂电池的", "我司做储能pack", "我是一家电商公司".
@@ -35,6 +42,7 @@ _SELF_DESCRIPTION = re.compile(
     r"|(?:给|为)[^，。,；;！!？?想需求找请帮]{1,12}(?:配套|供货|代工|做代工|提供配套)"
     # "单位名称：合肥某某机械有限公司", "苏州精工模具有限公司": a name says what the company is, not what it needs.
     r"|(?:单位|公司|企业)(?:名称|全称|名字)?[:：][^，。,；;！!？?]{1,30}"
+    r"|(?:需求方|需求单位|申报单位|承担单位|提出单位|发榜单位|申请单位|申请机构|需求企业)\s?[:：】][^，。,；;！!？?\n|]{1,30}"
     r"|[^，。,；;！!？?\s想需求找请帮]{2,20}?(?:有限责任公司|有限公司|股份公司|集团)"
 )
 # A question about the assistant itself ("你是机器人还是真人"): its words are not the user's technical terms.
@@ -48,6 +56,24 @@ _NEED_CUE = re.compile(
     r"解决|改进|改善|优化|提升|提高|降低|减少|开发|研发|研制|攻关|合作|替代|改造|升级|引进|定制|做个|做一|搞个|搞一|"
     r"不行|不好|不够|不足|不稳|不均|不达标|不了|不到|不上|不住|超标|太|偏|老是|总是|经常|容易|故障|失效|缺陷|不良|瓶颈|困扰|头疼|"
     r"帮|急|请|诊断|咨询|评估|检测|测试|认证|[？?]"
+)
+
+
+# 「基于X的」「面向X的」「用于X的」: X is how or for whom, the object of the need follows.
+_MODIFIER = re.compile(
+    r"(?:基于|面向|用于|适用于|针对|应用于|以)[^，。,；;！!？?的]{2,20}?(?:的|为基础的|为核心的)"
+)
+# A clause that asks for something (a demand or a research verb); terms elsewhere are context.
+_DEMAND_CLAUSE = re.compile(
+    r"想|需要|希望|寻求|征集|征求|求解|攻关|开发|研发|研制|研究|解决|提升|提高|降低|减少|优化|改进|改善|改造|替代|"
+    r"设计|建设|搭建|实现|导入|引入|突破|检测|监测|处理|回收|治理|修复|选育|制备|防治|诊断|评估|定制|升级|[？?]"
+)
+
+
+# What a clause of context says: who, where, how big, what happened (news, company background, forms).
+_CONTEXT_CLAUSE = re.compile(
+    r"企业|公司|厂|集团|大学|学院|研究院|研究所|科学院|高校|团队|合作社|医院|签约|签署|签订|达成|获悉|报道|记者|据悉|"
+    r"据介绍|据了解|日前|近日|年产|产值|营收|销售额|销售收入|存栏|拥有|位于|成立|规模|面积|总长|装机|背景|现有|每年|年均"
 )
 
 
@@ -89,23 +115,31 @@ class DomainRanker:
         ]
 
     def rule_scores(
-        self, matches: list[TermMatch], self_spans: Sequence[tuple[int, int]] = ()
+        self,
+        matches: list[TermMatch],
+        self_spans: Sequence[tuple[int, int]] = (),
+        weak_spans: Sequence[tuple[int, int, float]] = (),
     ) -> tuple[dict[str, float], list[dict]]:
         """Summed keyword weight per category code (domain codes for domain-level cues); a term inside one of
-        `self_spans` (where the enterprise describes itself) weighs less."""
+        `self_spans` (where the enterprise describes itself) weighs less, and one inside a `weak_spans` entry
+        (start, end, factor) is multiplied by its factor. A term repeated in one message counts once, where it
+        weighs most."""
+        best: dict[str, tuple[float, TermMatch]] = {}
+        for match in matches:
+            factor = 1.0 + 0.1 * min(len(match.term) - 2, 4) if len(match.term) > 2 else 1.0
+            if _within(match.start, self_spans):
+                factor *= SELF_DESCRIPTION_WEIGHT
+            for start, end, weak in weak_spans:
+                if start <= match.start < end:
+                    factor *= weak
+            key = match.term.lower()
+            if key not in best or factor > best[key][0]:
+                best[key] = (factor, best[key][1] if key in best else match)
         scores: dict[str, float] = defaultdict(float)
         fired = []
-        seen: set[str] = set()
-        for match in matches:
-            key = match.term.lower()
-            if key in seen:  # a term repeated in one message counts once
-                continue
-            seen.add(key)
-            length_bonus = 1.0 + 0.1 * min(len(match.term) - 2, 4) if len(match.term) > 2 else 1.0
-            if _within(match.start, self_spans):
-                length_bonus *= SELF_DESCRIPTION_WEIGHT
+        for factor, match in sorted(best.values(), key=lambda fm: fm[1].start):
             for code, weight in self.index.get(match.term, ()):
-                scores[code] += weight * length_bonus
+                scores[code] += weight * factor
             fired.append(
                 {
                     "term": match.term,
@@ -128,7 +162,7 @@ class DomainRanker:
         aside = [(m.start(), m.end()) for m in _ABOUT_ASSISTANT.finditer(text)]
         matches = [m for m in matches if not _within(m.start, aside)]
         self_spans = self_description_spans(text)
-        raw, fired = self.rule_scores(matches, self_spans)
+        raw, fired = self.rule_scores(matches, self_spans, weak_spans(text, matches))
         evidence = DomainEvidence(terms=fired, rule_scores=raw, model_scores=dict(model_scores or {}))
         if is_introduction(text, matches, self_spans):
             return [], evidence
@@ -180,6 +214,25 @@ class DomainRanker:
 def self_description_spans(text: str) -> list[tuple[int, int]]:
     """Character spans where the enterprise says what it is or makes (我们是做锂电池的, 主营阀门, XX有限公司)."""
     return [(m.start(), m.end()) for m in _SELF_DESCRIPTION.finditer(text)]
+
+
+def weak_spans(text: str, matches: Sequence[TermMatch]) -> list[tuple[int, int, float]]:
+    """Spans whose terms say less about the need: title modifiers (基于…的) and, when some clause asks for
+    something technical, the clauses that ask for nothing."""
+    spans = [(m.start(), m.end(), MODIFIER_WEIGHT) for m in _MODIFIER.finditer(text)]
+    parts = clauses(text)
+    demanding = [
+        (start, start + len(part))
+        for start, part in parts
+        if _DEMAND_CLAUSE.search(part) and any(start <= m.start < start + len(part) for m in matches)
+    ]
+    if demanding and len(parts) > 1:
+        spans += [
+            (start, start + len(part), CONTEXT_WEIGHT)
+            for start, part in parts
+            if (start, start + len(part)) not in demanding and _CONTEXT_CLAUSE.search(part)
+        ]
+    return spans
 
 
 def _within(position: int, spans: Sequence[tuple[int, int]]) -> bool:

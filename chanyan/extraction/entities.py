@@ -28,7 +28,8 @@ def _span(text: str, fragment: str | None) -> tuple[int, int] | None:
 
 
 def to_entities(result: dict) -> list[dict]:
-    """Rasa entities for an extraction dict: tech_domain (one per ranked candidate), budget, timeline, …"""
+    """Rasa entities for an extraction dict: tech_domain (one per ranked candidate), budget, timeline, …,
+    not_technical (the dict as value)."""
     text = result.get("text") or ""
     entities = []
     for domain in result.get("domains") or ():
@@ -57,6 +58,9 @@ def to_entities(result: dict) -> list[dict]:
         entities.append(_entity("email", email, text, _span(text, email)))
     for keyword in result.get("keywords") or ():
         entities.append(_entity("keyword", keyword, text, _span(text, keyword)))
+    flag = result.get("not_technical")
+    if flag:
+        entities.append(_entity("not_technical", dict(flag), text, _span(text, flag.get("text"))))
     return entities
 
 
@@ -93,6 +97,8 @@ def from_entities(entities: list[dict], text: str = "") -> dict | None:
             result["emails"].append(value)
         elif name == "keyword":
             result["keywords"].append(value)
+        elif name == "not_technical" and isinstance(value, dict):
+            result["not_technical"] = dict(value)
     result["domains"].sort(key=lambda d: -d["score"])
     return result
 

@@ -9,14 +9,15 @@ from typing import Any
 
 from spacy.language import Language
 
+from chanyan import clock
 from chanyan.taxonomy import CURRENCY_PATH, DATA_DIR, LEXICON_PATH, TAXONOMY_PATH
 
-from . import money, terms, timeline
+from . import money, needs, terms, timeline
 from .domains import DomainRanker
 from .lexicon import get_tokenizer, lexicon_terms
 from .spacy_pipeline import attach_tokenizer, load_pipeline
 from .taxonomy import Taxonomy
-from .textnorm import MAX_CHARS, has_chinese, normalize
+from .textnorm import Normalized, has_chinese, normalize_text
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,18 @@ def empty_result(text: str = "") -> dict:
         "partner": {"types": [], "names": [], "regions": []},
         "phones": [],
         "emails": [],
+        "not_technical": None,
     }
+
+
+def message_time(now: datetime | None) -> datetime:
+    """The message time as a naive local time in CHANYAN_TZ (relative dates resolve against it): an aware time
+    is converted, a naive one is taken as local, None is now."""
+    if now is None:
+        return clock.now_local().replace(tzinfo=None)
+    if now.tzinfo is not None:
+        return now.astimezone(clock.local_tz()).replace(tzinfo=None)
+    return now
 
 
 def _printable(text: Any) -> str:
@@ -88,7 +100,7 @@ class Extractor:
 
     def parse_timeline(self, text: str, now: datetime | None = None) -> dict | None:
         """需求时限 from an answer: see chanyan.extraction.timeline.parse_timeline."""
-        return timeline.parse_timeline(text, now)
+        return timeline.parse_timeline(text, message_time(now))
 
     def parse_coop_modes(self, text: str) -> list[str]:
         """合作方式 values from chanyan.domain.schema.COOP_MODES."""
@@ -118,7 +130,7 @@ class Extractor:
 
     def rank_domains(self, text: str, top_k: int = 3) -> list[dict]:
         """Ranked [{"code","name","sub_code","sub_name","score"}], best first, score in [0, 1]."""
-        text = normalize(text)
+        text = normalize_text(text).text
         if not has_chinese(text):
             return []
         boundaries, model_scores, _ = self.analyse(text)
@@ -141,19 +153,31 @@ class Extractor:
         result = empty_result(original)
         if not original or len(original) > MAX_INPUT_CHARS:
             return result
-        text = normalize(original)[:MAX_CHARS]
+        norm = normalize_text(original)
+        text = norm.text
         if not has_chinese(text):
             # English-only or junk: only contact details are worth keeping.
             result["phones"] = terms.parse_phones(text)
             result["emails"] = terms.parse_emails(text)
             return result
+        now = message_time(now)
         boundaries, model_scores, tokens = self.analyse(text)
         matches = self.ranker.match_terms(text, boundaries)
-        domains, evidence = self.ranker.rank(text, model_scores, matches=matches)
+        flag = needs.not_technical(text, matches)
+        no_need = flag is not None or needs.is_supply_description(text)
+        if no_need:
+            domains, evidence = [], self.ranker.rank(text, {}, matches=[])[1]
+        else:
+            domains, evidence = self.ranker.rank(text, model_scores, matches=matches)
+            result["budget"] = money.parse_budget(norm, strict=True, currencies=self.currencies)
+            result["timeline"] = timeline.parse_timeline(norm, now, strict=True)
         result["domains"] = domains
-        result["keywords"] = self._keywords(evidence.terms)
-        result["budget"] = money.parse_budget(text, strict=True, currencies=self.currencies)
-        result["timeline"] = timeline.parse_timeline(text, now, strict=True)
+        result["keywords"] = self._keywords(evidence.terms, norm) if domains else []
+        if flag is not None:
+            result["not_technical"] = {
+                "kind": flag["kind"],
+                "text": norm.original_text(flag["start"], flag["end"]),
+            }
         result["coop_modes"] = terms.parse_coop_modes(text)
         result["ip_preference"] = terms.parse_ip_preference(text, strict=True)
         result["partner"] = terms.parse_partner(text, self.partner_vocab)
@@ -163,7 +187,7 @@ class Extractor:
             top_model = sorted(model_scores.items(), key=lambda kv: -kv[1])[:5]
             result["explain"] = {
                 "tokens": tokens,
-                "terms": evidence.terms,
+                "terms": [self._original_term(t, norm) for t in evidence.terms],
                 "rule_scores": {
                     k: round(v, 3) for k, v in sorted(evidence.rule_scores.items(), key=lambda kv: -kv[1])
                 },
@@ -172,16 +196,25 @@ class Extractor:
                 "rules": {
                     "budget": (result["budget"] or {}).get("text"),
                     "timeline": (result["timeline"] or {}).get("text"),
+                    "no_need": no_need,
                 },
             }
         return result
 
-    def _keywords(self, fired: list[dict]) -> list[str]:
-        """The user's own technical terms (category-level, not bare domain names), strongest first."""
+    @staticmethod
+    def _original_term(term: dict, norm: Normalized) -> dict:
+        start, end = norm.original_span(term["start"], term["end"])
+        return {**term, "term": norm.original[start:end], "start": start, "end": end}
+
+    def _keywords(self, fired: list[dict], norm: Normalized) -> list[str]:
+        """The user's own technical terms (category-level, not bare domain names, as the user wrote them),
+        strongest first."""
         scored = []
         for position, term in enumerate(fired):
             weights = [w for code, w in self.ranker.index.get(term["term"], ()) if len(code) == 3]
             if weights:
-                scored.append((-max(weights) * len(weights), position, term["term"]))
+                scored.append(
+                    (-max(weights) * len(weights), position, norm.original_text(term["start"], term["end"]))
+                )
         scored.sort()
         return list(dict.fromkeys(t for _, _, t in scored))[:MAX_KEYWORDS]

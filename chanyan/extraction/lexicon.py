@@ -12,6 +12,7 @@ import jieba
 from chanyan.taxonomy import LEXICON_PATH
 
 from .taxonomy import Taxonomy
+from .textnorm import fold
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def lexicon_terms(taxonomy: Taxonomy, extra_path: Path | str | None = LEXICON_PA
     """All user-dictionary terms: taxonomy keywords, names and aliases plus the extra lexicon file."""
     terms = list(taxonomy.term_index())
     if extra_path is not None and Path(extra_path).exists():
-        terms.extend(read_lexicon(extra_path))
+        terms.extend(fold(term) for term in read_lexicon(extra_path))
     return sorted(set(terms))
 
 

@@ -1,4 +1,15 @@
-"""拟投入资金: find a budget span, then parse it with JioNLP (fixing the colloquial ranges it gets wrong)."""
+"""拟投入资金: the amount meant as the project's funds, told apart from the other amounts of a message.
+
+Every amount is a candidate; what the words before it say decides what it is:
+  - a label of the project's funds (预算, 拟投入经费, 研发投入, 榜单金额, 合同金额, 项目资金 …) makes it a budget,
+    and labelled budgets win over the rest;
+  - a unit cost or price (吨处理成本≤60元, 每件0.5元, 电价0.6元/度, 售价), a count or output (存栏三千来头, 年产40万吨),
+    a loan or financing (贷款300万, 融资5000万), revenue or company size (年产值2亿, 注册资本), a salary, a subsidy
+    applied for or money already spent (去年研发投入) is never the budget;
+  - a plain amount with a money unit counts when nothing better is said.
+JioNLP reads the amount itself (with fixes for the colloquial ranges it gets wrong); foreign currencies are
+converted with the dated rate table in currency.yml.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +21,53 @@ from pathlib import Path
 
 import yaml
 
+from chanyan.domain.numerals import CHINESE_DIGIT_CHARS, read_range
 from chanyan.taxonomy import CURRENCY_PATH
 
 from .jio import jionlp
-from .textnorm import normalize
+from .textnorm import Normalized, as_normalized
 
 logger = logging.getLogger(__name__)
 
-_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿几"
+_CN_DIGITS = CHINESE_DIGIT_CHARS + "几"
 _NUM = rf"(?:\d+(?:\.\d+)?|大?[{_CN_DIGITS}]+)(?:多|来|余)?"
 _MAG = r"(?:万|千|百万|千万|亿|[wWkK](?![wWhH]))"
-_CNY = r"(?:元|块钱|块|人民币|RMB|rmb|CNY|cny)"
+_CNY = r"(?:元人民币|元|块钱|块|人民币|RMB|rmb|CNY|cny)"
 _PREFIX = (
-    r"(?:不超过|不高于|不多于|不到|最多|至多|上限|封顶|控制在|大概|大约|约|差不多|预计|至少|不低于|起码)"
+    r"(?:不超过|不高于|不多于|不少于|不低于|不到|最多|至多|最高|上限|封顶|控制在|大概|大约|约|差不多|预计|至少|起码|"
+    r"超过|多于|逾|近|≤|<=|<|≥|>=|>)"
 )
 _SUFFIX = r"(?:以内|以下|之内|内|左右|上下|出头|以上|起|多)"
 _RANGE_SEP = r"(?:-|~|～|—|–|到|至)"
+# A number followed by a unit of count or measure (1万次, 3000小时, 5万吨, 1.2万头, 3万平方米) is not money.
+_NOT_MONEY_AFTER = (
+    r"(?![\u4e00-\u9fa5]?(?:次|小时|个|件|台|套|吨|亩|平|米|人|片|颗|只|条|公里|公顷|公斤|千克|克|转|伏|瓦|包|方|度|级|倍|"
+    r"年|天|张|份|头|枚|户|家|辆|单|例|批|支|瓶|株|尾|羽|箱|立方|升|坪|名|座|所|项|篇|字|字节|像素|帧|步|行|册))"
+)
 _BUDGET_CUE = re.compile(r"预算|经费|资金|费用|投入|价格|报价|出资|花|钱|成本|金额|资助|拨款|给到|能出")
+
+# Cues in the clause before an amount, nearest one deciding. Longer phrases come first so that 奖励资金 is read
+# as a subsidy, not as 资金.
+_NOT_BUDGET = (
+    r"(?P<past>去年|前年|上年|累计|历年|年均|近[一二三四五六七八九十\d]+年|已经?投入|曾|科研经费|横向经费|纵向经费|研发支出|支出)"
+    r"|(?P<subsidy>奖励资金|补贴资金|补助资金|奖补资金|奖励|补贴|补助|补偿|奖补|抵减|返点)"
+    r"|(?P<loan>贷款|贷|借款|借|授信|抵押|额度|融资|募资|融资租赁|投资人|估值|市值)"
+    r"|(?P<revenue>产值|营收|营业收入|营业额|销售额|销售收入|收入|收益|利润|创收|注册资本|资产|总值|年产|年销售|出货)"
+    r"|(?P<salary>月薪|年薪|日薪|时薪|薪资|薪水|工资|待遇|底薪|薪酬)"
+    r"|(?P<unit>单价|单台|单套|单次|单艘|单片|单只|单个|单位成本|售价|出厂价|批发价|零售价|收购价|市场价|进口价|均价|"
+    r"造价|电价|气价|水价|油价|报价|价格|价|成本|每\S{0,4}|月费|年费|电费|燃气费|费用(?=约?每)|处置费|处理费|"
+    r"清运费|运费|节省|节约|省下|损失|罚款|赔偿)"
+)
+_BUDGET_STRONG = (
+    r"预算|拟投入|计划投入|预计投入|投入经费|投入资金|研发投入|研发资金|研发经费|研发费用|开发费用|研制经费|项目经费|"
+    r"项目资金|项目预算|课题经费|计划经费|计画经费|总经费|合作经费|合同金额|合同额|合同价|榜单金额|揭榜金额|揭榜资金|"
+    r"攻关经费|资助|出资|最高限价|限价|咨询费用|服务费用|采购预算|经费|能出|给到|愿意出|拿出"
+)
+_BUDGET_WEAK = r"投入|资金|费用|金额|总投资|投资|总价|总额|花|钱"
+_CUES = re.compile(rf"{_NOT_BUDGET}|(?P<strong>{_BUDGET_STRONG})|(?P<weak>{_BUDGET_WEAK})")
+# A label right before the amount that makes a 面议 / 待定 the budget's answer.
+_BUDGET_LABEL = re.compile(rf"(?:{_BUDGET_STRONG}|投入|资金|费用|金额)\s?[:：】\]]?\s?$")
+_CLAUSE_END = "，,。；;！!？?\n|"
 
 NEGOTIABLE = re.compile(
     r"面议|面谈|可以谈|可谈|好商量|可商量|可以商量|可商议|再议|再商量|商量着来|看方案(?:定|报价)?|看报价|按项目定|价格好说"
@@ -36,36 +77,51 @@ UNKNOWN = re.compile(
 )
 # "时间还没定" answers another question, even when short.
 _OTHER_SLOT_CUE = re.compile(
-    r"时间|时限|日期|周期|工期|什么时候|合作方式|方式|知识产权|专利|归属|合作方|单位|联系人|电话"
+    r"时间|时限|日期|周期|工期|什么时候|合作方式|方式|知识产权|专利|归属|合作方|单位|联系人|电话|待遇|薪"
 )
 NEGOTIABLE_SHORT = (
     16  # a bare "面议" / "还没定" is a budget answer only in a short reply or next to a budget cue
 )
+LEFT_WINDOW = 16  # characters of the clause before an amount that say what it is
+
+STRONG, WEAK, PLAIN = (
+    3,
+    2,
+    1,
+)  # how a candidate is labelled: a label of the project's funds, a weak cue, nothing
 
 
 @dataclass(frozen=True)
 class Currency:
-    """A foreign currency with a fixed rate to CNY."""
+    """A foreign currency with a fixed rate to CNY, valid as of a date."""
 
     code: str
     rate: float
     names: tuple[str, ...]
+    as_of: str | None = None
 
 
 @lru_cache(maxsize=4)
 def load_currencies(path: Path | str = CURRENCY_PATH) -> tuple[Currency, ...]:
-    """Currencies from the rates data file."""
+    """Currencies from the rates data file (`as_of` date and `rates`; format documented at its top)."""
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh) or {}
+    as_of = raw.get("as_of")
+    rates = raw.get("rates", raw if "as_of" not in raw else {})
     return tuple(
-        Currency(code, float(spec["rate"]), tuple(str(n) for n in spec.get("names") or ()))
-        for code, spec in raw.items()
+        Currency(
+            str(code),
+            float(spec["rate"]),
+            tuple(str(n) for n in spec.get("names") or ()),
+            str(as_of) if as_of is not None else None,
+        )
+        for code, spec in rates.items()
     )
 
 
 def _currency_pattern(currencies: tuple[Currency, ...]) -> str:
     names = sorted({n for c in currencies for n in c.names}, key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(n) for n in names) + ")"
+    return "(?:" + "|".join(re.escape(n) for n in names) + ")" if names else "(?!x)x"
 
 
 @lru_cache(maxsize=4)
@@ -74,29 +130,19 @@ def _span_regex(currency_pattern: str) -> re.Pattern:
     unit = rf"(?:{_MAG}\s?(?:{_CNY}|{currency_pattern})?|{_CNY}|{currency_pattern})"
     core = rf"(?:{amount}\s?{_RANGE_SEP}\s?)?{_NUM}\s?{unit}"
     dollar = rf"(?:\$|US\$|USD\s?)\s?{_NUM}\s?{_MAG}?"
-    # A number followed by a unit of count or measure (1万次, 3000小时, 5万吨) is not money.
-    not_money = r"(?![\u4e00-\u9fa5]?(?:次|小时|个|件|台|套|吨|亩|平|米|人|片|颗|只|条|公里|转|伏|瓦|包|方|度|级|倍|年|天|张|份))"
-    return re.compile(rf"(?P<prefix>{_PREFIX})?\s?(?P<core>{dollar}|{core}){not_money}(?P<suffix>{_SUFFIX})?")
+    # 港币350万元, 新台币800万, 人民币50万: the currency before the number.
+    before = rf"(?P<before>{currency_pattern}|人民币|RMB)\s?(?:{amount}\s?{_RANGE_SEP}\s?)?{_NUM}\s?(?:{_MAG}\s?元?|元)?"
+    return re.compile(
+        rf"(?P<prefix>{_PREFIX})?\s?(?P<core>{dollar}|{before}|{core}){_NOT_MONEY_AFTER}(?P<suffix>{_SUFFIX})?"
+    )
 
 
-_COLLOQUIAL_RANGE = re.compile(
-    r"^(?P<a>[一二两三四五六七八九])(?P<b>[二两三四五六七八九])(?P<unit>十|百|千)?(?P<mag>万|亿)?$"
-)
-_CN_VALUE = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNIT_VALUE = {"十": 10, "百": 100, "千": 1000, None: 1}
-_MAG_VALUE = {"万": 10_000, "亿": 100_000_000, None: 1}
-
-
-def _colloquial_range(core: str) -> tuple[int, int] | None:
-    """三五十万 → 30–50万, 两三百万 → 200–300万, 七八千 → 7–8千 (JioNLP reads these wrongly)."""
-    match = _COLLOQUIAL_RANGE.match(core)
-    if not match:
+def _colloquial_range(core: str) -> tuple[float, float] | None:
+    """三五十万 → 30–50万, 两三百万 → 200–300万, 七八千 → 7–8千 (JioNLP reads these wrongly); a bare 两三 is no
+    amount."""
+    if not re.search(r"[十百千万亿]$", core):
         return None
-    if match["unit"] is None and match["mag"] is None:
-        return None
-    scale = _UNIT_VALUE[match["unit"]] * _MAG_VALUE[match["mag"]]
-    low, high = _CN_VALUE[match["a"]] * scale, _CN_VALUE[match["b"]] * scale
-    return (low, high) if low < high else None
+    return read_range(core)
 
 
 _SPECIAL = {
@@ -121,15 +167,15 @@ def _jio_money(core: str) -> tuple[float, float] | None:
 
 def _to_jio_form(core: str, currency: Currency | None) -> str:
     core = re.sub(r"\s", "", core)
-    if core[:1] in ("百", "千", "万", "亿"):  # 百万以内 → 一百万
-        core = "一" + core
-    core = re.sub(r"^(?:US\$|USD|\$)", "", core)
+    core = re.sub(r"^(?:US\$|USD|\$|人民币|RMB)", "", core)
     if currency is not None:
         for name in sorted(currency.names, key=len, reverse=True):
             core = core.replace(name, "")
+    if core[:1] in ("百", "千", "万", "亿"):  # 百万以内 → 一百万
+        core = "一" + core
     core = re.sub(r"(?<=[\d几十百千])[wW]", "万", core)
     core = re.sub(r"(?<=[\d])[kK]", "千", core)
-    core = re.sub(r"(?:块钱|块|人民币|RMB|rmb|CNY|cny)$", "元", core)
+    core = re.sub(r"(?:元人民币|块钱|块|人民币|RMB|rmb|CNY|cny)$", "元", core)
     core = core.replace("~", "-").replace("～", "-").replace("—", "-").replace("–", "-").replace("至", "到")
     if not core.endswith(("元", "万", "千", "亿", "百")):
         core += "元"
@@ -139,10 +185,12 @@ def _to_jio_form(core: str, currency: Currency | None) -> str:
 def _find_currency(core: str, currencies: tuple[Currency, ...]) -> Currency | None:
     if core.lstrip().startswith(("$", "US$", "USD")):
         return next((c for c in currencies if c.code == "USD"), None)
+    best = None
     for currency in currencies:
-        if any(name in core for name in currency.names):
-            return currency
-    return None
+        for name in currency.names:
+            if name in core and (best is None or len(name) > best[0]):
+                best = (len(name), currency)
+    return best[1] if best else None
 
 
 def _amounts(core: str, currency: Currency | None) -> tuple[float, float] | None:
@@ -150,7 +198,7 @@ def _amounts(core: str, currency: Currency | None) -> tuple[float, float] | None
     bare = jio_form[:-1] if jio_form.endswith("元") else jio_form
     colloquial = _colloquial_range(bare)
     if colloquial:
-        return float(colloquial[0]), float(colloquial[1])
+        return colloquial
     for pattern, bounds in _SPECIAL.items():
         if pattern.match(bare):
             return float(bounds[0]), float(bounds[1])
@@ -162,79 +210,171 @@ def _amounts(core: str, currency: Currency | None) -> tuple[float, float] | None
     return (low, high) if low <= high else (high, low)
 
 
+_LOWER = ("至少", "不低于", "不少于", "起码", "超过", "多于", "逾", "≥", ">=", ">")
+_UPPER = (
+    "不超过",
+    "不高于",
+    "不多于",
+    "不到",
+    "最多",
+    "至多",
+    "最高",
+    "上限",
+    "封顶",
+    "控制在",
+    "≤",
+    "<=",
+    "<",
+)
+_APPROX = ("大概", "大约", "约", "差不多", "预计", "近")
+
+
 def _kind(
-    prefix: str, suffix: str, low: float, high: float, core: str
+    prefix: str, suffix: str, low: float, high: float, left: str
 ) -> tuple[str, float | None, float | None]:
-    if prefix in ("至少", "不低于", "起码") or suffix in ("以上", "起"):
+    if prefix in _LOWER or suffix in ("以上", "起"):
         return "range", low, None
-    if prefix in ("不超过", "不高于", "不多于", "不到", "最多", "至多", "上限", "封顶") or suffix in (
-        "以内",
-        "以下",
-        "之内",
-        "内",
-    ):
-        return "upper_bound", None, high
-    if prefix == "控制在":
+    if prefix in _UPPER or suffix in ("以内", "以下", "之内", "内") or re.search(r"(?:最高限价|限价)$", left):
         return "upper_bound", None, high
     if low != high:
         return "range", low, high
-    if prefix in ("大概", "大约", "约", "差不多", "预计") or suffix in ("左右", "上下", "出头", "多"):
+    if prefix in _APPROX or suffix in ("左右", "上下", "出头", "多"):
         return "approx", low, high
     return "exact", low, high
+
+
+def _left(text: str, start: int) -> str:
+    """The clause before `start` (labels such as "预算：" stay; a comma or a full stop ends it)."""
+    begin = start
+    while begin > 0 and start - begin < LEFT_WINDOW and text[begin - 1] not in _CLAUSE_END:
+        begin -= 1
+    return text[begin:start]
+
+
+def amount_role(text: str, start: int, end: int | None = None) -> tuple[int, str | None]:
+    """What the words before the amount at text[start:] make of it: (STRONG | WEAK | PLAIN, None) for a
+    possible budget, or (0, reason) for an amount that is not one (unit, revenue, loan, salary, subsidy, past)."""
+    left = _left(text, start)
+    if re.search(r"(?:融|贷|借|募)$", left):
+        return 0, "loan"
+    if end is not None and re.match(
+        r"\s?(?:/|每|一(?:套|台|件|只|个|吨|片|支|次)(?![\u4e00-\u9fa5]))", text[end : end + 3]
+    ):
+        return 0, "unit"
+    last = None
+    for cue in _CUES.finditer(left):
+        if cue["past"]:  # 去年研发投入, 累计经费: money already spent, whatever cue follows
+            return 0, "past"
+        last = cue
+    if last is None:
+        return PLAIN, None
+    if last["strong"]:
+        return STRONG, None
+    if last["weak"]:
+        return WEAK, None
+    return 0, next(name for name, value in last.groupdict().items() if value)
 
 
 def _budget_context(text: str, start: int) -> bool:
     return bool(_BUDGET_CUE.search(text[max(0, start - 12) : start + 20]))
 
 
-def parse_budget(
-    text: str, strict: bool = False, currencies: tuple[Currency, ...] | None = None
-) -> dict | None:
-    """The first budget in `text` as {"min_cny","max_cny","kind","text"}, or None.
+def _right_label(text: str, end: int) -> bool:
+    """ "50万的预算", "30万经费": the label comes after the amount."""
+    return bool(re.match(r"(?:元|块)?(?:的)?(?:预算|经费|研发费用|研发资金)", text[end : end + 6]))
 
-    Args:
-        text: a user message.
-        strict: when True (rich messages), "面议"/"还没定" and "30w"-style shorthand count only next to a budget
-            cue (预算, 经费 …), so "时间还没定" or "30W激光器" is not read as a budget.
-        currencies: exchange rates (default: the packaged currency.yml).
-    """
-    text = normalize(text)
-    if not text:
-        return None
+
+def budget_candidates(
+    norm: Normalized, strict: bool = False, currencies: tuple[Currency, ...] | None = None
+) -> list[tuple[int, int, dict]]:
+    """Every amount of the message that may be the budget: [(rank, start, budget dict)], in text order."""
+    text = norm.text
     currencies = currencies if currencies is not None else load_currencies()
     regex = _span_regex(_currency_pattern(currencies))
+    found = []
     for match in regex.finditer(text):
         core = match["core"]
-        if not re.search(r"\d|[一二两三四五六七八九十几]", core):
+        if not re.search(r"\d|[一二两三四五六七八九十几]|^[百千]万", core):
+            continue
+        start = match.start()
+        rank, _ = amount_role(text, start, match.end())
+        if _right_label(text, match.end()):
+            rank = STRONG
+        if rank == 0:
             continue
         currency = _find_currency(core, currencies)
+        money_unit = currency is not None or re.search(r"[万亿元块]|RMB|CNY|\$", core, re.I)
         shorthand = (
             re.search(r"\d\s?[wWkK]", core) and not re.search(r"[万千亿元块]", core) and currency is None
         )
-        if (
-            shorthand
-            and (strict or len(text) > NEGOTIABLE_SHORT)
-            and not _budget_context(text, match.start())
-        ):
+        short_answer = len(text) <= NEGOTIABLE_SHORT
+        if shorthand and (strict or not short_answer) and rank < STRONG and not _budget_context(text, start):
+            continue
+        # 三千, 五百: a bare number with no money unit is a budget only when labelled or as a short answer.
+        if not money_unit and not shorthand and rank < STRONG and (strict or not short_answer):
             continue
         amounts = _amounts(core, currency)
         if amounts is None:
             continue
         low, high = amounts
         rate = currency.rate if currency else 1.0
-        kind, lo, hi = _kind(match["prefix"] or "", match["suffix"] or "", low * rate, high * rate, core)
+        left = _left(text, start)
+        kind, lo, hi = _kind(match["prefix"] or "", match["suffix"] or "", low * rate, high * rate, left)
         # A sum under 1000 元 with no budget cue nearby is a price or a quantity, not a budget.
-        if (hi or lo or 0) < 1000 and not _budget_context(text, match.start()):
+        if (hi or lo or 0) < 1000 and rank < STRONG and not _budget_context(text, start):
             continue
-        return {
+        budget = {
             "min_cny": None if lo is None else int(round(lo)),
             "max_cny": None if hi is None else int(round(hi)),
             "kind": kind,
-            "text": match.group().strip(),
+            "text": norm.original_text(match.start(), match.end()).strip(),
         }
+        if currency is not None:
+            budget["currency"] = {"code": currency.code, "rate": currency.rate, "as_of": currency.as_of}
+        found.append((rank, match.start(), budget))
+    return found
+
+
+def _no_amount(norm: Normalized) -> tuple[int, int, dict] | None:
+    """面议 / 暂不确定 as the budget's answer: after a budget label, next to a budget cue, or as a short reply."""
+    text = norm.text
     for pattern, kind in ((NEGOTIABLE, "negotiable"), (UNKNOWN, "unknown")):
-        found = pattern.search(text)
-        short_answer = len(text) <= NEGOTIABLE_SHORT and not _OTHER_SLOT_CUE.search(text)
-        if found and (short_answer or _budget_context(text, found.start())):
-            return {"min_cny": None, "max_cny": None, "kind": kind, "text": found.group()}
+        for found in pattern.finditer(text):
+            labelled = _BUDGET_LABEL.search(_left(text, found.start()))
+            short_answer = len(text) <= NEGOTIABLE_SHORT and not _OTHER_SLOT_CUE.search(text)
+            if (
+                labelled
+                or short_answer
+                or (
+                    _budget_context(text, found.start())
+                    and not _OTHER_SLOT_CUE.search(_left(text, found.start()))
+                )
+            ):
+                span = norm.original_text(found.start(), found.end())
+                entry = {"min_cny": None, "max_cny": None, "kind": kind, "text": span}
+                return (STRONG if labelled else PLAIN), found.start(), entry
     return None
+
+
+def parse_budget(
+    text: str | Normalized, strict: bool = False, currencies: tuple[Currency, ...] | None = None
+) -> dict | None:
+    """The budget of `text` as {"min_cny","max_cny","kind","text"} (+ "currency" for a foreign amount), or None.
+
+    Args:
+        text: a user message (raw or already normalized); "text" in the result is the user's own wording.
+        strict: when True (rich messages), "面议"/"还没定", "30w"-style shorthand and bare numbers count only next
+            to a budget cue, so "时间还没定", "30W激光器" or "存栏三千来头" are not read as a budget.
+        currencies: exchange rates (default: the packaged currency.yml).
+    """
+    norm = as_normalized(text)
+    if not norm.text:
+        return None
+    candidates = budget_candidates(norm, strict=strict, currencies=currencies)
+    answer = _no_amount(norm)
+    if answer is not None and (answer[0] == STRONG or not candidates):
+        candidates.append(answer)
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: (c[0], -c[1]))
+    return best[2]

@@ -1,4 +1,5 @@
-"""The project's spaCy pipeline: blank "zh" with our jieba tokenizer, an EntityRuler and a text classifier."""
+"""The project's spaCy pipeline: blank "zh" with our jieba tokenizer and a text classifier (taxonomy terms are
+found by chanyan.extraction.matcher, which also works without the model and inside tokens)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from .lexicon import get_tokenizer
 logger = logging.getLogger(__name__)
 
 DEFAULT_MODEL_DIR = PROJECT_ROOT / "models" / "spacy"
-TECH_LABEL = "TECH"
 
 
 @spacy.registry.callbacks("chanyan.own_jieba.v1")

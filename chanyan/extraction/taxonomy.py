@@ -11,6 +11,8 @@ import yaml
 
 from chanyan.taxonomy import TAXONOMY_PATH
 
+from .textnorm import fold
+
 _WEIGHT_SUFFIX = re.compile(r"^(?P<term>.+?)\^(?P<weight>\d+(?:\.\d+)?)$")
 _PUNCT = re.compile(r"[\s、，,。.·/()（）-]+")
 
@@ -48,14 +50,15 @@ def _parse_term(raw: object) -> tuple[str, float]:
 
 
 def _norm(name: str) -> str:
-    return _PUNCT.sub("", name).lower()
+    return _PUNCT.sub("", fold(name)).lower()
 
 
 class Taxonomy:
     """Domains and categories with lookup by code, name or alias, and the keyword → category index."""
 
-    def __init__(self, domains: list[Domain]) -> None:
+    def __init__(self, domains: list[Domain], variants: dict[str, tuple[str, ...]] | None = None) -> None:
         self._domains = domains
+        self.variants = {fold(k): tuple(fold(v) for v in vs) for k, vs in (variants or {}).items()}
         self._by_code: dict[str, Domain | Category] = {}
         self._by_name: dict[str, Domain | Category] = {}
         for domain in domains:
@@ -101,7 +104,8 @@ class Taxonomy:
                     subcategories=subs,
                 )
             )
-        return cls(domains)
+        variants = {str(k): tuple(str(v) for v in vs or ()) for k, vs in (raw.get("variants") or {}).items()}
+        return cls(domains, variants)
 
     @property
     def domains(self) -> list[dict]:
@@ -153,18 +157,23 @@ class Taxonomy:
         return None
 
     def term_index(self) -> dict[str, list[tuple[str, float]]]:
-        """Every keyword, name and alias → [(category or domain code, weight)], weights split when shared."""
+        """Every keyword, name and alias → [(category or domain code, weight)], weights split when shared.
+
+        Terms are keyed in folded form (simplified script, half-width), the form extraction matches text in.
+        """
         index: dict[str, dict[str, float]] = defaultdict(dict)
         for domain in self._domains:
             for term, weight in domain.keywords:
-                index[term].setdefault(domain.code, 0.35 * weight)
+                index[fold(term)].setdefault(domain.code, 0.35 * weight)
             for alias in (domain.name, *domain.aliases):
-                index[alias].setdefault(domain.code, 0.6)
+                index[fold(alias)].setdefault(domain.code, 0.6)
             for sub in domain.subcategories:
                 for term, weight in sub.keywords:
-                    index[term][sub.code] = max(index[term].get(sub.code, 0.0), weight)
+                    key = fold(term)
+                    index[key][sub.code] = max(index[key].get(sub.code, 0.0), weight)
                 for alias in (sub.name, *sub.aliases):
-                    index[alias][sub.code] = max(index[alias].get(sub.code, 0.0), 1.0)
+                    key = fold(alias)
+                    index[key][sub.code] = max(index[key].get(sub.code, 0.0), 1.0)
         # A longer term is at least as telling as a term inside it (冲压模具 ⊇ 模具^2, 生活污水 ⊇ 污水^2).
         for term, targets in index.items():
             for size in range(2, len(term)):
@@ -175,11 +184,33 @@ class Taxonomy:
                     for code in targets:
                         if code in inner:
                             targets[code] = max(targets[code], inner[code])
+        for term, targets in list(index.items()):
+            for variant in self._regional(term):
+                merged = index.setdefault(variant, {})
+                for code, weight in targets.items():
+                    merged[code] = max(merged.get(code, 0.0), weight)
         result: dict[str, list[tuple[str, float]]] = {}
         for term, targets in index.items():
             share = len(targets)
             result[term] = [(code, weight / share) for code, weight in targets.items()]
         return result
+
+    def _regional(self, term: str) -> list[str]:
+        """The term in regional wording: each variant alone, and all of them together (图像识别 → 影像辨识)."""
+        found = [
+            (standard, variants)
+            for standard, variants in self.variants.items()
+            if standard in term and standard != term
+        ]
+        if not found:
+            return []
+        forms = {term.replace(standard, variant) for standard, variants in found for variant in variants}
+        everything = term
+        for standard, variants in found:
+            everything = everything.replace(standard, variants[0])
+        forms.add(everything)
+        forms.discard(term)
+        return sorted(forms)
 
 
 def _entry(node: Domain | Category) -> dict:

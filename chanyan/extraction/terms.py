@@ -14,7 +14,7 @@ from chanyan.domain.validation import find_emails, find_phones
 from chanyan.taxonomy import DATA_DIR
 
 from .matcher import TermMatcher
-from .textnorm import clauses, normalize
+from .textnorm import clauses, fold, normalize
 
 PARTNERS_PATH = DATA_DIR / "partners.yml"
 
@@ -141,11 +141,11 @@ def load_partner_vocabulary(path: Path | str = PARTNERS_PATH) -> PartnerVocabula
     for full, spec in (raw.get("institutions") or {}).items():
         types[full] = spec.get("type", "企业")
         for form in (full, *(spec.get("aliases") or ())):
-            institutions[str(form)] = full
+            institutions[fold(str(form))] = full
     for region, forms in (raw.get("regions") or {}).items():
         for form in (region, *(forms or ())):
             if len(str(form)) >= 2:
-                regions[str(form)] = region
+                regions[fold(str(form))] = region
     return PartnerVocabulary(institutions, types, regions, TermMatcher([*institutions, *regions]))
 
 

@@ -1,4 +1,9 @@
-"""需求时限: find a deadline or duration span, then resolve it with JioNLP against the message time."""
+"""需求时限: find a deadline or duration span, then resolve it with JioNLP against the message time.
+
+A deadline is the last day the expression covers (2028年底前 → 2028-12-31, Q3 → 09-30, 下下个月底 → the end of the
+month after next, 开春前 → the last day of February, 春节前 → the festival's day); a start ("2028年起") and a
+date already past are not deadlines; a duration (三年内, 周期18个月) is months, at most MAX_MONTHS.
+"""
 
 from __future__ import annotations
 
@@ -6,22 +11,38 @@ import calendar
 import re
 from datetime import date, datetime, timedelta
 
-from .jio import jionlp
-from .textnorm import normalize
+from chanyan.domain.numerals import SINGLE_DIGITS, read_number, read_range
 
-_CN_NUM = "零〇一二两三四五六七八九十"
+from .jio import jionlp
+from .textnorm import Normalized, as_normalized
+
+_CN_NUM = "".join(SINGLE_DIGITS) + "十"
 _YEAR = rf"(?:今年|明年|后年|本年|\d{{4}}年|[{_CN_NUM}]{{4}}年|\d{{2}}年)"
 _MONTH = rf"(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})月(?:份)?(?:底|末|初|中旬|上旬|下旬|中)?(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})?(?:日|号)?"
-_PART = r"(?:上半年|下半年|年底|年末|年初|年中|年内|[一二三四1-4]季度|第[一二三四]季度|Q[1-4]|q[1-4]|春节|国庆|元旦|五一|中秋|暑假|寒假)"
-_REL = r"(?:下个?月|本月底|这个月底|月底|下周|下个?季度|下半年|上半年|年内|年底|年末|今年内|明年内|春节|国庆|元旦|五一|中秋)"
-_DEADLINE_SUFFIX = r"(?:之前|以前|前|内|之内|以内|为止|截止|完成|交付|上线|投产|落地|左右|结束)"
+_QUARTER = r"(?:第?[一二三四1-4]季度|第[一二三四]季(?!度)|[Qq][1-4])(?:末|底)?"
+_PART = rf"(?:上半年|下半年|年底|年末|年初|年中|年内|{_QUARTER}|春节|国庆|元旦|五一|中秋|暑假|寒假|开春|春耕)"
+_REL = r"(?:下下个?月(?:底|末)?|下个?月(?:底|末)?|本月底|这个月底|月底|下周|下个?季度|下半年|上半年|年内|年底|年末|今年内|明年内|春节|国庆|元旦|五一|中秋|开春)"
+_DEADLINE_SUFFIX = r"(?:之前|以前|前|内|之内|以内|为止|截止|完成|交付|上线|投产|落地|左右|结束|见效果)"
 _POINT = re.compile(
     rf"(?P<point>{_YEAR}?(?:{_MONTH}|{_PART})|{_YEAR}(?:底|末)|{_YEAR}|{_REL})(?P<suffix>{_DEADLINE_SUFFIX}|要(?:做|完成|上线|交付)?)?"
 )
+# "2027年1月至2028年6月", "2026年12月—2027年12月": a period; its end is the deadline.
+_PERIOD = re.compile(
+    rf"(?P<first>{_YEAR}?{_MONTH})\s?(?:至|到|-|—|–|~|～)\s?(?P<last>{_YEAR}?{_MONTH}|{_YEAR}(?:底|末))"
+)
+# A start, not a deadline: 2028年起, 自2027年开始, 从明年起.
+_START_AFTER = re.compile(r"^(?:起|开始|以后|之后|后)")
 _DURATION = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}半几]+)\s?(?P<half>个半)?(?:个)?(?P<unit>月|年|周|星期|礼拜|天|日|季度)(?P<suffix>之内|以内|内|左右|时间|完成|搞定|交付|上线|出成果|出结果)?"
 )
-_DURATION_CUE = re.compile(r"周期|工期|时间|期限|用|花|需要|希望|争取|计划|预计|控制在|要求|最好|尽量|在")
+_DURATION_CUE = re.compile(
+    r"周期|工期|时间|时限|期限|期程|时程|执行期|实施期|期间|研发期|用|花|需要|希望|争取|计划|预计|控制在|要求|最好|尽量|在|[:：】]$"
+)
+# A labelled time limit in a form or an announcement wins over dates mentioned in the background.
+_TIME_LABEL = re.compile(
+    r"(?:时限|期限|完成时间|时间|期程|时程|周期|工期|执行期|实施期|期间|截止|交付)\s?[:：】\]]?\s?(?:为|是)?\s?$"
+)
+MAX_MONTHS = 240  # a longer "duration" is a misread year (2028年 is not 24336 months)
 _RELAXED = re.compile(
     r"不急|不着急|不赶|时间不限|没有时间要求|无时间要求|时间上没要求|时间灵活|时间宽松|慢慢来|时间无所谓"
 )
@@ -44,42 +65,68 @@ def _end_of_month(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _months_ahead(today: date, months: int) -> date:
+    """The last day of the month `months` after today's."""
+    index = today.year * 12 + today.month - 1 + months
+    return _end_of_month(index // 12, index % 12 + 1)
+
+
+def _year_of(expr: str, today: date) -> int | None:
+    """The year an expression names (今年, 明年, 后年, 2027年), or None."""
+    for word, offset in (("今年", 0), ("本年", 0), ("明年", 1), ("后年", 2)):
+        if expr.startswith(word):
+            return today.year + offset
+    match = re.match(r"(\d{4})年", expr)
+    return int(match[1]) if match else None
+
+
+def _quarter(expr: str) -> int | None:
+    match = re.search(r"(?:第?([一二三四1-4])季|[Qq]([1-4]))", expr)
+    if not match:
+        return None
+    digit = match[1] or match[2]
+    return "一二三四".index(digit) + 1 if digit in "一二三四" else int(digit)
+
+
+def _next_not_past(year: int | None, month: int, day: int | None, today: date) -> date | None:
+    """This year's (or the named year's) month end, or next year's when it is past and no year was named."""
+    if year is not None:
+        end = date(year, month, day) if day else _end_of_month(year, month)
+        return end if end >= today else None
+    end = date(today.year, month, day) if day else _end_of_month(today.year, month)
+    if end < today:
+        end = date(today.year + 1, month, day) if day else _end_of_month(today.year + 1, month)
+    return end
+
+
+def _resolve_own(expr: str, today: date) -> date | None | bool:
+    """Expressions JioNLP does not read (or reads otherwise): their deadline, None when past, False when not ours."""
+    year = _year_of(expr, today)
+    if re.fullmatch(r"下下个?月(?:底|末)?", expr):
+        return _months_ahead(today, 2)
+    if re.fullmatch(r"下个?月(?:底|末)?", expr):
+        return _months_ahead(today, 1)
+    quarter = _quarter(expr)
+    if quarter is not None and not re.search(r"\d{1,2}月", expr):
+        return _next_not_past(year, quarter * 3, None, today)
+    if expr.endswith(("开春", "春耕")):
+        if year is not None:
+            return _next_not_past(year, 2, None, today)
+        end = _end_of_month(today.year, 2)
+        return end if end >= today else _end_of_month(today.year + 1, 2)
+    return False
+
+
 def _cn_number(token: str) -> float | None:
-    if re.fullmatch(r"\d+(?:\.\d+)?", token):
-        return float(token)
+    """The number of a duration: 3, 三, 十二, 半; 两三 (个月) is its upper end; 几 is no number."""
     if token == "半":
         return 0.5
-    if len(token) == 2 and token[0] in "一两二三四五六七八" and token[1] in "两二三四五六七八九":
-        token = token[1]  # 两三个月: the upper end
-        if token == "两":
-            return 2.0
     if "几" in token:
         return None
-    digits = {
-        "零": 0,
-        "〇": 0,
-        "一": 1,
-        "二": 2,
-        "两": 2,
-        "三": 3,
-        "四": 4,
-        "五": 5,
-        "六": 6,
-        "七": 7,
-        "八": 8,
-        "九": 9,
-    }
-    if token == "十":
-        return 10.0
-    if token.startswith("十"):
-        return 10.0 + digits.get(token[1:], 0)
-    if token.endswith("十") and len(token) == 2:
-        return digits.get(token[0], 0) * 10.0
-    if len(token) == 3 and token[1] == "十":
-        return digits.get(token[0], 0) * 10.0 + digits.get(token[2], 0)
-    if len(token) == 1 and token in digits:
-        return float(digits[token])
-    return None
+    span = read_range(token)
+    if span is not None:
+        return span[1]
+    return read_number(token)
 
 
 def _jio_end(expr: str, now: datetime) -> date | None:
@@ -99,9 +146,9 @@ def _resolve_point(expr: str, now: datetime) -> date | None:
     """The last day the expression covers: 明年6月 → 2027-06-30, 年底 → 12-31, 下个月 → end of next month."""
     today = now.date()
     explicit_year = bool(re.search(_YEAR, expr))
-    if re.fullmatch(r"下个?月", expr):
-        year, month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
-        return _end_of_month(year, month)
+    own = _resolve_own(expr, today)
+    if own is not False:
+        return own
     if expr in ("月底", "这个月底"):
         return _end_of_month(today.year, today.month)
     if expr in ("年底", "年末", "今年年底", "今年年末", "今年底", "今年内", "年内", "本年"):
@@ -139,39 +186,58 @@ def _duration(match: re.Match, text: str) -> dict | None:
     unit = match["unit"]
     if unit in _UNIT_MONTHS:
         months = num * _UNIT_MONTHS[unit]
+        if months > MAX_MONTHS:
+            return None
         return {"deadline": None, "months": max(1, int(round(months))), "text": match.group()}
+    if num * _UNIT_DAYS[unit] > MAX_MONTHS * 31:
+        return None
     return {"deadline": None, "days": int(num * _UNIT_DAYS[unit]), "months": None, "text": match.group()}
 
 
-def parse_timeline(text: str, now: datetime | None = None, strict: bool = False) -> dict | None:
+def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: bool = False) -> dict | None:
     """The need's time limit as {"deadline": "YYYY-MM-DD"|None, "months": int|None, "text": span}, or None.
 
     Args:
-        text: a user message.
+        text: a user message (raw or already normalized); "text" in the result is the user's own wording.
         now: the message time (relative dates resolve against it); defaults to the current time.
         strict: when True (rich messages), a bare duration ("3年") counts only with a suffix or a cue word
             (周期, 希望 …) so "成立3年" is not a time limit.
     """
-    text = normalize(text)
+    norm = as_normalized(text)
+    text = norm.text
     if not text:
         return None
     now = now or datetime.now()
-    candidates: list[tuple[int, dict]] = []
+    candidates: list[tuple[int, int, int, dict]] = []  # (labelled, start, end, timeline)
+
+    def add(start: int, end: int, found: dict) -> None:
+        labelled = int(bool(_TIME_LABEL.search(text[max(0, start - 8) : start])))
+        found["text"] = norm.original_text(start, end)
+        candidates.append((labelled, start, end, found))
+
+    for match in _PERIOD.finditer(text):
+        end = _resolve_point(match["last"], now)
+        if end is not None:
+            add(match.start(), match.end(), {"deadline": end.isoformat(), "months": None})
     for match in _POINT.finditer(text):
         point = match["point"]
+        if any(s <= match.start() < e for _, s, e, _ in candidates):
+            continue
         if re.fullmatch(r"\d{2}年", point) or (re.fullmatch(_YEAR, point) and not match["suffix"]):
             continue
         if _NOT_TIME_BEFORE.search(text[: match.start()]):
             continue
+        if not match["suffix"] and _START_AFTER.match(text[match.end() : match.end() + 2]):
+            continue
         end = _resolve_point(point, now)
         if end is not None:
-            candidates.append(
-                (match.start(), {"deadline": end.isoformat(), "months": None, "text": match.group()})
-            )
+            add(match.start(), match.end(), {"deadline": end.isoformat(), "months": None})
     for match in _DURATION.finditer(text):
         before, after = text[max(0, match.start() - 6) : match.start()], text[match.end() : match.end() + 6]
-        if _NOT_TIME_BEFORE.search(before) or _NOT_TIME_AFTER.match(after):
+        if _NOT_TIME_BEFORE.search(before) or _NOT_TIME_AFTER.match(after) or _START_AFTER.match(after):
             continue
+        if re.fullmatch(r"\d{4}", match["num"]) and match["unit"] == "年":
+            continue  # 2028年 is a year
         standalone = _BARE_CLAUSE.search(before) and re.match(r"^(?:[，,。；;！!\s]|$)", after)
         if (
             not match["suffix"]
@@ -180,7 +246,7 @@ def parse_timeline(text: str, now: datetime | None = None, strict: bool = False)
             and not standalone
         ):
             continue
-        if any(start <= match.start() < start + len(c["text"]) for start, c in candidates):
+        if any(s <= match.start() < e for _, s, e, _ in candidates):
             continue
         found = _duration(match, text)
         if found is None:
@@ -188,13 +254,11 @@ def parse_timeline(text: str, now: datetime | None = None, strict: bool = False)
         days = found.pop("days", None)
         if days is not None:
             found["deadline"] = (now.date() + timedelta(days=days)).isoformat()
-        candidates.append((match.start(), found))
+        add(match.start(), match.end(), found)
     if candidates:
-        return min(candidates, key=lambda c: c[0])[1]
-    relaxed = _RELAXED.search(text)
-    if relaxed:
-        return {"deadline": None, "months": None, "text": relaxed.group()}
-    urgent = _URGENT.search(text)
-    if urgent:
-        return {"deadline": None, "months": None, "text": urgent.group()}
+        return max(candidates, key=lambda c: (c[0], -c[1]))[3]
+    for pattern in (_RELAXED, _URGENT):
+        found = pattern.search(text)
+        if found:
+            return {"deadline": None, "months": None, "text": norm.original_text(found.start(), found.end())}
     return None

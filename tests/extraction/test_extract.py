@@ -23,6 +23,7 @@ KEYS = {
     "partner",
     "phones",
     "emails",
+    "not_technical",
 }
 
 

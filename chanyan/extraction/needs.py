@@ -1,0 +1,102 @@
+"""Is there a technical need at all? Non-technical requests (financing, hiring, selling, subsidies) and
+descriptions of what a lab or institute offers are told apart from needs, clause by clause.
+
+A clause with a non-technical cue ("想贷个300万", "招两个嵌入式工程师") does not count as technical even when it
+names a technology; a message is non-technical when it has such a clause and no clause that asks for something
+technical (a technical term and a demand word in the same clause).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .matcher import TermMatch
+from .textnorm import clauses
+
+# Kind → cue; the first kind found in the message is reported.
+NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
+    (
+        "financing",
+        re.compile(
+            r"贷款|贷个|贷点|借款|借钱|融资|募资|找投资|投资人|投资机构|天使投资|风投|出让\S{0,4}股权|上市辅导|券商|"
+            r"想融|[A-C]轮|天使轮|过桥资金|流动资金|低息|低利|利率"
+        ),
+    ),
+    (
+        "subsidy",
+        re.compile(
+            r"补贴|补助|奖励资金|奖补|(?<!温度)补偿(?!器|电容)|抵减|资助计划|科技基金|"
+            r"申请\S{0,8}(?:资金|基金|资助)|怎么申报|如何申报|申报材料"
+        ),
+    ),
+    (
+        "hiring",
+        re.compile(
+            r"招聘|招人|招(?:一|两|几|个|些|名|批|募)\S{0,14}(?:工程师|人员|技术员|实习生|员工|博士|硕士|研究生|人才|师傅)|"
+            r"诚征\S{0,8}(?:工程师|人员|技术员)|推荐(?:的)?人选|候选人|猎头|月薪|年薪|日薪|简历"
+        ),
+    ),
+    (
+        "selling",
+        re.compile(
+            r"出售|卖掉|卖给|卖到|低价处理|处理掉|清仓|库存|销路|找客户|采购商|经销商|代理商|谈代理|招代理|做代理|"
+            r"通路|(?:进入|打开|拓展)\S{0,10}(?:渠道|市场)|推销|推广我们的|转让\S{0,8}(?:公司|空壳)|有需要的\S{0,4}联系"
+        ),
+    ),
+)
+# A clause that asks for technical work: a demand or a research verb.
+_DEMAND = re.compile(
+    r"想|需要|希望|寻求|寻找|征集|征求|求解|诚征|攻关|开发|研发|研制|研究|解决|提升|提高|降低|减少|优化|改进|改善|"
+    r"改造|升级|替代|设计|建设|建立|搭建|实现|导入|引入|突破|合作|联合|共建|委托|定制|推动|检测|监测|处理|回收|治理|"
+    r"修复|选育|制备|防治|诊断|评估"
+)
+# Who speaks when a lab, a team or an institute describes itself.
+_SUPPLY_SUBJECT = re.compile(
+    r"实验室|研究所|研究院|研究中心|工程中心|技术中心|课题组|团队|本所|本中心|本院|我院|本校|我校|检测机构|研发机构|"
+    r"(?:大学|学院|高校)\S{0,8}(?:系|所|院|中心)"
+)
+_SUPPLY_VERB = re.compile(
+    r"从事|专注|聚焦|致力|研究方向|主要研究|主要方向|擅长|专长|拥有|具备|建有|设有|积累|承担|承接|提供|依托|可对外|"
+    r"简介|研究范畴|研究范围|主要做|成立于|现有|已为|已在|已与|已孵化|累计|发表|授权|取得|长期|"
+    r"(?:围绕|面向)\S{0,20}开展|是\S{0,14}(?:机构|中心|实验室|研究所|研究院|平台|团队)"
+)
+# Words that make a message about a lab a need or a cooperation event after all.
+_SUPPLY_DEMAND = re.compile(
+    r"想|需要|希望|寻求|寻找|征集|征求|求解|诚征|难题|痛点|困扰|急需|拟|打算|准备|将(?:与|围绕|联合|共同|对)|"
+    r"签约|签署|签订|达成|揭榜|委托|招标|采购|(?<!公)共建|携手|联合攻关|帮助企业|预算|问题"
+)
+
+
+def not_technical(text: str, matches: Sequence[TermMatch]) -> dict | None:
+    """{"kind": financing | subsidy | hiring | selling, "start", "end": the cue's span} for a request that asks
+    for no technical work, else None. `matches` are the taxonomy terms found in `text` (offsets into it)."""
+    cue_clauses: list[tuple[int, int]] = []
+    first: tuple[int, str, str] | None = None
+    technical = False
+    for offset, clause in clauses(text):
+        found = None
+        for kind, pattern in NOT_TECHNICAL:
+            hit = pattern.search(clause)
+            if hit and (found is None or hit.start() < found[0]):
+                found = (hit.start(), kind, hit.group())
+        if found is not None:
+            cue_clauses.append((offset, offset + len(clause)))
+            if first is None:
+                first = (offset + found[0], found[1], found[2])
+            continue
+        has_term = any(offset <= m.start < offset + len(clause) for m in matches)
+        if has_term and _DEMAND.search(clause):
+            technical = True
+    if first is None or technical:
+        return None
+    return {"kind": first[1], "start": first[0], "end": first[0] + len(first[2])}
+
+
+def is_supply_description(text: str) -> bool:
+    """True for a lab, team or institute describing what it does or offers, with nothing asked for
+    ("本实验室专注于影像识别研究…", "团队长期从事垃圾焚烧烟气净化技术研究")."""
+    head = text[:40]
+    return bool(
+        _SUPPLY_SUBJECT.search(head) and _SUPPLY_VERB.search(text) and not _SUPPLY_DEMAND.search(text)
+    )
