@@ -40,7 +40,7 @@ export PYTHONWARNINGS    ?= ignore::DeprecationWarning,ignore::PendingDeprecatio
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: help install train run test test-unit test-bot test-e2e lint format eval eval-dialogue bench db clean spacy-model
+.PHONY: help install train run test test-unit test-bot test-e2e lint format eval eval-dialogue eval-match bench bench-match db clean spacy-model
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -73,6 +73,12 @@ eval: $(SPACY_MODEL)  ## extraction figures: chat-style dev set (held-out) and p
 
 eval-dialogue: train  ## play tests/dialogues against the real bot: fields right, talk, turns (DIALOGUE_ARGS="--split heldout")
 	$(PY) scripts/eval_dialogue.py $(DIALOGUE_ARGS)
+
+eval-match: $(SPACY_MODEL)  ## matching on the dev set: hit@1/5/10, MRR, nDCG@10 vs a plain BM25 (held-out: totals)
+	$(PY) scripts/eval_match.py
+
+bench-match: $(SPACY_MODEL)  ## registry of 100,000 generated entries: import, index build, match p50/p99, RSS (one core)
+	$(PY) scripts/bench_match.py $(BENCH_MATCH_ARGS)
 
 bench: train  ## load benchmark (PostgreSQL + Redis): N=10,50,100 intakes over REST vs a plain `rasa init` bot
 	$(PY) scripts/bench.py $(BENCH_ARGS)

@@ -15,6 +15,7 @@ from actions.runtime import current_slots, input_channel, session_factory
 from chanyan.domain.validation import mask_text
 from chanyan.followup.filing import file_request
 from chanyan.intake.turn import REVIEW_SLOT, new_draft_id
+from chanyan.partners.shortlist import shortlist_on_filing
 from chanyan.requests.notify import notify_new_request
 from chanyan.requests.records import request_fields, request_record
 
@@ -69,6 +70,7 @@ class ActionFileRequest(Action):
         logger.info("filed %s (new=%s) for conversation %s", request.ref, created, tracker.sender_id)
         if created:
             _announce(request)
+            shortlist_on_filing(session_factory(), request.id)  # in the background; never raises
             dispatcher.utter_message(
                 response="utter_filed",
                 ref=request.ref,

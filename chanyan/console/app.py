@@ -14,7 +14,7 @@ import jinja2
 from aiohttp import web
 
 from chanyan import clock
-from chanyan.console import api, followup_views, ops_views, privacy_views, views
+from chanyan.console import api, followup_views, ops_views, partners_views, privacy_views, views
 from chanyan.console.db import database_ctx
 from chanyan.console.errors import error_middleware
 from chanyan.console.keys import HASHER_KEY, PUBLIC_RESOURCES_KEY, SETTINGS_KEY, THROTTLE_KEY, USER
@@ -73,6 +73,7 @@ def init_app(
     app.router.add_routes(api.routes)
     app.router.add_routes(ops_views.routes)
     app.router.add_routes(privacy_views.routes)
+    partners_views.register(app)
     app.router.add_static("/static/", HERE / "static", name="static")
     public = {r for r in app.router.resources() if r.canonical in PUBLIC_PATHS} | {app.router["static"]}
     for extension in extensions:

@@ -13,7 +13,7 @@ import typing
 from datetime import datetime
 from typing import Any
 
-from chanyan.console import queries
+from chanyan.console import partners_openapi, queries
 from chanyan.console.editing import EDITABLE_FIELDS, TEXT_FIELDS
 from chanyan.domain.schema import BUDGET_KINDS, COOP_MODES, MAX_KEYWORDS, PARTNER_TYPES, STATUSES
 from chanyan.requests.schemas import NOTE, REQUEST, STRING, TIMESTAMP, nullable, obj
@@ -106,6 +106,7 @@ def components() -> dict[str, Any]:
         "Transcript": obj({"conversation_id": STRING, "available": {"type": "boolean"},
                            "truncated": {"type": "boolean"}, "turns": {"type": "array", "items": schema_of(queries.Turn)}}),
         "Stats": schema_of(queries.Dashboard),
+        **partners_openapi.schemas(),
     }  # fmt: skip
 
 
@@ -182,6 +183,7 @@ def document(server_url: str = "") -> dict[str, Any]:
                 parameters=[ref], body=note_body)},
             "/api/stats": {"get": _operation("统计数据", ("200", "统计", {"$ref": "#/components/schemas/Stats"}),
                                              ("401",))},
+            **partners_openapi.paths(_operation, ref),
         },
         "components": {
             "securitySchemes": {

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from chanyan.console.search import query_tokens
 from chanyan.domain.schema import CHANNELS, STATUSES
+from chanyan.partners.shortlist import candidate_stages_reached
 from chanyan.requests.records import request_record
 from chanyan.store.models import AuditEntry, Handoff, Request, StaffUser, StatusChange, utcnow
 from chanyan.store.requests import get_request
@@ -424,7 +425,22 @@ def dashboard(session: Session, tz: ZoneInfo, *, weeks: int = 12, now: datetime 
             )
         )
     ).scalar_one()
-    funnel = [("已提交", total), ("已匹配", ever_matched), ("已签约", by_status["agreed"])]
+    ever_reviewed = session.execute(
+        select(func.count(func.distinct(Request.id))).where(
+            or_(
+                Request.status.in_(("reviewing", "matched", "agreed")),
+                Request.id.in_(select(StatusChange.request_id).where(StatusChange.to_status == "reviewing")),
+            )
+        )
+    ).scalar_one()
+    reached = candidate_stages_reached(session)
+    funnel = [
+        ("已提交", total),
+        ("已审核", ever_reviewed),
+        ("已匹配", ever_matched),
+        ("有意向", reached["有意向"]),
+        ("已签约", max(by_status["agreed"], reached["已签约"])),
+    ]
 
     first_actions = session.execute(
         select(Request.created_at, func.min(AuditEntry.created_at))

@@ -10,7 +10,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from yarl import URL
 
-from chanyan.console import editing, followup_views, queries, saved_filters, workload
+from chanyan.console import editing, followup_views, partners_views, queries, saved_filters, workload
 from chanyan.console.charts import column_chart, row_chart
 from chanyan.console.db import run_db, run_sync
 from chanyan.console.errors import Forbidden, InvalidInput, NotFound
@@ -240,6 +240,7 @@ async def _render_detail(
         "field_labels": FIELD_LABELS,
         "saved": request.query.get("saved", ""),
         "staff_names": {**{FILING_ACTOR: "助手"}, **dict(detail.staff)},
+        "partners": await partners_views.panel(request, detail.request),
     }
     return aiohttp_jinja2.render_template("request_detail.html", request, context, status=status)
 

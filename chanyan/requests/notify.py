@@ -75,8 +75,14 @@ class NotifySettings:
         )
 
     @property
+    def smtp_ready(self) -> bool:
+        """SMTP is configured: e-mails that name their recipient (invitations to partners) can go out."""
+        return bool(self.smtp_host and (self.email_from or self.smtp_user))
+
+    @property
     def email_enabled(self) -> bool:
-        return bool(self.smtp_host and self.email_to and (self.email_from or self.smtp_user))
+        """Staff announcements go by e-mail too (SMTP and NOTIFY_EMAIL_TO set)."""
+        return bool(self.smtp_ready and self.email_to)
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,8 @@ class Notice:
     subject: str
     text: str
     targets: tuple[str, ...] = field(default=("webhook", "email"))
+    # The e-mail's recipient when it is not staff (NOTIFY_EMAIL_TO): an invitation to a candidate partner.
+    to: str | None = None
 
 
 def _clip_bytes(text: str, limit: int) -> str:
@@ -122,7 +130,7 @@ def send_email(settings: NotifySettings, notice: Notice) -> None:
     message = EmailMessage()
     message["Subject"] = " ".join(notice.subject.split())  # no header injection through user text
     message["From"] = settings.email_from or settings.smtp_user
-    message["To"] = ", ".join(settings.email_to)
+    message["To"] = notice.to or ", ".join(settings.email_to)
     message.set_content(notice.text)
     context = ssl.create_default_context()
     if settings.smtp_port == 465:
@@ -161,7 +169,7 @@ class Notifier:
         self._senders: dict[str, Sender] = {}
         if settings.webhook_url:
             self._senders["webhook"] = webhook
-        if settings.email_enabled:
+        if settings.smtp_ready:
             self._senders["email"] = email
         self._session_factory = session_factory
         self._poll = poll_seconds
@@ -186,11 +194,15 @@ class Notifier:
     def submit(self, notice: Notice, *, dedupe_key: str | None = None) -> None:
         """Queue a notice for every configured target; returns at once and never raises."""
         targets = [t for t in notice.targets if t in self._senders]
+        if not (notice.to or self.settings.email_to):
+            targets = [t for t in targets if t != "email"]  # nobody to write to
         if not targets:
             return
         try:
             with self.sessions()() as session, session.begin():
-                outbox.enqueue(session, notice.subject, notice.text, targets, dedupe_key=dedupe_key)
+                outbox.enqueue(
+                    session, notice.subject, notice.text, targets, dedupe_key=dedupe_key, recipient=notice.to
+                )
         except Exception:
             log.exception("could not queue the notification: %s", notice.subject)
             return
@@ -215,7 +227,7 @@ class Notifier:
             try:
                 if sender is None:
                     raise RuntimeError(f"{notice.target} is not configured in this process")
-                sender(self.settings, Notice(notice.subject, notice.text, (notice.target,)))
+                sender(self.settings, Notice(notice.subject, notice.text, (notice.target,), notice.recipient))
             except Exception as err:
                 with self.sessions()() as session, session.begin():
                     status = outbox.mark_failed(
@@ -317,6 +329,20 @@ def notify_new_request(record: dict[str, Any]) -> None:
             notifier.submit(new_request_notice(record, notifier.settings.console_base_url), dedupe_key=key)
     except Exception:
         log.exception("could not queue the new-request notification")
+
+
+def send_invitation(to: str, subject: str, text: str, *, dedupe_key: str | None = None) -> bool:
+    """Queue an e-mail to one outside recipient (a candidate partner) in the outbox; False when SMTP is not
+    configured or the notice could not be queued. Never blocks and never raises."""
+    try:
+        notifier = get_notifier()
+        if not notifier.settings.smtp_ready:
+            return False
+        notifier.submit(Notice(subject=subject, text=text, targets=("email",), to=to), dedupe_key=dedupe_key)
+        return True
+    except Exception:
+        log.exception("could not queue the invitation e-mail")
+        return False
 
 
 def notify_handoff(conversation_id: str, channel: str, message: str | None) -> None:

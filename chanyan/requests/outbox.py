@@ -30,18 +30,28 @@ class Claimed:
     subject: str
     text: str
     attempts: int
+    recipient: str | None = None
 
 
 def enqueue(
-    session: Session, subject: str, text: str, targets: Iterable[str], *, dedupe_key: str | None = None
+    session: Session,
+    subject: str,
+    text: str,
+    targets: Iterable[str],
+    *,
+    dedupe_key: str | None = None,
+    recipient: str | None = None,
 ) -> list[Notification]:
-    """One pending row per target; a row whose (dedupe_key, target) exists already is not added twice."""
+    """One pending row per target; a row whose (dedupe_key, target) exists already is not added twice.
+    `recipient`: the one address an e-mail goes to instead of staff's."""
     rows = []
     for target in targets:
         key = f"{dedupe_key}|{target}" if dedupe_key else None
         if key and session.execute(select(Notification.id).where(Notification.dedupe_key == key)).first():
             continue
-        row = Notification(target=target, subject=subject[:200], text=text, dedupe_key=key)
+        row = Notification(
+            target=target, subject=subject[:200], text=text, dedupe_key=key, recipient=recipient
+        )
         try:
             with session.begin_nested():
                 session.add(row)
@@ -73,7 +83,7 @@ def claim_due(
         )
         if result.rowcount == 1:
             row = session.get(Notification, row_id)
-            claimed.append(Claimed(row.id, row.target, row.subject, row.text, row.attempts))
+            claimed.append(Claimed(row.id, row.target, row.subject, row.text, row.attempts, row.recipient))
     return claimed
 
 

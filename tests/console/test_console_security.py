@@ -18,6 +18,7 @@ PLACEHOLDERS = {
     "task_id": "1",
     "filter_id": "1",
     "username": STAFF,
+    "partner_id": "1",
 }
 
 

@@ -15,6 +15,7 @@ from chanyan.store.models.followup import (
     ServiceRecord,
 )
 from chanyan.store.models.notifications import NOTIFICATION_STATUSES, Notification
+from chanyan.store.models.partners import Candidate, CandidateEvent, Partner, PartnerAudit, RegistryState
 from chanyan.store.models.preferences import SavedFilter
 from chanyan.store.models.requests import (
     SEARCH_FIELDS,
@@ -37,12 +38,17 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Candidate",
+    "CandidateEvent",
     "ChannelIncident",
     "EventLink",
     "FollowupEvent",
     "FollowupTask",
     "Handoff",
     "Notification",
+    "Partner",
+    "PartnerAudit",
+    "RegistryState",
     "Request",
     "RequestNote",
     "SavedFilter",

@@ -20,6 +20,8 @@ class Notification(Base):
     target = Column(String(16), nullable=False)
     subject = Column(String(200), nullable=False)
     text = Column(Text, nullable=False)
+    # An e-mail to someone outside the platform (an invitation to a candidate partner); empty: staff.
+    recipient = Column(String(254))
     # Filing twice (a retried 确认) must not announce twice: one row per (key, target).
     dedupe_key = Column(String(200), unique=True)
     status = Column(String(16), nullable=False, default="pending")
