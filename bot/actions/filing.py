@@ -35,6 +35,9 @@ NEED_SLOTS = (
     REVIEW_SLOT,
     "domain_candidates",
     "intake_failures",
+    "targets_hint",
+    "intake_stop",
+    "intake_stop_detail",
 )
 
 

@@ -1,4 +1,4 @@
-"""The intake form: validation of every message, and the two questions that need dynamic content."""
+"""The intake form: every message is read by the core (chanyan.intake.turn), and the questions it words."""
 
 from __future__ import annotations
 
@@ -6,16 +6,21 @@ import json
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.runtime import current_slots, message_time
+from actions.handoff import hand_over
+from actions.runtime import current_slots, earlier_user_texts, message_time, say
 from chanyan.domain.display import summary_values
 from chanyan.extraction import from_entities, get_extractor
-from chanyan.intake.turn import REVIEW_SLOT, process_turn
+from chanyan.intake.turn import REVIEW_SLOT, STOP_SLOT, process_turn, question_for
 
 TOP_LEVEL_DOMAIN_COUNT = 8
+# Intents the privacy rules answer (bot/data/privacy.yml): the form rejects them so that those rules run, unless
+# the core read the message as a stop of its own ("重新开始" typed mid-interview starts the need over).
+LEFT_TO_RULES = frozenset({"delete_my_data", "confirm_delete", "new_conversation"})
+LEFT_TO_RULES_CONFIDENCE = 0.6
 
 
 def _choice(entities: list[dict]) -> str | None:
@@ -28,7 +33,7 @@ def choice_payload(value: str) -> str:
 
 
 class ValidateIntakeForm(FormValidationAction):
-    """Reads each message in full: answers the pending question and fills whatever else it contains."""
+    """Hands each message to the core and carries out its reading: slots, responses, next question, stops."""
 
     def name(self) -> str:
         return "validate_intake_form"
@@ -51,18 +56,70 @@ class ValidateIntakeForm(FormValidationAction):
             choice=_choice(entities),
             failures=slots.get("intake_failures") or {},
             now=message_time(tracker),
+            history=earlier_user_texts(tracker),
         )
-        if result.interruption:
-            return []  # the form rejects; rules answer the question and come back to the form
+        if (
+            intent.get("name") in LEFT_TO_RULES
+            and float(intent.get("confidence") or 0.0) >= LEFT_TO_RULES_CONFIDENCE
+            and not result.stop
+        ):
+            return []
         events: list[EventType] = [SlotSet(name, value) for name, value in result.slots.items()]
+        events.append(SlotSet("intake_failures", result.failures or None))
+        if result.stop:
+            # The form ends here; the end-of-interview action carries the stop out (pause, cancel, ...).
+            return [
+                *events,
+                SlotSet(STOP_SLOT, result.stop),
+                SlotSet("intake_stop_detail", result.detail),
+                SlotSet("requested_slot", None),
+                FollowupAction("action_end_intake"),
+            ]
+        say(dispatcher, result.say)
+        if result.handoff:
+            await hand_over(tracker)
+            dispatcher.utter_message(response="utter_handoff")
         if result.error and requested:
             dispatcher.utter_message(response=f"utter_invalid_{result.error}")
-            if result.explain:
+            if result.explain and requested != REVIEW_SLOT:
                 dispatcher.utter_message(response=f"utter_explain_{requested}")
             if requested not in result.slots:
                 events.append(SlotSet(requested, None))
-        events.append(SlotSet("intake_failures", result.failures or None))
+        if result.ask:
+            events.append(SlotSet("requested_slot", result.ask))
         return events
+
+
+class ActionAskIntakeQuestion(Action):
+    """Asks a question whose wording depends on what is known: the contact block, targets already said."""
+
+    slot = ""
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        response, values = question_for(self.slot, current_slots(tracker))
+        dispatcher.utter_message(response=response, **values)
+        return []
+
+
+class ActionAskEnterpriseName(ActionAskIntakeQuestion):
+    slot = "enterprise_name"
+
+
+class ActionAskContactName(ActionAskIntakeQuestion):
+    slot = "contact_name"
+
+
+class ActionAskContactPhone(ActionAskIntakeQuestion):
+    slot = "contact_phone"
+
+
+class ActionAskTechTargets(ActionAskIntakeQuestion):
+    slot = "tech_targets"
 
 
 class ActionAskTechDomain(Action):
@@ -112,6 +169,5 @@ class ActionAskSummaryConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        values = summary_values(current_slots(tracker), get_extractor().taxonomy.find)
-        dispatcher.utter_message(response="utter_summary", **values)
+        dispatcher.utter_message(response="utter_summary", **summary_values(current_slots(tracker)))
         return []

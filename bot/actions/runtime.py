@@ -15,7 +15,16 @@ from chanyan.intake.turn import FORM_SLOTS
 from chanyan.settings import Settings
 from chanyan.store.session import make_engine, make_sessionmaker
 
-BOOKKEEPING_SLOTS = ("domain_candidates", "draft_id", "intake_failures")
+BOOKKEEPING_SLOTS = (
+    "domain_candidates",
+    "draft_id",
+    "intake_failures",
+    "intake_stop",
+    "handoff_pending",
+    "targets_hint",
+    "amend_pending",
+    "last_request_ref",
+)
 
 
 @functools.cache
@@ -49,6 +58,22 @@ def message_time(tracker: Tracker) -> datetime:
         if event.get("event") == "user" and event.get("timestamp"):
             return datetime.fromtimestamp(float(event["timestamp"]), tz=timezone.utc).astimezone(tz)
     return datetime.now(tz)
+
+
+def earlier_user_texts(tracker: Tracker, limit: int = 30) -> list[str]:
+    """The user's messages before the latest one, oldest first (for "刚才说了")."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return [t for t in texts[:-1] if t][-limit:]
+
+
+def say(dispatcher, responses) -> None:
+    """Utter the core's (response, template values) pairs in order (the privacy FAQ gets its own values)."""
+    for name, values in responses:
+        if name == "utter_faq_privacy":
+            from actions.privacy import privacy_values
+
+            values = {**privacy_values(), **values}
+        dispatcher.utter_message(response=name, **values)
 
 
 def input_channel(tracker: Tracker) -> str:

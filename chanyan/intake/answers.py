@@ -22,7 +22,9 @@ from chanyan.domain.validation import (
     normalize_phone,
     normalize_text,
 )
+from chanyan.intake.people import find_landline, find_organisation, find_person
 from chanyan.intake.protocol import text_extractor
+from chanyan.intake.talk import is_deferral, strip_talk
 
 DESCRIPTION_MIN_CHARS = 4
 
@@ -41,6 +43,11 @@ REASON_CODES: tuple[str, ...] = (
     "domain_other",
     "review_which_field",
     "review_unclear",
+    "not_organisation",
+    "not_person",
+    "look_back_missing",
+    "ip_unparsed",
+    "partner_unparsed",
 )
 PERSON_MAX_CHARS = 20
 
@@ -51,6 +58,10 @@ _YES = re.compile(
 _OTHER = re.compile(r"(?:其他|其它|都不是|都不对|不是这些|别的|另外的)")
 _NAME_PREFIX = re.compile(
     r"^(?:我们?(?:公司|单位)?(?:是|叫)|我司(?:是|叫)?|公司(?:名称?)?(?:是|叫)|单位(?:名称)?(?:是|叫)?|名称是|我叫|我是|联系人(?:是|为)?|本人)[:：]?\s*"
+)
+# Declining an optional question in so many words ("邮箱我不太用，没有", "邮箱就不留了", "先跳过邮箱").
+_DECLINE_OPTIONAL = re.compile(
+    r"跳过|不留|不填|不写|不提供|不方便|没有|没|暂无|不用|不太用|不需要|无要求|没要求|不清楚|不知道|以后再说|先不说|算了"
 )
 _NOT_LIMITED = re.compile(r"(?:不限|都可以|都行|无所谓|没要求|没有要求|随便|均可)")
 
@@ -79,40 +90,117 @@ def parse_answer(slot: str, text: str, slots: dict[str, Any], *, now: datetime |
 
 
 def _need_description(text: str, _slots: dict, _now) -> str:
-    if len(text) < DESCRIPTION_MIN_CHARS:
+    value = strip_talk(text)
+    if len(value) < DESCRIPTION_MIN_CHARS:
         raise AnswerError("too_short")
-    return text
+    return value
 
 
 def _need_title(text: str, _slots: dict, _now) -> str:
-    return text[: SLOT_MAX_CHARS["need_title"]]
+    value = strip_talk(text).strip("：:“”\"「」《》 ")
+    if not has_meaningful_text(value):
+        raise AnswerError("empty")
+    return value[: SLOT_MAX_CHARS["need_title"]]
+
+
+_NO_TARGETS = re.compile(r"^(?:暂时|目前|现在)?(?:没有|没啥|没什么|无|说不上|说不出)(?:具体|明确|特别|什么)?的?(?:指标|要求|数据|参数)")
 
 
 def _optional_text(text: str, _slots: dict, _now) -> str:
-    return SKIPPED if is_skip(text) else text
+    if is_skip(text) or is_deferral(text) or _NO_TARGETS.match(text):
+        return SKIPPED
+    value = strip_talk(text)
+    if not has_meaningful_text(value):
+        raise AnswerError("empty")
+    return value
+
+
+_ORDINAL = re.compile(r"(?:第|选)?\s*([1-9一二三四五六七八九])\s*(?:个|项|号|条)?(?:吧|的|那个|呀|啊)?")
+_DELEGATE = re.compile(r"你看着(?:弄|办|选|定)|你(?:帮我)?(?:选|定)|随便|都行|分不清|不清楚|听你的|你决定|就按你(?:的|说的)")
 
 
 def _tech_domain(text: str, slots: dict, _now) -> str:
+    from chanyan.intake.acts import is_yes
+    from chanyan.intake.normalise import reading_form
+
     extractor = text_extractor()
     candidates = slots.get("domain_candidates") or []
-    index = _INDEX.match(text)
+    read = reading_form(text)
+    index = _ORDINAL.fullmatch(read.strip(" 。.!！~"))
     if index:
-        number = index.group(1)
-        position = read_int(number) or 0
+        position = read_int(index.group(1)) or 0
         if 1 <= position <= len(candidates):
             return _domain_code(candidates[position - 1])
         raise AnswerError("domain_unclear", candidates=candidates or _top_level(extractor))
-    if _YES.match(text):
-        if candidates:
-            return _domain_code(candidates[0])
-        raise AnswerError("domain_unclear", candidates=_top_level(extractor))
-    found = extractor.taxonomy.find(text)
+    read = _NEGATED.sub("", read).strip(" ，,。") or read  # "不是汽车那类，主要是高分子": not 汽车
+    named = _candidate_named(read, candidates)
+    if named is not None:
+        return _domain_code(named)
+    found = extractor.taxonomy.find(read)
     if found:
+        if not found.get("sub_code"):
+            # A top-level name: keep the sub-category a candidate of that domain or the words name.
+            same = [c for c in candidates if str(c.get("code")) == str(found.get("code")) and c.get("sub_code")]
+            sub = _sub_named(read, extractor, str(found.get("code")))
+            if sub:
+                return sub
+            if same:
+                return _domain_code(same[0])
         return _domain_code(found)
-    if _OTHER.search(text) and len(text) <= 8:
+    if candidates and (is_yes(read) or _YES.match(read) or _DELEGATE.search(read) or _FIRST.search(read)):
+        return _domain_code(candidates[0])
+    if _OTHER.search(read) and len(read) <= 8:
         raise AnswerError("domain_other", candidates=_top_level(extractor))
-    ranked = extractor.rank_domains(text, top_k=3)
+    ranked = extractor.rank_domains(read, top_k=3)
     raise AnswerError("domain_unclear", candidates=ranked or _top_level(extractor))
+
+
+_NEGATED = re.compile(r"(?:不是|不算|不属于)[^，,。；;]*?(?:那类|那个|那一类|这类|类|的)?(?=[，,。；;]|$)")
+
+
+def _sub_named(read: str, extractor, code: str) -> str | None:
+    """The sub-category of domain `code` whose name shares the most with `read` ("新材料里的高分子材料" → 403)."""
+    best: tuple[int, str] | None = None
+    for domain in extractor.taxonomy.domains:
+        if str(domain.get("code")) != code:
+            continue
+        read = read.replace(str(domain.get("name") or ""), " ")  # the domain's own name says no sub-category
+        for sub in domain.get("subcategories") or []:
+            size = _shared_run(read, str(sub.get("name") or ""))
+            if size >= 2 and (best is None or size > best[0]):
+                best = (size, str(sub["code"]))
+    return best[1] if best else None
+
+
+_FIRST = re.compile(r"^(?:嗯+|对+|是+|好+|行)?[,，\s]*(?:就是)?(?:这个|它|第一个|头一个|上面那个|就这)[吧啊呀的]?$")
+
+
+def _candidate_named(read: str, candidates: list[dict]) -> dict | None:
+    """"对的 水污染那个", "就选软件吧": the candidate whose (sub-)name shares a word of two or more characters."""
+    best: tuple[int, dict] | None = None
+    for candidate in candidates:
+        for name in (candidate.get("sub_name"), candidate.get("name")):
+            if not name:
+                continue
+            size = _shared_run(read, str(name))
+            if size >= 2 and (best is None or size > best[0]):
+                best = (size, candidate)
+    return best[1] if best else None
+
+
+_GENERIC_DOMAIN_WORDS = frozenset({"技术", "领域", "其他", "相关", "服务", "材料", "工程", "应用", "新型", "产品", "处理"})
+
+
+def _shared_run(text: str, name: str) -> int:
+    """Length of the longest run of `name` found in `text` (generic words like 技术 do not count)."""
+    longest = 0
+    for i in range(len(name)):
+        for j in range(i + 2, len(name) + 1):
+            if name[i:j] not in text:
+                break
+            if name[i:j] not in _GENERIC_DOMAIN_WORDS:
+                longest = max(longest, j - i)
+    return longest
 
 
 def _domain_code(entry: dict) -> str:
@@ -152,43 +240,52 @@ def _coop_mode(text: str, _slots: dict, _now) -> list[str]:
 
 
 def _ip_preference(text: str, _slots: dict, _now) -> str:
-    if is_skip(text):
+    if is_skip(text) or is_deferral(text):
         return SKIPPED
-    return text_extractor().parse_ip_preference(text) or text[:200]
+    found = text_extractor().parse_ip_preference(text)
+    if found:
+        return found
+    if re.search(r"没(?:有|啥|什么)*(?:特别|具体)?的?要求|无要求|无所谓|都行|随便|不在乎|都可以", text):
+        return SKIPPED
+    raise AnswerError("ip_unparsed")
 
 
-def _partner_preference(text: str, _slots: dict, _now) -> dict | str:
-    if is_skip(text):
-        return SKIPPED
-    partner = text_extractor().parse_partner(text)
-    if not any(partner.get(k) for k in ("types", "names", "regions")) or _NOT_LIMITED.search(text):
-        types = list(partner.get("types") or [])
-        if "不限" not in types and (_NOT_LIMITED.search(text) or not types):
-            types.append("不限")
-        partner = {**partner, "types": types}
+_DEICTIC_REGIONS = frozenset({"本地", "当地", "附近", "周边", "本省", "本市", "省内", "市内"})
+
+
+def partner_of(text: str) -> dict:
+    """Partner preference read from `text` ("或者" is a conjunction, "本地" not a region)."""
+    partner = text_extractor().parse_partner(re.sub(r"或者|或是|还是", "、", text))
+    names = [n for n in partner.get("names") or [] if not re.fullmatch(r"[\u4e00-\u9fff]{0,3}学院", n)]
     return {
-        "types": partner.get("types", []),
-        "names": partner.get("names", []),
-        "regions": partner.get("regions", []),
+        "types": list(partner.get("types") or []),
+        "names": names,
+        "regions": [r for r in partner.get("regions") or [] if r not in _DEICTIC_REGIONS],
     }
 
 
+def _partner_preference(text: str, _slots: dict, _now) -> dict | str:
+    if is_skip(text) or is_deferral(text):
+        return SKIPPED
+    partner = partner_of(text)
+    if _NOT_LIMITED.search(text) and "不限" not in partner["types"]:
+        partner["types"].append("不限")
+    if not any(partner.values()):
+        raise AnswerError("partner_unparsed")
+    return partner
+
+
 def _enterprise_name(text: str, _slots: dict, _now) -> str:
-    name = _NAME_PREFIX.sub("", text).strip(" 。.,，")
-    if len(name) < 2:
-        raise AnswerError("too_short")
+    name = find_organisation(strip_talk(text), bare_ok=True)
+    if not name:
+        raise AnswerError("not_organisation")
     return name[: SLOT_MAX_CHARS["enterprise_name"]]
 
 
 def _contact_name(text: str, _slots: dict, _now) -> str:
-    # "张工 13912345678" answers two questions: keep the name part here; the phone is extracted separately.
-    for found in (*find_phones(text), *find_emails(text)):
-        text = text.replace(found, " ")
-    text = re.sub(r"(?:\+?86)?[\d\s\-]{7,}", " ", text)
-    name = _NAME_PREFIX.sub("", normalize_text(text)).strip(" 。.,，;；")
-    name = re.split(r"[,，;；\s]|手机|电话|邮箱", name)[0]
-    if not has_meaningful_text(name):
-        raise AnswerError("empty")
+    name = find_person(strip_talk(text), bare_ok=True)
+    if not name:
+        raise AnswerError("not_person")
     if len(name) > PERSON_MAX_CHARS:
         raise AnswerError("name_too_long")
     return name
@@ -201,11 +298,17 @@ def _contact_phone(text: str, _slots: dict, _now) -> str:
     phones = find_phones(text)
     if phones:
         return phones[0]
+    landline = find_landline(text)
+    if landline:
+        return landline  # staff can call a landline too; it is kept as typed, with its extension
     raise AnswerError("phone_invalid")
 
 
 def _contact_email(text: str, _slots: dict, _now) -> str:
-    if is_skip(text):
+    emails = find_emails(text)
+    if emails:
+        return emails[0]
+    if is_skip(text) or is_deferral(text) or _DECLINE_OPTIONAL.search(text):
         return SKIPPED
     email = normalize_email(text)
     if not email:

@@ -1,5 +1,9 @@
-"""Corrections at the summary (确认单) in natural language: "预算改成80万", "联系人换成李经理",
-"领域不对，应该是新材料", "手机号写错了 13912345678"."""
+"""Edits in natural language: "预算改成80万", "联系人换成李经理", "领域不对，应该是新材料", several per message.
+
+A message is cut into edits where a field is named ("单位改成… 联系人改成… 预算改成…", separated by commas, semicolons
+or spaces); each edit keeps its whole value up to the next named field, commas included ("技术指标改成：A，B，C").
+Edit commands on the current value ("需求名称去掉前面的冒号") are applied to it, not stored.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +13,38 @@ from datetime import datetime
 from typing import Any
 
 from chanyan.intake.answers import AnswerError, parse_answer
+from chanyan.intake.talk import strip_talk
 
 # Field words, most specific first: "联系人电话" must mean the phone, not the contact's name.
 FIELD_WORDS: tuple[tuple[str, str], ...] = (
-    ("contact_phone", r"手机号?码?|电话号?码?|联系电话|号码|手机"),
-    ("contact_email", r"邮箱|邮件|e-?mail|mail"),
-    ("contact_name", r"联系人(?:姓名|名字)?|姓名|名字|称呼"),
-    ("enterprise_name", r"单位名称|公司名称?|企业名称?|单位|公司名字|厂名"),
-    ("need_title", r"需求名称|需求标题|标题|题目|项目名称?"),
+    ("contact_phone", r"联系电话|手机号码|手机号|手机|电话号码|电话|号码"),
+    ("contact_email", r"电子邮箱|邮箱|邮件|e-mail|email"),
+    ("contact_name", r"联系人姓名|联系人名字|联系人|姓名|名字|称呼"),
+    ("enterprise_name", r"单位名称|单位全称|公司名称|公司名字|公司名|企业名称|单位名|单位|厂名"),
+    ("need_title", r"需求名称|需求标题|项目名称|标题|题目|名称"),
     ("need_description", r"需求描述|问题描述|主要问题|描述"),
-    ("tech_targets", r"技术指标|技术关键|指标|参数|技术要求"),
-    ("tech_domain", r"所属领域|技术领域|领域|方向|行业分类"),
-    ("budget", r"预算|资金|经费|投入|费用|金额|价格|多少钱"),
-    ("timeline", r"时限|时间|期限|截止|工期|周期|完成时间|交付"),
+    ("tech_targets", r"技术关键/指标|技术指标|技术关键|关键指标|指标|技术要求"),
+    ("tech_domain", r"所属领域|技术领域|领域|行业分类"),
+    ("budget", r"拟投入资金|预算|资金|经费|投入|金额|钱的话|钱"),
+    ("timeline", r"需求时限|完成时间|时限|期限|截止时间|截止日期|工期|时间|日期"),
     ("coop_mode", r"合作方式|合作模式|合作形式"),
-    ("ip_preference", r"知识产权|产权|专利归属|IP归属|归属"),
-    ("partner_preference", r"意向合作方|合作方|合作单位|合作伙伴|找哪|高校|院所"),
+    ("ip_preference", r"知识产权归属|知识产权|产权|专利归属|IP归属|IP|成果归属"),
+    ("partner_preference", r"意向合作方|合作方|合作单位|合作伙伴"),
 )
-_FIELD_PATTERNS = [(slot, re.compile(words, re.I)) for slot, words in FIELD_WORDS]
-# What comes after these words is the new value.
-_VALUE_MARK = re.compile(
-    r"(?:改成|改为|换成|换为|变成|更正为|更改为|修改为|调整为|调整到|调到|改到|应该是|应为|应是|是|为|写|填|:|：)\s*"
+_WORDS = sorted(((w, slot) for slot, words in FIELD_WORDS for w in words.split("|")), key=lambda p: -len(p[0]))
+_FIELD = re.compile("|".join(re.escape(w) for w, _ in _WORDS), re.I)
+_SLOT_OF_WORD = {w.lower(): slot for w, slot in _WORDS}
+# An edit starts at a field word at the message start or after a separator ("把" and "再" may come first).
+_START_BEFORE = re.compile(r"(?:^|[,，;；。\n\s、!！?？…]|另外|还有|然后|再|把|那个|就是|我填错了|填错了|写错了)$")
+# What comes between the field word and the new value.
+_MARK = re.compile(
+    r"^\s*(?:的话|那个|那栏|这一?项|这栏|一栏)?\s*(?:也|还是|再)?(?:不对|错了|写错了|填错了|有误|搞错了|弄错了|不准确)?[,，\s]*"
+    r"(?:帮我|请|麻烦)?(?:改成|改为|改到|换成|换为|变成|更正为|更改为|修改为|调整为|调整到|调到|应该是|应为|应是|写成|填成|按|就写|就填|写|填|是|为)?\s*[:：]?\s*"
 )
-_CLAUSES = re.compile(r"[，,；;。\n]|(?:另外|还有|并且|而且)")
-_NOISE = re.compile(r"^(?:不对|错了|写错了|有误|搞错了|弄错了|不是这个)[,，]?")
+_WRONG = re.compile(r"不对|错了|有误|搞错|弄错|不准确|要改|改一下|重新")
+_REMOVE = re.compile(r"^(?:把)?(?:去掉|删掉|删除|删去|拿掉)(.+?)$|^(?:把)?(.+?)(?:去掉|删掉|删除|拿掉)(?:吧)?$")
+_PUNCT_WORDS = (("冒号", ":："), ("逗号", ",，"), ("句号", "。."), ("引号", "\"“”'‘’"), ("空格", " "), ("标点", ":：,，。.;；!！?？\"“”"))
+_TRAIL = re.compile(r"[,，;；。\s]*(?:后面(?:那些|的)?(?:都)?不要了?|其他不变|别的不变|就行了?|就可以了?|谢谢)?[,，;；。!！\s]*$")
 
 
 @dataclass
@@ -42,6 +54,56 @@ class Corrections:
     updates: dict[str, Any] = field(default_factory=dict)
     cleared: list[str] = field(default_factory=list)
     candidates: list[dict] | None = None
+
+
+def slot_of_word(word: str) -> str | None:
+    return _SLOT_OF_WORD.get(word.lower())
+
+
+_CHANGE = re.compile(
+    r"改成|改为|改到|换成|换为|变成|更正|更改|修改|调整|应该是|应为|还是按|还是|说错|写错|填错|打错|搞错|弄错|不对|错了|改一下|有误|重新"
+)
+
+
+def explicit_edits(text: str) -> list[tuple[str, str, bool]]:
+    """The edits of `text` said as changes ("预算还是按100万吧", "时间应该是…"): mid-interview a field word
+    alone ("单位产气电耗降低20%") is not an edit."""
+    out = []
+    for slot, value, wrong, context in _spans(text):
+        if wrong or _CHANGE.search(context):
+            out.append((slot, value, wrong))
+    return out
+
+
+def edit_spans(text: str) -> list[tuple[str, str, bool]]:
+    """(slot, raw value, said-it-was-wrong) for each field named as the start of an edit, in order."""
+    return [(slot, value, wrong) for slot, value, wrong, _context in _spans(text)]
+
+
+def _spans(text: str) -> list[tuple[str, str, bool, str]]:
+    starts: list[tuple[int, int, str]] = []
+    for match in _FIELD.finditer(text):
+        if _START_BEFORE.search(text[: match.start()]) and not _inside_word(text, match):
+            slot = slot_of_word(match.group(0))
+            if slot:
+                starts.append((match.start(), match.end(), slot))
+    spans = []
+    for index, (_start, end, slot) in enumerate(starts):
+        stop = starts[index + 1][0] if index + 1 < len(starts) else len(text)
+        tail = text[end:stop]
+        mark = _MARK.match(tail)
+        value = tail[mark.end() :] if mark else tail
+        wrong = bool(_WRONG.search(tail[: (mark.end() if mark else 0)] or tail[:6]))
+        before = text[max(0, _start - 8) : _start]
+        context = before + tail[: (mark.end() if mark else 0) + 2]
+        spans.append((slot, _TRAIL.sub("", value).strip(" ,，;；。"), wrong, context))
+    return spans
+
+
+def _inside_word(text: str, match: re.Match) -> bool:
+    # "合作方式" inside "合作方式…" is fine; "时间" in "多长时间" or "投入" in "投入使用" is not a field name.
+    after = text[match.end() : match.end() + 2]
+    return match.group(0) in ("投入", "时间", "日期", "名称", "号码", "钱") and bool(re.match(r"使用|生产|运行|内|段", after))
 
 
 def find_corrections(
@@ -54,53 +116,45 @@ def find_corrections(
     deadline) corrects that field.
     """
     result = Corrections()
-    pending_slot: str | None = None
-    for clause in (c.strip() for c in _CLAUSES.split(text)):
-        if not clause:
-            continue
-        slot, value = _field_and_value(clause)
-        if slot is None and pending_slot and clause:
-            # "领域不对，应该是新材料": the value comes in the clause after the field word.
-            slot, value = pending_slot, _strip_value(clause)
-        if slot is None:
-            continue
+    for slot, raw, wrong in edit_spans(text):
+        value = strip_talk(raw) if raw else ""
         if value:
+            edited = _apply_command(slot, value, slots)
+            if edited is not None:
+                result.updates[slot] = edited
+                continue
             try:
                 result.updates[slot] = parse_answer(slot, value, slots, now=now)
                 result.cleared = [s for s in result.cleared if s != slot]
-                pending_slot = None
                 continue
             except AnswerError as err:
                 if err.candidates is not None:
                     result.candidates = err.candidates
-        if slot not in result.updates and slot not in result.cleared:
+        if (wrong or not value) and slot not in result.updates and slot not in result.cleared:
             result.cleared.append(slot)
-        pending_slot = slot
     if result.updates or result.cleared:
         return result
     return _unnamed_corrections(extraction, result)
 
 
-def _field_and_value(clause: str) -> tuple[str | None, str]:
-    best: tuple[int, str, re.Match] | None = None
-    for slot, pattern in _FIELD_PATTERNS:
-        match = pattern.search(clause)
-        if match and (best is None or match.start() < best[0]):
-            best = (match.start(), slot, match)
-    if best is None:
-        return None, ""
-    _, slot, match = best
-    rest = clause[match.end() :]
-    mark = _VALUE_MARK.search(rest)
-    value = rest[mark.end() :] if mark else rest
-    return slot, _strip_value(value)
-
-
-def _strip_value(value: str) -> str:
-    value = _NOISE.sub("", value.strip())
-    value = re.sub(r"^(?:不对|错了|有误|写错了)\s*", "", value)
-    value = _VALUE_MARK.sub("", value, count=1) if _VALUE_MARK.match(value) else value
-    return value.strip(" 。.!！~～吧啊呀")
+def _apply_command(slot: str, value: str, slots: dict[str, Any]) -> str | None:
+    """"去掉前面的冒号" applied to the current text value of `slot`; None when `value` is not such a command."""
+    command = _REMOVE.match(value)
+    current = slots.get(slot)
+    if not command or not isinstance(current, str):
+        return None
+    target = (command.group(1) or command.group(2) or "").strip()
+    for word, chars in _PUNCT_WORDS:
+        if word in target:
+            if re.search(r"前面|开头|最前", target):
+                return current.lstrip(chars + " ")
+            if re.search(r"后面|结尾|最后", target):
+                return current.rstrip(chars + " ")
+            return "".join(ch for ch in current if ch not in chars)
+    target = re.sub(r"^(?:前面的|后面的|开头的|结尾的|那个|的)", "", target).strip("“”\"'")
+    if target and target in current:
+        return current.replace(target, "").strip(" ,，;；")
+    return None
 
 
 def _unnamed_corrections(extraction: dict | None, result: Corrections) -> Corrections:
@@ -115,3 +169,11 @@ def _unnamed_corrections(extraction: dict | None, result: Corrections) -> Correc
     if extraction.get("timeline"):
         result.updates["timeline"] = extraction["timeline"]
     return result
+
+
+def first_field_at(text: str) -> int | None:
+    """Where the first edit of `text` names its field, or None."""
+    for match in _FIELD.finditer(text):
+        if _START_BEFORE.search(text[: match.start()]) and not _inside_word(text, match):
+            return match.start()
+    return None

@@ -1,8 +1,14 @@
-"""The interview logic: turn one user message into slot updates for the intake form.
+"""The interview logic: read one user message whole, then decide what it changes.
 
-Framework-free: the Rasa validation action hands over the message text, the intent, the extraction result and
-the current slots, and sets whatever `process_turn` returns. Wording stays in the Rasa domain; this module only
-returns slot values and reason codes.
+Framework-free: the Rasa validation action hands over the message text, the intent, the extraction result, the
+current slots and the earlier user messages, and carries out what `process_turn` returns (slots to set, responses
+to say, the question to ask next, or a stop such as pause or cancel). Wording stays in the Rasa domain; this module
+only returns slot values, response names and reason codes.
+
+A turn is read in this order: what kind of turn it is (an answer, a correction of a named field, a question, a
+request for a person, a pause, a cancel, a request the platform does not handle ...), which values it carries for
+which fields wherever they are in the message, and only then which slots change. A value goes into a field only
+when it is that kind of thing; conversation talk is stripped; a field already known is never asked again.
 """
 
 from __future__ import annotations
@@ -13,73 +19,63 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from chanyan.domain.schema import SLOT_NAMES
-from chanyan.domain.validation import clip, has_meaningful_text, normalize_text
-from chanyan.intake.answers import AnswerError, parse_answer
+from chanyan.domain.labelled_form import parse_labelled
+from chanyan.domain.schema import REQUIRED_SLOTS, SKIPPED, SLOT_LABELS, SLOT_NAMES
+from chanyan.domain.validation import clip, find_emails, find_phones, has_meaningful_text, normalize_text
+from chanyan.intake import acts
+from chanyan.intake.answers import AnswerError, parse_answer, partner_of
+from chanyan.intake.corrections import edit_spans, explicit_edits, find_corrections
+from chanyan.intake.normalise import reading_form
+from chanyan.intake.people import find_organisation, find_person, parse_contact
 from chanyan.intake.protocol import text_extractor
+from chanyan.intake.talk import is_only_back_reference, strip_talk
+from chanyan.intake.targets import find_targets
 from chanyan.intake.titles import propose_title
 
-# Intents that mean "this is not an answer to your question" when the classifier is sure enough.
-INTERRUPTION_INTENTS = frozenset(
-    {
-        "faq_platform",
-        "faq_cost",
-        "faq_response_time",
-        "faq_privacy",
-        "faq_process",
-        "chitchat",
-        "bot_challenge",
-        "out_of_scope",
-        "handoff",
-        "pause",
-        "greet",
-        "goodbye",
-        "thanks",
-        # Personal data and the widget's 新对话 (bot/domain/privacy.yml): never an answer to a question.
-        "delete_my_data",
-        "confirm_delete",
-        "new_conversation",
-    }
-)
-INTERRUPTION_CONFIDENCE = 0.6
-# Slots whose answer is free text: any non-empty text is a valid answer, so the intent decides.
-FREE_TEXT_SLOTS = frozenset(
-    {"need_description", "need_title", "tech_targets", "enterprise_name", "contact_name", "ip_preference"}
-)
 # A repeated miss on the same question makes the bot explain the question once more, with examples.
 EXPLAIN_AFTER_FAILURES = 2
+# An optional question missed this many times is skipped; a required one gets a way on instead of a loop.
+OPTIONAL_GIVE_UP_AFTER = 2
+REQUIRED_WAY_ON_AFTER = 3
 
 REVIEW_SLOT = "summary_confirmed"
 FORM_SLOTS: tuple[str, ...] = (*SLOT_NAMES, REVIEW_SLOT)
+CONTACT_SLOTS: tuple[str, ...] = ("enterprise_name", "contact_name", "contact_phone", "contact_email")
+# Bookkeeping slots the turn may set besides the form's own.
+STOP_SLOT = "intake_stop"
+HANDOFF_PENDING_SLOT = "handoff_pending"
 
-_ENTERPRISE = re.compile(
-    r"(?:我们是|我们这边是|我司是|我司|我们公司是|我们公司叫|公司名(?:称)?是?|单位是|单位名称是?|我是|这里是|来自)"
-    r"[:：]?\s*([\u4e00-\u9fa5A-Za-z0-9()（）·]{2,40}?"
-    r"(?:有限责任公司|股份有限公司|有限公司|集团|公司|研究院|研究所|厂|中心|医院|学校|工作室|合作社))"
-)
-_CONTACT = re.compile(
-    r"(?:联系人(?:是|为)?|我叫|我是|本人|找)[:：]?\s*([\u4e00-\u9fa5]{1,3}(?:经理|总|工|先生|女士|老师|主任|博士)|[\u4e00-\u9fa5]{2,3})"
-    r"(?=[,，。.;；\s]|电话|手机|$)"
-)
-_SURNAME_ONLY = re.compile(r"(?:我姓|免贵姓)([\u4e00-\u9fa5])")
-_AFFIRM = re.compile(
-    r"^(?:确认|确认无误|确定|提交|确认提交|没问题|没错|对的?|是的?|好的?|可以|行|ok|OK|yes|嗯+|都对|正确|无误|就这样)"
-    r"(?:的|了|吧|呢|啊|，?提交吧?|，?没问题)?[。.!！~～]*$"
-)
-_DENY = re.compile(
-    r"^(?:不对|不是|错了|有误|有问题|不正确|要改|需要修改|修改|改一下|不行|no)[。.!！~～]*$", re.I
-)
+TARGETS_HINT_SLOT = "targets_hint"
+# A domain proposed this surely is taken without asking (the summary shows it and the user may change it).
+DOMAIN_SURE_SCORE = 0.8
+DOMAIN_SURE_GAP = 0.6
+_TARGETS_KEPT = re.compile(r"^(?:就这些|就这个|就这|没有了|没了|没别的|没有别的|没有其他|其他没有|就上面|上面那些|上面的|都说了|就那些)")
+
+# Stops: the form ends and the end-of-interview action carries them out.
+PAUSE, CANCEL, RESTART, DECLINE, AMEND = "pause", "cancel", "restart", "decline", "amend"
+
+_REPEAT = re.compile(r"再说一遍|再说一次|重复一下|没看清|没看到|刚才(?:那个)?问(?:题|的)是?(?:啥|什么)|问的(?:是)?啥|你问(?:的)?什么")
+# A budget the extraction found counts as the project's funds only when money is said around it.
+_MONEY_WORDS = re.compile(r"[万元块圆wWkK]|美元|美金|刀|欧元|RMB|rmb|人民币|预算|经费|资金|投入|费用|拿出")
+# Messages that open the interview without saying the need ("我要提交一个技术需求").
+_ONLY_OPENING = re.compile(r"^(?:你好|您好|hi|hello|在吗)?[,，。!！\s]*(?:我|我们)?(?:想|要|需要)?(?:提交|发布|提|登记|填)(?:一个|个|一下)?(?:技术)?需求[吧。.!！]*$", re.I)
 
 
 @dataclass
 class TurnResult:
-    """What one message changes: slot values to set, and why the pending question was not answered."""
+    """What one message changes: slots to set, responses to say, and how the interview goes on."""
 
     slots: dict[str, Any] = field(default_factory=dict)
     error: str | None = None  # reason code for the requested slot, e.g. "phone_invalid"
     explain: bool = False  # the same question failed twice in a row: explain it with examples
-    interruption: bool = False  # not an answer: let the dialogue answer it and ask again
+    interruption: bool = False  # kept for adapters: the message was not an answer (it was answered here)
     failures: dict[str, int] = field(default_factory=dict)
+    say: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (response name, template values)
+    ask: str | None = None  # the slot to ask next when it is not simply the next empty one
+    stop: str | None = None  # PAUSE, CANCEL, RESTART, DECLINE or AMEND: the form ends
+    detail: str | None = None  # for DECLINE: loan / hiring / selling
+    handoff: bool = False  # hand over to staff now (they can reach the user)
+    changed: list[str] = field(default_factory=list)  # fields a correction changed, for the acknowledgement
 
 
 def new_draft_id() -> str:
@@ -98,147 +94,657 @@ def process_turn(
     choice: str | None = None,
     failures: dict[str, int] | None = None,
     now: datetime | None = None,
+    history: list[str] | tuple[str, ...] = (),
 ) -> TurnResult:
     """Interpret one user message during the intake form.
 
     Args:
         text: the user's message as typed (may be empty, emoji, very long).
         requested_slot: the slot the bot just asked for, None when the form is being activated.
-        slots: current values of the form slots (and `domain_candidates`).
+        slots: current values of the form slots (and bookkeeping such as `domain_candidates`).
         intent, intent_confidence: the NLU's reading of the message.
         extraction: design.md's extraction dict for the message, when the NLU component produced it.
         choice: the value of a clicked quick-reply button, when the message is one.
         failures: consecutive misses per slot so far.
         now: the message time, for relative dates.
+        history: the user's earlier messages in this conversation, oldest first ("刚才说了" looks there).
     """
     result = TurnResult(failures=dict(failures or {}))
-    cleaned = clip(normalize_text(text))
+    raw = clip(normalize_text(text))
+    read = reading_form(raw)
+    if not slots.get("draft_id"):
+        result.slots["draft_id"] = new_draft_id()
+    if choice is not None:
+        return _button_turn(choice, requested_slot, slots, result, now=now)
     if requested_slot == REVIEW_SLOT:
-        return _review_turn(cleaned, slots, result, choice=choice, extraction=extraction, now=now)
-
-    if (
-        requested_slot
-        and choice is None
-        and _is_interruption(requested_slot, cleaned, intent, intent_confidence)
-    ):
-        result.interruption = True
+        return _review_turn(raw, read, slots, result, extraction=extraction, now=now)
+    if slots.get("amend_pending") and not requested_slot:
+        result.stop = AMEND
         return result
 
     extractor = text_extractor()
-    if extraction is None and has_meaningful_text(cleaned):
-        extraction = extractor.extract(cleaned, now=now)
+    if extraction is None and has_meaningful_text(read):
+        extraction = extractor.extract(read, now=now)
+    values = _values_in(raw, read, requested_slot, slots, extraction or {}, now=now)
+    act = acts.classify(read, intent=intent, confidence=intent_confidence, has_values=bool(values))
 
-    answered = False
+    if act.kind in (acts.RESTART, acts.CANCEL, acts.PAUSE):
+        result.stop = {acts.RESTART: RESTART, acts.CANCEL: CANCEL, acts.PAUSE: PAUSE}[act.kind]
+        return result
+    if act.kind == acts.AMEND_FILED and slots.get("last_request_ref") and not requested_slot:
+        result.stop = AMEND
+        return result
+    if act.kind == acts.NON_TECHNICAL and not _has_technical_draft(slots):
+        result.stop = DECLINE
+        result.detail = act.detail
+        return result
+
+    _fill_empty(values, slots, result)
+    if act.kind == acts.HANDOFF:
+        _handoff(slots, result)
+        return _finish(result, slots, requested_slot)
+    if slots.get(HANDOFF_PENDING_SLOT) and _reachable({**slots, **result.slots}):
+        result.handoff = True
+        result.slots[HANDOFF_PENDING_SLOT] = None
+    if act.kind in (acts.QUESTION, acts.NON_TECHNICAL, acts.SOCIAL):
+        result.interruption = True
+        result.say.append(_answer_to(act))
+        _ask_again(requested_slot, result)
+        return _finish(result, slots, requested_slot)
+    if requested_slot and acts.CLARIFY.search(read) and not values and not any(
+        v and not acts.CLARIFY.search(v) for _s, v, _w in edit_spans(read)
+    ):
+        result.interruption = True
+        named = _named_slot(read) or requested_slot
+        result.say.append((f"utter_explain_{named}", {}))
+        _ask_again(requested_slot, result)
+        return _finish(result, slots, requested_slot)
+    if requested_slot and _REPEAT.search(read) and not values:
+        result.interruption = True
+        _ask_again(requested_slot, result)
+        return _finish(result, slots, requested_slot)
+
+    _corrections_of_other_fields(read, requested_slot, slots, result, now=now)
     if requested_slot:
+        _answer_requested(raw, read, requested_slot, slots, result, history=history, now=now)
+    elif _opens_with_need(read, intent, values, slots):
+        description = _description_of(raw)
+        if description:
+            result.slots["need_description"] = description
+    return _finish(result, slots, requested_slot)
+
+
+# --- reading values ---------------------------------------------------------------------------------------
+
+
+def _values_in(
+    raw: str, read: str, requested: str | None, slots: dict[str, Any], extraction: dict, *, now: datetime | None
+) -> dict[str, Any]:
+    """Every field value the message carries, wherever it is, each checked to be that kind of thing."""
+    found: dict[str, Any] = {}
+    for slot, text in parse_labelled(read).items():
         try:
-            value = parse_answer(requested_slot, choice or cleaned, slots, now=now)
-        except AnswerError as err:
-            result.error = err.code
-            count = result.failures.get(requested_slot, 0) + 1
-            result.failures[requested_slot] = count
-            result.explain = count >= EXPLAIN_AFTER_FAILURES
-            if err.candidates is not None:
-                result.slots["domain_candidates"] = err.candidates
-        else:
-            answered = True
-            result.slots[requested_slot] = value
-            result.failures.pop(requested_slot, None)
-    elif intent == "describe_need" and not slots.get("need_description") and has_meaningful_text(cleaned):
-        # The message that opened the interview describes the need itself.
-        result.slots["need_description"] = cleaned
-        answered = True
-
-    if extraction and (answered or not requested_slot or requested_slot not in FREE_TEXT_SLOTS):
-        _fill_from_extraction(extraction, cleaned, slots, result)
-
-    merged = {**slots, **result.slots}
-    if merged.get("need_description") and not merged.get("need_title"):
-        result.slots["need_title"] = propose_title(merged["need_description"])
-    description_changed = "need_description" in result.slots or "tech_targets" in result.slots
-    if description_changed and not merged.get("tech_domain"):
-        basis = " ".join(
-            str(merged.get(s)) for s in ("need_title", "need_description", "tech_targets") if merged.get(s)
-        )
-        result.slots["domain_candidates"] = extractor.rank_domains(basis, top_k=3)
-    if not slots.get("draft_id"):
-        result.slots["draft_id"] = new_draft_id()
-    return result
-
-
-def _is_interruption(requested_slot: str, text: str, intent: str | None, confidence: float) -> bool:
-    if not has_meaningful_text(text):
-        return False  # an empty or emoji-only answer is re-asked with a reason, not treated as a question
-    if intent not in INTERRUPTION_INTENTS or confidence < INTERRUPTION_CONFIDENCE:
-        return False
-    if requested_slot in FREE_TEXT_SLOTS:
-        return True
-    # A closed question: a message that parses as an answer is an answer, whatever the classifier says.
-    try:
-        parse_answer(requested_slot, text, {}, now=None)
-    except AnswerError:
-        return True
-    return False
-
-
-def _fill_from_extraction(extraction: dict, text: str, slots: dict[str, Any], result: TurnResult) -> None:
-    """Fill still-empty slots with what the extraction found in the message (never overwrite an answer)."""
-
-    def empty(slot: str) -> bool:
-        return not slots.get(slot) and slot not in result.slots
-
-    if empty("budget") and extraction.get("budget"):
-        result.slots["budget"] = extraction["budget"]
-    if empty("timeline") and extraction.get("timeline"):
-        result.slots["timeline"] = extraction["timeline"]
-    if empty("coop_mode") and extraction.get("coop_modes"):
-        result.slots["coop_mode"] = list(extraction["coop_modes"])
-    if empty("ip_preference") and extraction.get("ip_preference"):
-        result.slots["ip_preference"] = extraction["ip_preference"]
+            found[slot] = parse_answer(slot, _as_typed(raw, read, text), slots, now=now)
+        except (AnswerError, KeyError):
+            continue
+    answer_is_targets = requested == "tech_targets"
+    budget = extraction.get("budget")
+    if budget and not answer_is_targets and "budget" not in found and _money_meant(read, budget):
+        found["budget"] = budget
+    timeline = extraction.get("timeline")
+    if timeline and not answer_is_targets and "timeline" not in found and (
+        requested == "timeline" or _time_meant(read, timeline)
+    ):
+        found["timeline"] = timeline
+    if extraction.get("coop_modes") and "coop_mode" not in found:
+        found["coop_mode"] = list(extraction["coop_modes"])
+    if extraction.get("ip_preference") and "ip_preference" not in found:
+        found["ip_preference"] = extraction["ip_preference"]
     partner = extraction.get("partner") or {}
-    if empty("partner_preference") and any(partner.get(k) for k in ("types", "names", "regions")):
-        result.slots["partner_preference"] = partner
-    if empty("contact_phone") and extraction.get("phones"):
-        result.slots["contact_phone"] = extraction["phones"][0]
-    if empty("contact_email") and extraction.get("emails"):
-        result.slots["contact_email"] = extraction["emails"][0]
-    if empty("enterprise_name"):
-        match = _ENTERPRISE.search(text)
-        if match:
-            result.slots["enterprise_name"] = match.group(1)
-    if empty("contact_name"):
-        match = _CONTACT.search(text)
-        if match and not _ENTERPRISE.search(match.group(1)):
-            result.slots["contact_name"] = match.group(1)
-        else:
-            surname = _SURNAME_ONLY.search(text)
-            if surname:
-                result.slots["contact_name"] = f"{surname.group(1)}先生/女士"
+    if any(partner.get(k) for k in ("types", "names", "regions")) and "partner_preference" not in found:
+        if requested == "partner_preference" or _partner_meant(read):
+            found["partner_preference"] = partner_of(read)
+    phones = find_phones(read)
+    if phones and "contact_phone" not in found:
+        found["contact_phone"] = phones[0]
+    emails = find_emails(read)
+    if emails and "contact_email" not in found:
+        found["contact_email"] = emails[0]
+    if "enterprise_name" not in found:
+        org = find_organisation(read, own=True)
+        if org:
+            found["enterprise_name"] = _as_typed(raw, read, org)
+    if "contact_name" not in found and requested != "contact_name":
+        person = find_person(read, explicit=True)
+        if person and not person.endswith("先生/女士"):
+            found["contact_name"] = _as_typed(raw, read, person)
+    if requested in (None, "need_description") and "tech_targets" not in found:
+        targets = find_targets(raw)
+        if targets and "，" in targets:
+            found["tech_targets"] = targets  # several targets: the description says them all
+        elif targets:
+            found[TARGETS_HINT_SLOT] = targets  # one: asked with it, so the user can add the others
+    return found
 
 
-def _review_turn(
-    text: str,
+_COUNTED = re.compile(r"^(?:多|来|余)?(?:步|人|头|只|台|件|个|次|吨|亩|平|米|公里|字|条|张|套|户|家|株|粒|方|度|小时|天|年)")
+_CURRENCY = re.compile(r"[元块圆wWkK]|美元|美金|刀|欧元|RMB|rmb|人民币")
+_TIME_MEANT = re.compile(r"前|内|底|完成|上线|交付|搞定|出|截止|之前|以前|开始|起|见效|落地|验收|结题|半年|季度|Q[1-4]|月份?|年")
+
+
+def _money_meant(read: str, budget: dict) -> bool:
+    """"存栏三千来头", "一天要走三万多步" are not money; "50w", "两三百万", "预算三千" are."""
+    said = str(budget.get("text") or "")
+    if not said:
+        return True
+    where = read.find(said)
+    if where < 0:
+        return True
+    after = read[where + len(said) : where + len(said) + 3]
+    if _COUNTED.match(after):
+        return False
+    context = read[max(0, where - 8) : where] + after
+    return bool(_CURRENCY.search(said) or _MONEY_WORDS.search(context) or said.endswith("万"))
+
+
+def _time_meant(read: str, timeline: dict) -> bool:
+    """"一天要走三万多步" is not a deadline; "明年6月前", "半年内" are."""
+    said = str(timeline.get("text") or "")
+    where = read.find(said) if said else -1
+    if where < 0:
+        return True
+    return bool(_TIME_MEANT.search(said + read[where + len(said) : where + len(said) + 3]))
+
+
+def _partner_meant(read: str) -> bool:
+    return bool(re.search(r"找|合作|对接|高校|大学|院所|研究所|研究院|老师|团队|专家|优先|最好是|本地|附近", read))
+
+
+def _as_typed(raw: str, read: str, value: str) -> str:
+    """`value` found in the reading form, as the user typed it (traditional script kept for names)."""
+    if len(raw) == len(read):
+        where = read.find(value)
+        if where >= 0:
+            return raw[where : where + len(value)]
+    return value
+
+
+def _fill_empty(values: dict[str, Any], slots: dict[str, Any], result: TurnResult) -> None:
+    """Values found in passing fill empty fields only; they never overwrite what the user answered."""
+    for slot, value in values.items():
+        if not slots.get(slot) and slot not in result.slots:
+            result.slots[slot] = value
+
+
+def _has_technical_draft(slots: dict[str, Any]) -> bool:
+    return bool(slots.get("need_description") and slots.get("tech_domain"))
+
+
+def _opens_with_need(read: str, intent: str | None, values: dict, slots: dict[str, Any]) -> bool:
+    if slots.get("need_description") or not has_meaningful_text(read) or _ONLY_OPENING.match(read):
+        return False
+    if intent == "request_filing" and len(read) < 15:
+        return False
+    return intent == "describe_need" or len(read) >= 12 or bool(values)
+
+
+def _description_of(raw: str) -> str:
+    """The need in the user's words: a greeting before it is kept (it harms no one), talk is stripped."""
+    return strip_talk(raw)
+
+
+# --- acts other than answers -----------------------------------------------------------------------------
+
+
+def _answer_to(act: acts.Act) -> tuple[str, dict[str, Any]]:
+    if act.kind == acts.QUESTION:
+        return (f"utter_faq_{act.detail}", {})
+    if act.kind == acts.NON_TECHNICAL:
+        return (f"utter_decline_{act.detail or 'other'}", {})
+    social = {"greet": "utter_continue_form", "thanks": "utter_thanks", "chitchat": "utter_chitchat"}
+    return (social.get(act.detail or "", "utter_iamabot"), {})
+
+
+def _handoff(slots: dict[str, Any], result: TurnResult) -> None:
+    """转人工: hand over when staff can reach the user; otherwise ask for a phone first."""
+    if _reachable({**slots, **result.slots}):
+        result.handoff = True
+        return
+    result.slots[HANDOFF_PENDING_SLOT] = True
+    result.say.append(("utter_handoff_ask_contact", {}))
+    result.ask = "contact_phone"
+
+
+def _reachable(slots: dict[str, Any]) -> bool:
+    return any(slots.get(s) and slots.get(s) != SKIPPED for s in ("contact_phone", "contact_email"))
+
+
+def _ask_again(requested: str | None, result: TurnResult) -> None:
+    if requested and requested != REVIEW_SLOT:
+        result.ask = requested
+
+
+def _named_slot(read: str) -> str | None:
+    for slot, value, _wrong in edit_spans(read):
+        return slot
+    for slot, label in SLOT_LABELS.items():
+        if label in read:
+            return slot
+    if "知识产权" in read or "产权" in read:
+        return "ip_preference"
+    return None
+
+
+# --- answers and corrections -------------------------------------------------------------------------------
+
+
+def _corrections_of_other_fields(
+    read: str, requested: str | None, slots: dict[str, Any], result: TurnResult, *, now: datetime | None
+) -> None:
+    """"预算还是按100万吧" while the company is asked: a correction of 预算, not the company's name."""
+    spans = [(slot, value, wrong) for slot, value, wrong in explicit_edits(read) if slot != requested]
+    if not spans:
+        return
+    text = "，".join(f"{SLOT_LABELS[slot]}改成{value}" for slot, value, _ in spans if value)
+    if not text:
+        return
+    corrections = find_corrections(text, {**slots, **result.slots}, now=now)
+    for slot, value in corrections.updates.items():
+        if slot == requested:
+            continue
+        previous = slots.get(slot)
+        result.slots[slot] = value
+        if previous and previous != value:
+            result.changed.append(slot)
+    if result.changed:
+        result.say.append(("utter_changed", {"fields": "、".join(SLOT_LABELS[s] for s in result.changed)}))
+        if requested and requested != REVIEW_SLOT and _only_edits(read):
+            result.ask = requested  # the message was the correction only: the pending question again
+
+
+def _only_edits(read: str) -> bool:
+    """Whether the message is nothing but edits (what comes before the first named field is talk)."""
+    spans = explicit_edits(read)
+    if not spans:
+        return False
+    first_word = spans[0][0]
+    from chanyan.intake.corrections import first_field_at
+
+    start = first_field_at(read)
+    return start is not None and not has_meaningful_text(strip_talk(read[:start])) and bool(first_word)
+
+
+def _answer_requested(
+    raw: str,
+    read: str,
+    requested: str,
     slots: dict[str, Any],
     result: TurnResult,
     *,
-    choice: str | None,
+    history: list[str] | tuple[str, ...],
+    now: datetime | None,
+) -> None:
+    if requested in result.slots and requested not in CONTACT_SLOTS:
+        result.failures.pop(requested, None)
+        return  # a labelled line or a correction already answered it
+    if result.ask == requested:
+        return  # the message corrected another field; the pending question is asked again
+    text = _answer_text(raw, read, requested)
+    hint = slots.get(TARGETS_HINT_SLOT)
+    if requested == "tech_targets" and hint:
+        if is_only_back_reference(read) or acts.is_yes(read) or _TARGETS_KEPT.match(read) or not has_meaningful_text(text):
+            result.slots["tech_targets"] = hint
+            return
+    if is_only_back_reference(read) or not has_meaningful_text(text):
+        found = _look_back(requested, history, {**slots, **result.slots}, now=now)
+        if found is not None:
+            result.slots[requested] = found
+            result.failures.pop(requested, None)
+            return
+        if is_only_back_reference(read):
+            _miss(requested, "look_back_missing", result)
+            return
+    if requested in CONTACT_SLOTS:
+        contact = parse_contact(read, asked=requested).as_slots()
+        for slot, value in contact.items():
+            if slot in ("enterprise_name", "contact_name"):
+                value = _as_typed(raw, read, value)
+            if slot == requested or not slots.get(slot):
+                result.slots[slot] = value
+        if requested in result.slots:
+            result.failures.pop(requested, None)
+            return
+    try:
+        value = parse_answer(requested, text, {**slots, **result.slots}, now=now)
+    except AnswerError as err:
+        if err.candidates is not None:
+            result.slots["domain_candidates"] = err.candidates
+        answered_other = [s for s in result.slots if s in SLOT_NAMES and s != requested]
+        if answered_other and err.code not in ("domain_unclear", "domain_other"):
+            # The user answered another question than the one asked: keep that, ask this one again.
+            result.say.append(("utter_noted", {"fields": "、".join(SLOT_LABELS[s] for s in answered_other)}))
+            result.ask = requested
+            return
+        _miss(requested, err.code, result)
+        return
+    if requested in ("enterprise_name", "contact_name"):
+        value = _as_typed(raw, read, value)
+    if requested == "tech_targets" and hint and value != SKIPPED and not _same_numbers(str(hint), str(value)):
+        value = f"{hint}；{value}"
+    if requested == "tech_targets" and hint and value == SKIPPED:
+        value = hint
+    result.slots[requested] = value
+    result.failures.pop(requested, None)
+
+
+def _same_numbers(hint: str, answer: str) -> bool:
+    """Whether the answer restates the hint (its numbers are all in the answer)."""
+    numbers = re.findall(r"\d+(?:\.\d+)?", hint)
+    return bool(numbers) and all(n in answer for n in numbers)
+
+
+def _answer_text(raw: str, read: str, requested: str) -> str:
+    """The part of the message that answers `requested`: its own edit span when it names the field."""
+    for slot, value, _wrong in edit_spans(read):
+        if slot == requested and value:
+            return _as_typed(raw, read, value)
+    if requested in ("need_description", "need_title", "tech_targets", "ip_preference"):
+        return _as_typed(raw, read, strip_talk(read)) if len(raw) == len(read) else strip_talk(raw)
+    return read
+
+
+def _look_back(requested: str, history, slots: dict[str, Any], *, now: datetime | None) -> Any:
+    """"刚才说了": the value of `requested` in the user's earlier messages, latest first, or None."""
+    extractor = text_extractor()
+    for text in reversed(list(history)):
+        read = reading_form(normalize_text(text))
+        labelled = parse_labelled(read)
+        if requested in labelled:
+            try:
+                return parse_answer(requested, labelled[requested], slots, now=now)
+            except AnswerError:
+                pass
+        if requested == "budget":
+            budget = extractor.parse_budget(read)
+            if budget and _money_meant(read, budget):
+                return budget
+        elif requested == "timeline":
+            found = extractor.parse_timeline(read, now=now)
+            if found:
+                return found
+        elif requested == "tech_targets":
+            found = find_targets(text)
+            if found:
+                return found
+        elif requested in CONTACT_SLOTS:
+            found = parse_contact(read).as_slots().get(requested)
+            if found:
+                return found
+        elif requested == "coop_mode":
+            found = extractor.parse_coop_modes(read)
+            if found:
+                return found
+        elif requested == "need_title" and slots.get("need_description"):
+            return propose_title(str(slots["need_description"]))
+    return None
+
+
+def _miss(requested: str, code: str, result: TurnResult) -> None:
+    """A miss on the pending question: re-ask with the reason; skip an optional one, offer a way on."""
+    count = result.failures.get(requested, 0) + 1
+    result.failures[requested] = count
+    optional = requested not in REQUIRED_SLOTS and requested != REVIEW_SLOT
+    if optional and count >= OPTIONAL_GIVE_UP_AFTER:
+        result.slots[requested] = SKIPPED
+        result.failures.pop(requested, None)
+        result.say.append(("utter_skipped_optional", {"field": SLOT_LABELS.get(requested, requested)}))
+        return
+    result.error = code
+    result.explain = count == EXPLAIN_AFTER_FAILURES
+    if not optional and count >= REQUIRED_WAY_ON_AFTER:
+        result.say.append((f"utter_way_on_{requested}" if requested == "contact_phone" else "utter_way_on", {}))
+
+
+def _finish(result: TurnResult, slots: dict[str, Any], requested: str | None) -> TurnResult:
+    """Derived slots: a proposed title, targets said in the description, domain candidates."""
+    merged = {**slots, **result.slots}
+    if merged.get("need_description") and not merged.get("need_title"):
+        result.slots["need_title"] = propose_title(str(merged["need_description"]))
+    changed = {"need_description", "tech_targets", "need_title"} & set(result.slots)
+    if changed and not merged.get("tech_domain"):
+        basis = " ".join(
+            str(merged.get(s)) for s in ("need_title", "need_description", "tech_targets") if merged.get(s)
+        )
+        candidates = text_extractor().rank_domains(basis, top_k=3)
+        result.slots["domain_candidates"] = candidates
+        sure = _sure_domain(candidates)
+        if sure and requested != "tech_domain":
+            result.slots["tech_domain"] = sure
+    return result
+
+
+def _sure_domain(candidates: list[dict]) -> str | None:
+    """The top candidate's code when it is far ahead of the others (then the domain is not asked)."""
+    if not candidates or not candidates[0].get("sub_code"):
+        return None
+    top = float(candidates[0].get("score") or 0.0)
+    second = float(candidates[1].get("score") or 0.0) if len(candidates) > 1 else 0.0
+    if top >= DOMAIN_SURE_SCORE and top - second >= DOMAIN_SURE_GAP:
+        return str(candidates[0]["sub_code"])
+    return None
+
+
+def question_for(slot: str, slots: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The response that asks `slot` (and its template values): the contact block while two or more of its
+    parts are missing, the targets question with the target already said, else utter_ask_<slot>."""
+    if slot in CONTACT_SLOTS[:3]:
+        missing = [s for s in CONTACT_SLOTS[:3] if not slots.get(s)]
+        if len(missing) == 3:
+            return "utter_ask_contact_block", {}
+        if len(missing) == 2:
+            known = next(s for s in CONTACT_SLOTS[:3] if s not in missing)
+            return {
+                "enterprise_name": "utter_ask_contact_block_person_phone",
+                "contact_name": "utter_ask_contact_block_company_phone",
+                "contact_phone": "utter_ask_contact_block_company_person",
+            }[known], {}
+    if slot == "tech_targets" and slots.get(TARGETS_HINT_SLOT):
+        return "utter_ask_tech_targets_hint", {"hint": slots[TARGETS_HINT_SLOT]}
+    return f"utter_ask_{slot}", {}
+
+
+def _button_turn(
+    choice: str, requested: str | None, slots: dict[str, Any], result: TurnResult, *, now: datetime | None
+) -> TurnResult:
+    if requested == REVIEW_SLOT:
+        if choice == "confirm" or acts.is_yes(reading_form(choice)):
+            result.slots[REVIEW_SLOT] = True
+        else:
+            result.error = "review_which_field"
+        return result
+    if not requested:
+        return result
+    try:
+        result.slots[requested] = parse_answer(requested, choice, slots, now=now)
+        result.failures.pop(requested, None)
+    except AnswerError as err:
+        if err.candidates is not None:
+            result.slots["domain_candidates"] = err.candidates
+        _miss(requested, err.code, result)
+    return _finish(result, slots, requested)
+
+
+def _review_turn(
+    raw: str,
+    read: str,
+    slots: dict[str, Any],
+    result: TurnResult,
+    *,
     extraction: dict | None,
     now: datetime | None,
 ) -> TurnResult:
     """The user answers the summary (确认单): confirm, or correct one or more fields in natural language."""
-    from chanyan.intake.corrections import find_corrections
-
-    answer = (choice or text).strip()
-    if answer == "confirm" or _AFFIRM.match(answer):
+    if acts.is_yes(read):
         result.slots[REVIEW_SLOT] = True
         return result
-    corrections = find_corrections(answer, slots, extraction=extraction, now=now)
+    act = acts.classify(read, has_values=bool(edit_spans(read)))
+    if act.kind in (acts.CANCEL, acts.RESTART, acts.PAUSE):
+        result.stop = {acts.RESTART: RESTART, acts.CANCEL: CANCEL, acts.PAUSE: PAUSE}[act.kind]
+        return result
+    if act.kind == acts.HANDOFF:
+        _handoff(slots, result)
+        return result
+    if act.kind == acts.QUESTION:
+        result.say.append(_answer_to(act))
+        return result
+    corrections = find_corrections(read, slots, extraction=extraction, now=now)
     if corrections.updates or corrections.cleared:
-        result.slots.update(corrections.updates)
+        for slot, value in corrections.updates.items():
+            if isinstance(value, str):
+                value = _as_typed(raw, read, value)
+            result.slots[slot] = value
+            result.changed.append(slot)
         for slot in corrections.cleared:
             result.slots[slot] = None  # the form asks for it again, then shows the summary again
         if "tech_domain" in corrections.cleared and corrections.candidates is not None:
             result.slots["domain_candidates"] = corrections.candidates
+        if result.changed:
+            result.say.append(("utter_changed", {"fields": "、".join(SLOT_LABELS[s] for s in result.changed)}))
         result.slots[REVIEW_SLOT] = None
         return result
-    result.error = "review_which_field" if (answer == "edit" or _DENY.match(answer)) else "review_unclear"
+    result.error = "review_which_field" if acts.is_no(read) else "review_unclear"
     return result
+
+
+# --- outside the interview ----------------------------------------------------------------------------------
+
+
+@dataclass
+class OutsideResult:
+    """What a message outside the interview gets: responses, slots, and whether the interview starts."""
+
+    say: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
+    start_form: bool = False
+    handoff: bool = False
+    amend: dict[str, Any] | None = None  # slot updates for the request filed last
+    clear_draft: bool = False
+
+
+_SOCIAL_RESPONSES = {
+    "greet": "utter_greet",
+    "thanks": "utter_thanks",
+    "goodbye": "utter_goodbye",
+    "chitchat": "utter_chitchat",
+    "bot_challenge": "utter_iamabot",
+    "affirm": "utter_anything_else",
+    "deny": "utter_anything_else",
+    "choose": "utter_anything_else",
+    "pause": "utter_paused",
+}
+_FAQ_INTENTS = {"faq_platform", "faq_cost", "faq_response_time", "faq_privacy", "faq_process"}
+
+
+def outside_turn(
+    text: str | None,
+    slots: dict[str, Any],
+    *,
+    intent: str | None = None,
+    intent_confidence: float = 0.0,
+    now: datetime | None = None,
+) -> OutsideResult:
+    """A message while no interview is running: answer it, or start the interview when it carries a need."""
+    out = OutsideResult()
+    raw = clip(normalize_text(text))
+    read = reading_form(raw)
+    if slots.get("amend_pending") or (
+        slots.get("last_request_ref") and acts.classify(read).kind == acts.AMEND_FILED
+    ):
+        return _amend_turn(read, slots, out, now=now)
+    has_draft = any(slots.get(s) for s in ("need_description", "budget", "timeline", "coop_mode", "tech_domain"))
+    needs = _carries_need(read)
+    act = acts.classify(read, intent=intent, confidence=intent_confidence, has_values=needs)
+    if act.kind in (acts.CANCEL, acts.RESTART):
+        out.clear_draft = has_draft
+        out.say.append(("utter_cancelled" if has_draft else "utter_anything_else", {}))
+        return out
+    if act.kind == acts.AMEND_FILED:
+        out.say.append(("utter_amend_nothing", {}))
+        return out
+    if act.kind == acts.HANDOFF or (slots.get(HANDOFF_PENDING_SLOT) and (find_phones(read) or find_emails(read))):
+        return handoff_turn(raw, slots)
+    if act.kind == acts.NON_TECHNICAL:
+        out.say.append((f"utter_decline_{act.detail or 'other'}", {}))
+        return out
+    if act.kind == acts.QUESTION:
+        out.say.append((f"utter_faq_{act.detail}", {}))
+        out.start_form = needs
+        return out
+    if needs or intent in ("describe_need", "inform", "request_filing") or _ONLY_OPENING.match(read):
+        out.start_form = True
+        return out
+    if intent in _FAQ_INTENTS and intent_confidence >= acts.INTENT_CONFIDENCE:
+        out.say.append((f"utter_{intent}", {}))
+        return out
+    if intent == "greet" or act.detail == "greet" or acts.GREETING.match(read):
+        out.say.append(("utter_greet_returning" if has_draft else "utter_greet", {}))
+        return out
+    if intent in _SOCIAL_RESPONSES and intent_confidence >= acts.INTENT_CONFIDENCE:
+        out.say.append((_SOCIAL_RESPONSES[intent], {}))
+        return out
+    if acts.is_yes(read) or acts.is_no(read):
+        out.say.append(("utter_anything_else", {}))
+        return out
+    out.say.append(("utter_default", {}))
+    return out
+
+
+def handoff_turn(text: str | None, slots: dict[str, Any]) -> OutsideResult:
+    """转人工 outside the interview: hand over when staff can reach the user, else ask for a phone first."""
+    out = OutsideResult()
+    read = reading_form(clip(normalize_text(text)))
+    contact = {k: v for k, v in parse_contact(read, asked="contact_phone").as_slots().items() if not slots.get(k)}
+    contact.pop("enterprise_name", None)
+    name = contact.get("contact_name")
+    if name and not name.endswith("先生/女士") and not find_person(read, explicit=True):
+        contact.pop("contact_name")  # only a name the user gives as theirs
+    out.slots.update(contact)
+    if _reachable({**slots, **contact}):
+        out.handoff = True
+        out.slots[HANDOFF_PENDING_SLOT] = None
+        out.say.append(("utter_handoff", {}))
+    else:
+        out.slots[HANDOFF_PENDING_SLOT] = True
+        out.say.append(("utter_handoff_ask_contact", {}))
+    return out
+
+
+def _carries_need(read: str) -> bool:
+    """A message that describes a technical need (or pastes a form), as opposed to talk about the platform."""
+    if not has_meaningful_text(read) or _ONLY_OPENING.match(read) or len(read) < 8:
+        return False
+    if parse_labelled(read):
+        return True
+    extraction = text_extractor().extract(read)
+    return bool(extraction.get("domains") or extraction.get("keywords")) and len(read) >= 10
+
+
+def _amend_turn(read: str, slots: dict[str, Any], out: OutsideResult, *, now: datetime | None) -> OutsideResult:
+    """Editing the request filed last: apply the edits the message names, or ask which and to what."""
+    if not slots.get("last_request_ref"):
+        out.slots["amend_pending"] = None
+        out.say.append(("utter_amend_nothing", {}))
+        return out
+    corrections = find_corrections(read, {}, now=now)
+    if corrections.updates:
+        out.amend = dict(corrections.updates)
+        out.slots["amend_pending"] = None
+        return out
+    if slots.get("amend_pending"):
+        # Asked once already and still no edit: leave it to the user (or staff) rather than loop.
+        out.slots["amend_pending"] = None
+        out.say.append(("utter_way_on", {}))
+        return out
+    out.slots["amend_pending"] = True
+    out.say.append(("utter_amend_ask", {}))
+    return out

@@ -68,11 +68,23 @@ async def test_a_database_outage_keeps_everything_and_goes_back_to_the_summary(a
     assert "need_description" not in slots
 
 
-async def test_handoff_is_recorded_and_answered(action_db):
-    dispatcher = CollectingDispatcher()
-    await ActionHandoff().run(dispatcher, tracker("转人工", intent="handoff", sender="conv-h"), {})
-    assert dispatcher.messages[0]["response"] == "utter_handoff"
+async def test_handoff_is_recorded_and_answered_once_staff_can_reach_the_user(action_db):
     engine = create_engine(action_db, future=True)
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT conversation_id FROM handoffs")).scalar_one() == "conv-h"
+
+    def handoffs() -> list[str]:
+        with engine.connect() as connection:
+            return list(connection.execute(text("SELECT message FROM handoffs")).scalars())
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionHandoff().run(dispatcher, tracker("转人工", intent="handoff", sender="conv-h"), {})
+    assert dispatcher.messages[0]["response"] == "utter_handoff_ask_contact"
+    assert slot_events(events)["handoff_pending"] is True
+    assert handoffs() == []
+    dispatcher = CollectingDispatcher()
+    pending = {"handoff_pending": True}
+    reply = tracker("我电话13912347788，让专员打给我吧", intent="handoff", sender="conv-h", slots=pending)
+    events = await ActionHandoff().run(dispatcher, reply, {})
+    assert dispatcher.messages[0]["response"] == "utter_handoff"
+    assert slot_events(events)["contact_phone"] == "13912347788"
+    assert [m for m in handoffs() if "13912347788" in m]
     engine.dispose()

@@ -73,3 +73,28 @@ async def test_the_summary_shows_every_field_readably():
     assert message["coop_mode_text"] == "技术开发(委托开发)、技术咨询"
     assert message["tech_domain_text"] == "新材料"
     assert message["contact_email_text"] == "未提供"
+
+
+async def test_a_question_in_the_form_is_answered_and_the_pending_question_asked_again():
+    events, messages = await run(
+        ValidateIntakeForm(), tracker("能签保密协议吗？", intent="faq_privacy", requested_slot="enterprise_name")
+    )
+    assert [m["response"] for m in messages] == ["utter_faq_nda"]
+    slots = slot_events(events)
+    assert slots["requested_slot"] == "enterprise_name"
+    assert "enterprise_name" not in slots
+
+
+async def test_a_stop_ends_the_form_and_hands_over_to_the_end_of_interview_action():
+    events, messages = await run(ValidateIntakeForm(), tracker("算了，取消吧", requested_slot="timeline"))
+    slots = slot_events(events)
+    assert slots["intake_stop"] == "cancel" and slots["requested_slot"] is None
+    assert {"event": "followup", "name": "action_end_intake", "timestamp": None} in events
+    assert messages == []
+
+
+async def test_the_contact_block_is_asked_as_one_question():
+    from actions.forms import ActionAskEnterpriseName
+
+    _, messages = await run(ActionAskEnterpriseName(), tracker("", requested_slot="enterprise_name"))
+    assert [m["response"] for m in messages] == ["utter_ask_contact_block"]

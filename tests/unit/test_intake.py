@@ -64,10 +64,12 @@ def test_empty_and_emoji_answers_are_asked_again(text):
     assert not result.interruption
 
 
-def test_a_confident_faq_during_a_free_text_question_is_an_interruption():
-    result = turn("你们收费吗", "enterprise_name", {}, intent="faq_cost", intent_confidence=0.93)
+def test_a_confident_faq_during_a_free_text_question_is_answered_and_the_question_asked_again():
+    result = turn("你们收费吗", "enterprise_name", {"draft_id": "d"}, intent="faq_cost", intent_confidence=0.93)
     assert result.interruption
-    assert result.slots == {}
+    assert ("utter_faq_cost", {}) in result.say
+    assert result.ask == "enterprise_name"
+    assert "enterprise_name" not in result.slots
 
 
 def test_a_parsable_answer_to_a_closed_question_wins_over_the_classifier():
@@ -90,6 +92,10 @@ def test_domain_question_accepts_an_index_a_code_a_name_and_yes():
     assert turn("2", "tech_domain", slots).slots["tech_domain"] == "101"
     assert turn("是的", "tech_domain", slots).slots["tech_domain"] == "803"
     assert turn("新材料", "tech_domain", slots).slots["tech_domain"] == "40"
+    assert turn("嗯嗯就是这个", "tech_domain", slots).slots["tech_domain"] == "803"
+    assert turn("第二个吧", "tech_domain", slots).slots["tech_domain"] == "101"
+    assert turn("对的 软件那个", "tech_domain", slots).slots["tech_domain"] == "101"
+    assert turn("你看着弄吧", "tech_domain", slots).slots["tech_domain"] == "803"
     assert turn("", "tech_domain", slots, choice="101").slots["tech_domain"] == "101"
     other = turn("其他", "tech_domain", slots)
     assert other.error == "domain_other"

@@ -1,0 +1,228 @@
+"""Who the user is: organisation names, person names, phones and e-mails found anywhere in a message.
+
+A value goes into 单位名称 only when it is an organisation ("…有限公司", "…合作社", "…研究院", or a name jieba tags
+as an organisation), into 联系人 only when it is a person ("王工", "梁国栋", "Kevin Zhang"); sentence material
+around them ("我们是一家…", "我姓王，", "啊，刚说了") is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from chanyan.domain.validation import find_emails, find_phones
+
+ORG_SUFFIX = (
+    r"(?:股份有限公司|有限责任公司|有限公司|集团有限公司|集团|公司|研究院|研究所|研究中心|设计院|实验室|医院|卫生院|"
+    r"大学|学院|学校|合作社|专业合作社|工作室|事务所|厂|中心|局|站|场|协会|商行|门诊部|农场|养殖场|基地)"
+)
+_ORG = re.compile(
+    r"([\u4e00-\u9fffA-Za-z0-9()（）·&]{2,40}?" + ORG_SUFFIX + r"(?:[(（][^()（）]{1,20}[)）])?)"
+)
+# Words that make an "organisation" generic rather than a name: "一家商业航天公司", "我们公司".
+_GENERIC_ORG = re.compile(
+    r"^(?:一家|一个|一所|个|家|这家|那家|我们|我司|本|贵|咱们?|俺们?|小|某|做|搞|是|在|的|一些|几家|有|和|跟|与|找|给)"
+    r"|^(?:公司|工厂|厂|单位|企业|医院|大学|学院|研究所|研究院|中心)$|(?:的厂|的公司)$|做.{1,12}的(?:厂|公司)"
+    r"|我们|我门|俺们|咱们|你们|他们|归|必须|肯定|希望|想|要求"
+)
+_ORG_LEAD = re.compile(
+    r"^.*?(?:我们是|我们这边是|我司是|我们公司(?:是|叫)|公司(?:名称?)?(?:是|叫|:|：)|单位(?:名称|全称)?(?:是|叫|:|：)?|企业名称(?:是|:|：)?|我是|这里是|来自|我们叫|叫|全称(?:是|:|：)?)"
+)
+TITLES = (
+    "总经理|副总经理|董事长|总工程师|总工|经理|主任|副主任|科长|处长|部长|厂长|所长|院长|站长|局长|主管|总监|老师|教授|博士|"
+    "先生|女士|小姐|老板|理事长|书记|工程师|技术员|工|总|助理|专员"
+)
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石"
+    "廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟"
+    "殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
+    "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐", "夏侯", "公孙", "长孙", "宇文", "尉迟")
+_PERSON_LEAD = re.compile(
+    r"^(?:我是|我叫|俺叫|俺是|本人|叫我|联系人(?:是|为|:|：)?|姓名(?:是|:|：)?|称呼(?:是|:|：)?|我姓[\u4e00-\u9fff][,，\s]*|免贵姓[\u4e00-\u9fff][,，\s]*|找|就是|就写|写|是|我就是)+"
+)
+_EXPLICIT_LEAD = re.compile(r"^(?:我是|我叫|俺叫|俺是|本人|叫我|联系人|姓名|我姓|免贵姓|我就是|找我|联系我)")
+_PERSON_TRAIL = re.compile(
+    r"(?:就行了?|就好|就可以|即可|啊|呀|吧|呢|嘛|哈+|哦|噢|啦)+$|(?:[,，\s]*(?:是|任)(?:我们|公司|厂里|单位)?的?(?:" + TITLES + r"|负责人|理事长|技术负责人|CTO|CEO).*)$"
+)
+_TITLE_PERSON = re.compile(
+    r"^(?:[" + _SURNAMES + r"]|" + "|".join(_COMPOUND_SURNAMES) + r")(?:" + TITLES + r")$"
+)
+_FULL_NAME = re.compile(
+    r"^(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[" + _SURNAMES + r"])[\u4e00-\u9fff]{1,2}$"
+)
+_ENGLISH_NAME = re.compile(r"^[A-Z][a-z]+(?:[ .·-][A-Z][a-z]+){0,2}$")
+_NOT_NAMES = frozenset(
+    "我们 公司 联系 手机 电话 邮箱 单位 需求 预算 高校 不限 没有 跳过 可以 好的 谢谢 你好 您好 就是 这个 那个 一下 经理 老板 专家 "
+    "买家 人做 找人 招人 要招人 负责人 老师 技术 项目 合作 开发 管理 我姓 叫我 科长 厂长 理事长 工程师 先生 女士 教授 博士 "
+    "高工 总工 全称 名称 方式 联系人 手机号 没毛病 周期 时间 以上 以下 左右".split()
+)
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[\s-]?(\d{7,8})(?:\s*(?:转|-|ext\.?)\s*(\d{1,6}))?(?!\d)")
+
+
+@dataclass
+class Contact:
+    """The contact details a message carries (any subset)."""
+
+    enterprise_name: str | None = None
+    contact_name: str | None = None
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    landline: str | None = None
+
+    def as_slots(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if self.enterprise_name:
+            out["enterprise_name"] = self.enterprise_name
+        if self.contact_name:
+            out["contact_name"] = self.contact_name
+        if self.phones:
+            out["contact_phone"] = self.phones[0]
+        if self.emails:
+            out["contact_email"] = self.emails[0]
+        return out
+
+
+def find_landline(text: str) -> str | None:
+    """A landline number ("0571-87651234转8021"), formatted as typed digits with its extension."""
+    match = _LANDLINE.search(text)
+    if not match:
+        return None
+    area, number, ext = match.groups()
+    return f"{area}-{number}" + (f"转{ext}" if ext else "")
+
+
+def find_organisation(text: str, *, bare_ok: bool = False, own: bool = False) -> str | None:
+    """The organisation named in `text`, or None. With `bare_ok` (the company question was asked), a short
+    answer without a suffix ("宁波精工注塑") counts as the name. With `own`, only an organisation the user
+    introduces as theirs ("我们是…", "公司：…") counts: a university named as a partner is not the company."""
+    for position, chunk in enumerate(_chunks(text)):
+        introduced = bool(_ORG_LEAD.match(chunk))
+        if own and not introduced and position > 0:
+            continue  # a message that starts with an organisation introduces the sender's
+        candidate = _ORG_LEAD.sub("", chunk).strip() if introduced else chunk
+        for match in _ORG.finditer(candidate):
+            name = match.group(1)
+            name = re.sub(r"^(?:是|叫|在|和|跟|与)", "", name)
+            if own and not introduced and (match.start() > 0 or re.search(r"大学|学院|研究院|研究所|科学院", name)):
+                continue  # unannounced, only an organisation opening the message, and not a likely partner
+            if not _GENERIC_ORG.search(name) and len(name) >= 4:
+                return name
+    if bare_ok:
+        chunks = _chunks(text)
+        if chunks:
+            first = _ORG_LEAD.sub("", chunks[0]).strip() if _ORG_LEAD.match(chunks[0]) else chunks[0]
+            first = re.sub(r"^(?:就是|是|叫)", "", first)
+            if 2 <= len(first) <= 40 and not _GENERIC_ORG.search(first) and not find_phones(first):
+                if not _looks_like_person(first) and re.search(r"[\u4e00-\u9fffA-Za-z]{2,}", first):
+                    return first
+    return None
+
+
+def find_person(
+    text: str, *, bare_ok: bool = False, exclude: str | None = None, explicit: bool = False
+) -> str | None:
+    """The person named in `text` ("我姓王，王工" → "王工"; "叫我梁总就行，梁国栋" → "梁国栋"), or None.
+
+    With `explicit` (a message that answers another question), only a person the user introduces counts
+    ("联系人：郑海涛", "我是王工", "叫我梁总")."""
+    cleaned = text
+    for found in (*find_phones(text), *find_emails(text)):
+        cleaned = cleaned.replace(found, " ")
+    cleaned = re.sub(r"(?:\+?86)?[\d\s\-]{7,}", " ", cleaned)
+    cleaned = re.sub(r"[\w.+-]+@[\w.-]+", " ", cleaned)
+    if exclude:
+        cleaned = cleaned.replace(exclude, " ")
+    org = find_organisation(cleaned)
+    if org:
+        cleaned = cleaned.replace(org, " ")
+    full: str | None = None
+    titled: str | None = None
+    english: str | None = None
+    surname: str | None = None
+    for chunk in _chunks(cleaned):
+        labelled = re.search(r"(?:联系人|姓名|称呼)[:：是为]?\s*(.+)$", chunk)
+        if labelled:
+            chunk = labelled.group(1)
+        elif explicit and not _EXPLICIT_LEAD.match(chunk):
+            continue
+        lone = re.search(r"(?:我姓|免贵姓|姓)([\u4e00-\u9fff])(?:$|[,，\s])", chunk + " ")
+        if lone and not surname:
+            surname = lone.group(1)
+        for piece in _person_pieces(chunk):
+            if _ENGLISH_NAME.match(piece) and not english:
+                english = piece
+            elif _TITLE_PERSON.match(piece) and not titled:
+                titled = piece
+            elif _FULL_NAME.match(piece) and piece not in _NOT_NAMES and not full and _name_chars_ok(piece):
+                full = piece
+    found = full or titled or english
+    if found:
+        return found
+    if bare_ok:
+        from chanyan.intake.talk import is_only_back_reference
+
+        for chunk in _chunks(cleaned):
+            piece = _strip_person(chunk)
+            if is_only_back_reference(piece) or re.search(r"^姓|邮箱|手机|电话|不留|没有|跳过|不用", piece):
+                continue
+            if 2 <= len(piece) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", piece) and piece not in _NOT_NAMES:
+                return piece
+    if surname:
+        return f"{surname}先生/女士"
+    return None
+
+
+def parse_contact(text: str, *, asked: str | None = None) -> Contact:
+    """All contact details in one reply ("无锡锡东精密模具有限公司，联系人胡斌，手机13506178823，邮箱…")."""
+    from chanyan.intake.talk import strip_talk
+
+    parts = [strip_talk(c) for c in _chunks(text)]
+    text = "，".join(p for p in parts if p)
+    org = find_organisation(text, bare_ok=asked == "enterprise_name", own=asked is None)
+    # In a reply to the contact question, a short name standing alone between the other parts is the person.
+    several = asked is not None and len([p for p in parts if p]) >= 2
+    person = find_person(text, bare_ok=asked == "contact_name" or several, exclude=org, explicit=asked is None)
+    return Contact(
+        enterprise_name=org,
+        contact_name=person,
+        phones=find_phones(text),
+        emails=find_emails(text),
+        landline=find_landline(text),
+    )
+
+
+def _chunks(text: str) -> list[str]:
+    return [c.strip() for c in re.split(r"[,，;；。!！?？\n、/|]+|\s{1,}(?=[\u4e00-\u9fff])", text) if c.strip()]
+
+
+def _strip_person(chunk: str) -> str:
+    piece = _PERSON_LEAD.sub("", chunk.strip())
+    piece = _PERSON_TRAIL.sub("", piece)
+    return piece.strip(" 。.:：")
+
+
+def _person_pieces(chunk: str) -> list[str]:
+    piece = _strip_person(chunk)
+    pieces = [piece]
+    # "环保科 孟科长", "郑海涛 手机": a longer chunk may hold the name as one of its words.
+    if len(piece) > 4:
+        pieces.extend(w for w in re.split(r"\s+", piece) if w)
+        titled = re.search(r"(?:^|[^\u4e00-\u9fff]|[科处部室组])([" + _SURNAMES + r"](?:" + TITLES + r"))$", piece)
+        if titled:
+            pieces.append(titled.group(1))
+    return [p for p in pieces if p]
+
+
+def _looks_like_person(text: str) -> bool:
+    piece = _strip_person(text)
+    return bool(_TITLE_PERSON.match(piece) or (_FULL_NAME.match(piece) and len(piece) <= 3))
+
+
+# Characters that make a surname-initial word an ordinary word rather than a name ("高分子", "钱好说", "说了").
+_NOT_NAME_CHARS = frozenset("的了是在有和就都说做要会能很不这那个们么吗呢吧啊好钱事分子料材术器机件品网数据厂司业务题")
+
+
+def _name_chars_ok(piece: str) -> bool:
+    return not any(ch in _NOT_NAME_CHARS for ch in piece[1:])
