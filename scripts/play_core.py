@@ -78,6 +78,23 @@ class CoreBot:
 
             choice = json.loads(text[len("/choose") :])["choice"]
         requested = self.requested if self.active else None
+        if not self.active:
+            from chanyan.intake.turn import outside_turn
+
+            outside = outside_turn(text, self.slots, now=datetime.now(TZ))
+            self.slots.update(outside.slots)
+            out.extend(utter(name, **values) for name, values in outside.say)
+            if outside.handoff:
+                self.handoffs += 1
+            if outside.amend and self.rows:
+                for slot, value in outside.amend.items():
+                    self._amend(slot, value)
+                out.append(utter("utter_amended", ref=self.rows[-1]["ref"], fields="、".join(outside.amend)))
+            if outside.clear_draft:
+                self.slots = {k: self.slots.get(k) for k in CONTACT_SLOTS}
+            if not outside.start_form:
+                self.history.append(text)
+                return out
         result = process_turn(
             text,
             requested,
@@ -127,7 +144,22 @@ class CoreBot:
                 self.requested = "need_description"
                 return utter("utter_restarted")
             return utter("utter_cancelled")
-        return utter("utter_amend_ask")
+        outside = __import__("chanyan.intake.turn", fromlist=["outside_turn"]).outside_turn(
+            self.history[-1], self.slots, now=datetime.now(TZ)
+        )
+        self.slots.update(outside.slots)
+        if outside.amend and self.rows:
+            for slot, value in outside.amend.items():
+                self._amend(slot, value)
+            return utter("utter_amended", ref=self.rows[-1]["ref"], fields="、".join(outside.amend))
+        return utter(outside.say[0][0]) if outside.say else utter("utter_amend_ask")
+
+    def _amend(self, slot: str, value: Any) -> None:
+        from chanyan.requests.amend import SLOT_COLUMNS
+
+        column = SLOT_COLUMNS.get(slot)
+        if column:
+            self.rows[-1][column] = value
 
     def _ask(self, slot: str | None) -> list[dict]:
         if slot == "tech_domain":
@@ -141,7 +173,9 @@ class CoreBot:
         if slot == REVIEW_SLOT:
             from chanyan.domain.display import summary_values
 
-            return [utter("utter_summary", **summary_values(self.slots))]
+            from chanyan.extraction import get_extractor
+
+            return [utter("utter_summary", **summary_values(self.slots, get_extractor().taxonomy.find))]
         name, values = question_for(slot, self.slots)
         return [utter(name, **values)]
 
@@ -154,7 +188,7 @@ class CoreBot:
         row["ref"] = ref
         if self.slots.get(HANDOFF_PENDING_SLOT) is False:
             pass
-        self.slots = {k: self.slots.get(k) for k in CONTACT_SLOTS}
+        self.slots = {**{k: self.slots.get(k) for k in CONTACT_SLOTS}, "last_request_ref": ref}
         self.active = False
         self.requested = None
         return {"text": f"已提交，编号 {ref}"}

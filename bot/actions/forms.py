@@ -169,5 +169,6 @@ class ActionAskSummaryConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        dispatcher.utter_message(response="utter_summary", **summary_values(current_slots(tracker)))
+        values = summary_values(current_slots(tracker), get_extractor().taxonomy.find)
+        dispatcher.utter_message(response="utter_summary", **values)
         return []

@@ -115,7 +115,7 @@ def _optional_text(text: str, _slots: dict, _now) -> str:
     return value
 
 
-_ORDINAL = re.compile(r"(?:第|选)?\s*([1-9一二三四五六七八九])\s*(?:个|项|号|条)?(?:吧|的|那个|呀|啊)?")
+_ORDINAL = re.compile(r"(?:第|选)?\s*([1-9一二三四五六七八九])\s*(?:个|项|号|条)?(?:吧|的|那个|呀|啊|嘛|哈|呗|就行|就好)?")
 _DELEGATE = re.compile(r"你看着(?:弄|办|选|定)|你(?:帮我)?(?:选|定)|随便|都行|分不清|不清楚|听你的|你决定|就按你(?:的|说的)")
 
 

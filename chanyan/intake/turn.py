@@ -54,6 +54,7 @@ _TARGETS_KEPT = re.compile(r"^(?:就这些|就这个|就这|没有了|没了|没
 # Stops: the form ends and the end-of-interview action carries them out.
 PAUSE, CANCEL, RESTART, DECLINE, AMEND = "pause", "cancel", "restart", "decline", "amend"
 
+_EMAIL_DECLINED = re.compile(r"(?:邮箱|邮件|email|e-mail)(?:就|也|的话)?(?:不留|不用|没有|没得|不给|不填|没|暂无|跳过|先不)|(?:不留|没有|没得|不用|跳过)(?:邮箱|邮件|email)", re.I)
 _REPEAT = re.compile(r"再说一遍|再说一次|重复一下|没看清|没看到|刚才(?:那个)?问(?:题|的)是?(?:啥|什么)|问的(?:是)?啥|你问(?:的)?什么")
 # A budget the extraction found counts as the project's funds only when money is said around it.
 _MONEY_WORDS = re.compile(r"[万元块圆wWkK]|美元|美金|刀|欧元|RMB|rmb|人民币|预算|经费|资金|投入|费用|拿出")
@@ -182,7 +183,8 @@ def _values_in(
 ) -> dict[str, Any]:
     """Every field value the message carries, wherever it is, each checked to be that kind of thing."""
     found: dict[str, Any] = {}
-    for slot, text in parse_labelled(read).items():
+    labelled = parse_labelled(read)
+    for slot, text in labelled.items():
         try:
             found[slot] = parse_answer(slot, _as_typed(raw, read, text), slots, now=now)
         except (AnswerError, KeyError):
@@ -202,7 +204,7 @@ def _values_in(
         found["ip_preference"] = extraction["ip_preference"]
     partner = extraction.get("partner") or {}
     if any(partner.get(k) for k in ("types", "names", "regions")) and "partner_preference" not in found:
-        if requested == "partner_preference" or _partner_meant(read):
+        if requested == "partner_preference" or (not labelled and _partner_meant(read)):
             found["partner_preference"] = partner_of(read)
     phones = find_phones(read)
     if phones and "contact_phone" not in found:
@@ -257,6 +259,7 @@ def _time_meant(read: str, timeline: dict) -> bool:
 
 
 def _partner_meant(read: str) -> bool:
+    read = re.sub(r"合作(?:方式|开发|模式|形式)", "", read)
     return bool(re.search(r"找|合作|对接|高校|大学|院所|研究所|研究院|老师|团队|专家|优先|最好是|本地|附近", read))
 
 
@@ -406,6 +409,8 @@ def _answer_requested(
             return
     if requested in CONTACT_SLOTS:
         contact = parse_contact(read, asked=requested).as_slots()
+        if "contact_email" not in contact and _EMAIL_DECLINED.search(read):
+            contact["contact_email"] = SKIPPED
         for slot, value in contact.items():
             if slot in ("enterprise_name", "contact_name"):
                 value = _as_typed(raw, read, value)
@@ -642,6 +647,7 @@ _SOCIAL_RESPONSES = {
     "choose": "utter_anything_else",
     "pause": "utter_paused",
 }
+_RESUME = re.compile(r"继续|接着(?:填|来|刚才)|我回来了|回来了|开完会了|接着说")
 _FAQ_INTENTS = {"faq_platform", "faq_cost", "faq_response_time", "faq_privacy", "faq_process"}
 
 
@@ -664,6 +670,10 @@ def outside_turn(
     has_draft = any(slots.get(s) for s in ("need_description", "budget", "timeline", "coop_mode", "tech_domain"))
     needs = _carries_need(read)
     act = acts.classify(read, intent=intent, confidence=intent_confidence, has_values=needs)
+    if has_draft and _RESUME.search(read) and len(read) <= 20 and act_is_not_pause(read):
+        out.say.append(("utter_resume", {}))
+        out.start_form = True
+        return out
     if act.kind in (acts.CANCEL, acts.RESTART):
         out.clear_draft = has_draft
         out.say.append(("utter_cancelled" if has_draft else "utter_anything_else", {}))
@@ -717,6 +727,10 @@ def handoff_turn(text: str | None, slots: dict[str, Any]) -> OutsideResult:
         out.slots[HANDOFF_PENDING_SLOT] = True
         out.say.append(("utter_handoff_ask_contact", {}))
     return out
+
+
+def act_is_not_pause(read: str) -> bool:
+    return acts.classify(read).kind != acts.PAUSE
 
 
 def _carries_need(read: str) -> bool:

@@ -41,12 +41,6 @@ async def test_a_second_miss_adds_the_explanation():
     assert [m["response"] for m in messages] == ["utter_invalid_phone_invalid", "utter_explain_contact_phone"]
 
 
-async def test_a_question_during_the_form_rejects_the_form_so_rules_can_answer():
-    t = tracker("提交需求收费吗", intent="faq_cost", confidence=0.97, requested_slot="enterprise_name")
-    events, messages = await run(ValidateIntakeForm(), t)
-    assert events == [] and messages == []
-
-
 async def test_domain_question_offers_the_ranked_candidates_as_buttons():
     t = tracker("", slots={"need_description": "想做锂电池正极材料的改性研究，提高循环寿命"})
     events, messages = await run(ActionAskTechDomain(), t)

@@ -195,3 +195,25 @@ def test_titles_name_the_thing_and_the_problem():
     title = propose_title("我们做挖掘机液压多路阀的，阀芯卡滞和内泄漏的问题比较多，想提高可靠性")
     assert "多路阀" in title
     assert "专家" not in propose_title("现在最头疼的是釉面老起针孔，想找个懂釉料配方的专家帮我们调一调")
+
+
+def test_every_response_the_core_can_name_exists_in_the_domain():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from chanyan.domain.schema import SLOT_NAMES
+    from chanyan.intake import acts
+
+    root = Path(__file__).resolve().parents[2]
+    responses: set[str] = set()
+    for path in (root / "bot" / "domain").glob("*.yml"):
+        responses |= set((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+    named = {f"utter_faq_{key}" for key in acts.FAQ_KEYS}
+    named |= {f"utter_decline_{kind}" for kind in (*acts.NON_TECHNICAL_KINDS, "other")}
+    named |= {f"utter_explain_{slot}" for slot in SLOT_NAMES}
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (root / "chanyan" / "intake").glob("*.py"))
+    named |= set(re.findall(r'"(utter_[a-z_]+)"', source))
+    named -= {"utter_ask_", "utter_faq_", "utter_decline_", "utter_explain_", "utter_invalid_"}
+    assert sorted(named - responses) == []
