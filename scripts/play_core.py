@@ -210,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         played = play(conv, bot.send, bot.tracker, today=today)
         res = verdict(conv, played, bot.rows, bot.handoffs, today)
         results.append(res)
-        if args.verbose or not res["ok"]:
-            print(f"--- {conv.id}: ok={res['ok']} repair_free={res['ok_without_repair']} end={res['end']} turns={res['user_turns_to_file']} wrong={res['wrong']} talk={res['talk']} reply_ok={res.get('reply_ok')} checks_ok={res['checks_ok']}")
+        if args.verbose or not res["ok_without_repair"]:
+            print(f"--- {conv.id}: ok={res['ok']} repair_free={res['ok_without_repair']} end={res['end']} repairs={res['repairs']} turns={res['user_turns_to_file']} wrong={res['wrong']} talk={res['talk']} reply_ok={res.get('reply_ok')} checks_ok={res['checks_ok']}")
             if args.verbose:
                 for message, turn in played.turns:
                     print(f"  U[{message.kind}]: {message.text}")

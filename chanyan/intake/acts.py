@@ -69,6 +69,7 @@ _HANDOFF = re.compile(
     r"(?:转人工|人工客服|人工服务|找人工|有人工|人工吗|(?:跟|和|找|联系)(?:你们)?(?:的)?专员(?:聊|说|谈|沟通)?|真人|人工坐席|找(?:你们)?(?:的)?(?:客服|专员|工作人员)|专员怎么联系|怎么联系(?:我|你们)|"
     r"让(?:专员|人|客服)(?:联系|打电话|给我打)|打电话给我|给我回个?电话)"
 )
+_HANDOFF_STRONG = re.compile(r"转人工|人工客服|人工服务|找人工|有人工|人工吗|真人|人工坐席")
 _AMEND_FILED = re.compile(
     r"(?:刚才|刚刚|之前|已经|上午|昨天)?(?:提交|提)(?:了?的|过的)(?:那个|那份|那条)?(?:需求)?.{0,12}(?:改|修改|更改|变更|调整)|"
     r"(?:已经|刚才|刚)提交了.{0,10}(?:改|修改)|(?:提交|交)上去的.{0,10}改"
@@ -93,6 +94,12 @@ _NON_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
 )
 # A clause saying there is no technical need at all ("我不是要搞技术").
 _NOT_TECHNICAL = re.compile(r"不是要?(?:搞|做|找)技术|没有技术需求|不需要技术|不是技术")
+# Social turns, by their words (an answer the classifier finds chatty is still an answer).
+_SOCIAL: tuple[tuple[str, re.Pattern], ...] = (
+    ("thanks", re.compile(r"^(?:好的?|嗯)?[,，\s]*(?:谢谢|多谢|感谢|谢了|辛苦了)(?:你|您|啦|了)?[。.!！~\s]*$")),
+    ("bot_challenge", re.compile(r"(?:你|您)是(?:不是)?(?:机器人|真人|人工智能|AI|ai)|是机器人吗|是真人吗")),
+)
+_GOODBYE = re.compile(r"^(?:好的?|那)?[,，\s]*(?:再见|拜拜|bye|下次再聊|回头聊)[。.!！~\s]*$", re.I)
 # Asking what a question means ("知识产权是啥意思？") is a question about the form, not an answer.
 CLARIFY = re.compile(r"(?:是)?(?:啥|什么)意思|不懂|不明白|没听懂|什么是|是指什么|指的是啥|怎么填|填什么|填啥|啥叫|什么叫")
 _QUESTION_MARK = re.compile(r"[?？]|吗[。.!！]*$|呢[。.!！]*$")
@@ -158,13 +165,15 @@ def classify(text: str, *, intent: str | None = None, confidence: float = 0.0, h
     """The act of a message (in reading form). `has_values`: the message carries field values."""
     if not text:
         return Act(ANSWER)
+    if GREETING.match(text):
+        return Act(SOCIAL, "greet")
     if _RESTART.search(text):
         return Act(RESTART)
     if _CANCEL.match(text) or (len(text) <= 24 and _CANCEL_WORD.search(text) and not has_values):
         return Act(CANCEL)
     if _AMEND_FILED.search(text):
         return Act(AMEND_FILED)
-    if _HANDOFF.search(text) and len(text) <= 40:
+    if _HANDOFF.search(text) and len(text) <= 40 and (_HANDOFF_STRONG.search(text) or not has_values):
         return Act(HANDOFF)
     kind = non_technical_kind(text)
     if kind and (not has_values or _NOT_TECHNICAL.search(text) or is_question(text)):
@@ -176,12 +185,16 @@ def classify(text: str, *, intent: str | None = None, confidence: float = 0.0, h
         return Act(QUESTION, faq)
     if _PAUSE.search(text) and not has_values and len(text) <= 30:
         return Act(PAUSE)
-    if not has_values and intent in ("greet", "thanks", "chitchat", "bot_challenge") and confidence >= INTENT_CONFIDENCE:
-        return Act(SOCIAL, intent)
+    if not has_values:
+        for kind, pattern in _SOCIAL:
+            if pattern.search(text):
+                return Act(SOCIAL, kind)
+    if not has_values and intent == "chitchat" and confidence >= INTENT_CONFIDENCE and is_question(text):
+        return Act(SOCIAL, "chitchat")
     if not has_values and intent and intent.startswith("faq_") and confidence >= INTENT_CONFIDENCE and is_question(text):
         key = intent.removeprefix("faq_")
         if key in FAQ_KEYS:
             return Act(QUESTION, key)
-    if not has_values and intent == "goodbye" and confidence >= INTENT_CONFIDENCE:
+    if not has_values and _GOODBYE.search(text):
         return Act(PAUSE)
     return Act(ANSWER)

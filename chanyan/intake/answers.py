@@ -134,9 +134,9 @@ def _tech_domain(text: str, slots: dict, _now) -> str:
         raise AnswerError("domain_unclear", candidates=candidates or _top_level(extractor))
     read = _NEGATED.sub("", read).strip(" ，,。") or read  # "不是汽车那类，主要是高分子": not 汽车
     named = _candidate_named(read, candidates)
-    if named is not None:
-        return _domain_code(named)
     found = extractor.taxonomy.find(read)
+    if named is not None and not (found and found.get("sub_code") and not named.get("sub_code")):
+        return _domain_code(named)
     if found:
         if not found.get("sub_code"):
             # A top-level name: keep the sub-category a candidate of that domain or the words name.
@@ -234,9 +234,22 @@ def _coop_mode(text: str, _slots: dict, _now) -> list[str]:
     modes = text_extractor().parse_coop_modes(text)
     if modes:
         return modes
+    found = [mode for mode, pattern in _COOP_PLAIN if pattern.search(text)]
+    if found:
+        return list(dict.fromkeys(found))
     if _OTHER.search(text):
         return ["其他"]
     raise AnswerError("coop_unparsed")
+
+
+# Plain words for the answer to the cooperation question, when the extraction found no mode name in it.
+_COOP_PLAIN: tuple[tuple[str, re.Pattern], ...] = (
+    ("技术开发(合作开发)", re.compile(r"一起(?:搞|做|弄|研发|开发)|联合|共同(?:研发|开发)|跟专家一起|也参与")),
+    ("技术开发(委托开发)", re.compile(r"找人做|帮(?:我们)?(?:做|开发|搞)|外包|委托|我们出钱|包给")),
+    ("技术咨询", re.compile(r"看看|指导|出(?:个)?主意|出(?:个)?方案|教(?:教|一下)?|培训|咨询|把把关|给建议")),
+    ("技术服务", re.compile(r"检测|测试|化验|分析一下|做实验|代加工|运维")),
+    ("技术转让", re.compile(r"买(?:个|下)?(?:现成|技术|专利)|现成的|直接用|转让")),
+)
 
 
 def _ip_preference(text: str, _slots: dict, _now) -> str:
@@ -245,7 +258,7 @@ def _ip_preference(text: str, _slots: dict, _now) -> str:
     found = text_extractor().parse_ip_preference(text)
     if found:
         return found
-    if re.search(r"没(?:有|啥|什么)*(?:特别|具体)?的?要求|无要求|无所谓|都行|随便|不在乎|都可以", text):
+    if re.search(r"没(?:有|啥|什么)*(?:特别|具体)?的?要求|无要求|无所谓|都行|随便|不在乎|都可以|不用管|不管|你们定|不懂", text):
         return SKIPPED
     raise AnswerError("ip_unparsed")
 
@@ -291,7 +304,12 @@ def _contact_name(text: str, _slots: dict, _now) -> str:
     return name
 
 
+_CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
+
+
 def _contact_phone(text: str, _slots: dict, _now) -> str:
+    if re.search(r"[零〇一二三四五六七八九幺]{3}", text):
+        text = text.translate(_CN_DIGITS)  # "一三八 二零一六 七七四五"
     phone = normalize_phone(text)
     if phone:
         return phone

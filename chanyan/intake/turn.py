@@ -230,6 +230,8 @@ def _values_in(
 
 
 _COUNTED = re.compile(r"^(?:多|来|余)?(?:步|人|头|只|台|件|个|次|吨|亩|平|米|公里|字|条|张|套|户|家|株|粒|方|度|小时|天|年)")
+_BUDGET_WORDS = re.compile(r"预算|经费|资金|投入|拿出|出资|花|钱好说|钱不是问题|能给|可以给|budget|Budget|左右|以内|封顶")
+SMALL_SUM_CNY = 10_000
 _CURRENCY = re.compile(r"[元块圆wWkK]|美元|美金|刀|欧元|RMB|rmb|人民币")
 _TIME_MEANT = re.compile(r"前|内|底|完成|上线|交付|搞定|出|截止|之前|以前|开始|起|见效|落地|验收|结题|半年|季度|Q[1-4]|月份?|年")
 
@@ -246,6 +248,11 @@ def _money_meant(read: str, budget: dict) -> bool:
     if _COUNTED.match(after):
         return False
     context = read[max(0, where - 8) : where] + after
+    if not _BUDGET_WORDS.search(read[max(0, where - 10) : where + len(said) + 6]):
+        # No word of funds around it: a small sum ("一个棚糟蹋两三千块钱的果子") is a loss or a price, not the budget.
+        top = budget.get("max_cny") or budget.get("min_cny") or 0
+        if top and top < SMALL_SUM_CNY:
+            return False
     return bool(_CURRENCY.search(said) or _MONEY_WORDS.search(context) or said.endswith("万"))
 
 
@@ -453,9 +460,10 @@ def _answer_text(raw: str, read: str, requested: str) -> str:
     for slot, value, _wrong in edit_spans(read):
         if slot == requested and value:
             return _as_typed(raw, read, value)
+    stripped = strip_talk(read)
     if requested in ("need_description", "need_title", "tech_targets", "ip_preference"):
-        return _as_typed(raw, read, strip_talk(read)) if len(raw) == len(read) else strip_talk(raw)
-    return read
+        return _as_typed(raw, read, stripped) if len(raw) == len(read) else strip_talk(raw)
+    return stripped or read
 
 
 def _look_back(requested: str, history, slots: dict[str, Any], *, now: datetime | None) -> Any:
