@@ -47,7 +47,7 @@ HANDOFF_PENDING_SLOT = "handoff_pending"
 
 TARGETS_HINT_SLOT = "targets_hint"
 # A domain proposed this surely is taken without asking (the summary shows it and the user may change it).
-DOMAIN_SURE_SCORE = 0.8
+DOMAIN_SURE_SCORE = 0.73
 DOMAIN_SURE_GAP = 0.6
 _TARGETS_KEPT = re.compile(r"^(?:就这些|就这个|就这|没有了|没了|没别的|没有别的|没有其他|其他没有|就上面|上面那些|上面的|都说了|就那些)")
 
@@ -151,6 +151,11 @@ def process_turn(
         result.interruption = True
         result.say.append(_answer_to(act))
         _ask_again(requested_slot, result)
+        if not requested_slot and act.kind == acts.QUESTION:
+            # "先问一句，能签保密协议吗？我们是做原料药的……": the need around the question opens the interview.
+            rest = _without_questions(raw)
+            if rest and _opens_with_need(reading_form(rest), None, {}, slots) and len(rest) >= 12:
+                result.slots["need_description"] = strip_talk(rest)
         return _finish(result, slots, requested_slot)
     if requested_slot and acts.CLARIFY.search(read) and not values and not any(
         v and not acts.CLARIFY.search(v) for _s, v, _w in edit_spans(read)
@@ -296,6 +301,12 @@ def _opens_with_need(read: str, intent: str | None, values: dict, slots: dict[st
     if intent == "request_filing" and len(read) < 15:
         return False
     return intent == "describe_need" or len(read) >= 12 or bool(values)
+
+
+def _without_questions(raw: str) -> str:
+    """The sentences of `raw` that are not questions to the platform."""
+    sentences = re.split(r"(?<=[？?。！!])", raw)
+    return "".join(s for s in sentences if s.strip() and not acts.faq_key(reading_form(s))).strip()
 
 
 def _description_of(raw: str) -> str:
@@ -695,8 +706,9 @@ def outside_turn(
         out.say.append((f"utter_decline_{act.detail or 'other'}", {}))
         return out
     if act.kind == acts.QUESTION:
-        out.say.append((f"utter_faq_{act.detail}", {}))
         out.start_form = needs
+        if not needs:  # with a need, the interview starts and answers the question itself
+            out.say.append((f"utter_faq_{act.detail}", {}))
         return out
     if needs or intent in ("describe_need", "inform", "request_filing") or _ONLY_OPENING.match(read):
         out.start_form = True
