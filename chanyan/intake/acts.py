@@ -50,7 +50,8 @@ YES_WORDS = frozenset(
     """确认 确定 确认无误 确认提交 提交 提交吧 可以提交 直接提交 交吧 发吧 发出去 没问题 没啥问题 没什么问题 没毛病 都对 都没问题
     都可以 全对 对 对的 对头 是 是的 是滴 好 好的 好滴 好嘞 行 行的 可以 可 ok okay yes yep 中 妥 妥了 没错 无误 正确
     就这样 就这些 就这么着 就它 就这个 嗯 嗯嗯 嗯呢 同意 成 得嘞 要得 靠谱 完美 👌 👍 对没错 是这样 这样就行 就这样吧 没了 没有问题
-    信息无误 内容无误 确认一下 确认了 好了 可以了 行了 ojbk 没意见""".split()
+    信息无误 内容无误 确认一下 确认了 好了 可以了 行了 ojbk 没意见 good lgtm submit confirm fine sure yeah correct
+    那提交 那就提交 先提交 那先提交 那确认 那就这样 提交了 交了 发了""".split()
 )
 NO_WORDS = frozenset("不对 不是 错了 有误 有问题 不正确 不行 no 不要 不 否 不可以 不太对 不准确 有错 要改 需要修改 修改 改一下 我要改".split())
 
@@ -114,7 +115,8 @@ class Act:
 
 
 def _tokens(text: str) -> list[str]:
-    return [t.strip(_PARTICLES) for t in re.split(r"[\s,，、。.!！~～;；]+", text.lower()) if t.strip(_PARTICLES)]
+    lowered = re.sub(r"looks good|sounds good|go ahead", "ok", text.lower())
+    return [t.strip(_PARTICLES) for t in re.split(r"[\s,，、。.!！~～;；]+", lowered) if t.strip(_PARTICLES)]
 
 
 def is_yes(text: str) -> bool:
