@@ -258,6 +258,9 @@ def _ip_preference(text: str, _slots: dict, _now) -> str:
     found = text_extractor().parse_ip_preference(text)
     if found:
         return found
+    plain = [(m.start(), value) for value, pattern in _IP_PLAIN for m in [pattern.search(text)] if m]
+    if plain:
+        return min(plain)[1]  # "归我们…也可以商量": what is said first is the preference
     if re.search(r"没(?:有|啥|什么)*(?:特别|具体)?的?要求|无要求|无所谓|都行|随便|不在乎|都可以|不用管|不管|你们定|不懂", text):
         return SKIPPED
     raise AnswerError("ip_unparsed")
@@ -304,6 +307,13 @@ def _contact_name(text: str, _slots: dict, _now) -> str:
     return name
 
 
+# Plain words for the IP question, when the extraction found no class in the answer.
+_IP_PLAIN: tuple[tuple[str, re.Pattern], ...] = (
+    ("归企业所有", re.compile(r"归我(?:们|方|司)|我们(?:所有|own|拥有)|必须(?:是)?我们|归企业|归公司|归厂|我方所有|我们的")),
+    ("双方共有", re.compile(r"共有|共享|双方|一起(?:拥有|所有)|一人一半")),
+    ("归研发方所有", re.compile(r"归(?:对方|你们|高校|研发方|学校|专家)")),
+    ("协商确定", re.compile(r"商量|协商|再谈|可以谈|好说")),
+)
 _CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
 
 

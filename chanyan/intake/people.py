@@ -49,6 +49,8 @@ _PERSON_TRAIL = re.compile(
 _TITLE_PERSON = re.compile(
     r"^(?:[" + _SURNAMES + r"]|" + "|".join(_COMPOUND_SURNAMES) + r")(?:" + TITLES + r")$"
 )
+_TITLE_ANY = re.compile(r"^[\u4e00-\u9fff](?:" + TITLES + r")$")
+_NOT_TITLED = frozenset("员工 人工 加工 施工 手工 化工 电工 木工 技工 分工 用工 职工 开工 完工 老总 副总 总工 高工 监工 做工 打工 理工 轻工 军工".split())
 _FULL_NAME = re.compile(
     r"^(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[" + _SURNAMES + r"])[\u4e00-\u9fff]{1,2}$"
 )
@@ -153,7 +155,9 @@ def find_person(
         for piece in _person_pieces(chunk):
             if _ENGLISH_NAME.match(piece) and not english:
                 english = piece
-            elif _TITLE_PERSON.match(piece) and not titled:
+            elif not titled and piece not in _NOT_TITLED and (
+                _TITLE_PERSON.match(piece) or (_TITLE_ANY.match(piece) and (bare_ok or labelled))
+            ):
                 titled = piece
             elif _FULL_NAME.match(piece) and piece not in _NOT_NAMES and not full and _name_chars_ok(piece):
                 full = piece
@@ -163,11 +167,18 @@ def find_person(
     if bare_ok:
         from chanyan.intake.talk import is_only_back_reference
 
+        alone = len(_chunks(cleaned)) == 1  # the whole answer to "怎么称呼您" is the name, whatever the surname
         for chunk in _chunks(cleaned):
             piece = _strip_person(chunk)
             if is_only_back_reference(piece) or re.search(r"^姓|邮箱|手机|电话|不留|没有|跳过|不用", piece):
                 continue
-            if 2 <= len(piece) <= 4 and re.fullmatch(r"[\u4e00-\u9fff]+", piece) and piece not in _NOT_NAMES:
+            if (
+                2 <= len(piece) <= 4
+                and re.fullmatch(r"[\u4e00-\u9fff]+", piece)
+                and piece not in _NOT_NAMES
+                and (piece[0] in _SURNAMES or piece[:2] in _COMPOUND_SURNAMES or alone)
+                and _name_chars_ok(piece)
+            ):
                 return piece
     if surname:
         return f"{surname}先生/女士"

@@ -157,7 +157,7 @@ def process_turn(
             if rest and _opens_with_need(reading_form(rest), None, {}, slots) and len(rest) >= 12:
                 result.slots["need_description"] = strip_talk(rest)
         return _finish(result, slots, requested_slot)
-    if requested_slot and acts.CLARIFY.search(read) and not values and not any(
+    if requested_slot and acts.CLARIFY.search(read) and (acts.is_question(read) or len(read) <= 14) and not values and not any(
         v and not acts.CLARIFY.search(v) for _s, v, _w in edit_spans(read)
     ):
         result.interruption = True
@@ -271,8 +271,9 @@ def _time_meant(read: str, timeline: dict) -> bool:
 
 
 def _partner_meant(read: str) -> bool:
+    """Whether a message that answers something else also says who the partner should be."""
     read = re.sub(r"合作(?:方式|开发|模式|形式)", "", read)
-    return bool(re.search(r"找|合作|对接|高校|大学|院所|研究所|研究院|老师|团队|专家|优先|最好是|本地|附近", read))
+    return bool(re.search(r"找|合作方|对接|优先|最好是|最好找|希望是|本地的|附近的", read))
 
 
 def _as_typed(raw: str, read: str, value: str) -> str:
