@@ -92,7 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     database_url = f"sqlite:///{workdir / 'chanyan.db'}"
     upgrade(database_url)
     rasa_port, action_port = free_port(), free_port()
-    stack = Stack(workdir, database_url, stack_env(workdir, database_url, rasa_port, action_port), rasa_port, action_port)
+    stack = Stack(
+        workdir,
+        database_url,
+        stack_env(workdir, database_url, rasa_port, action_port),
+        rasa_port,
+        action_port,
+    )
     try:
         stack.start_actions()
         stack.start_rasa()
@@ -116,7 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     per = {names[g]: (after[g] - before[g]) / sent for g in groups}
     total = sum(per.values())
     parts = "  ".join(f"{name} {value * 1000:.0f} ms" for name, value in per.items())
-    print(f"root {root}  messages {sent}  CPU per message {total * 1000:.0f} ms ({parts})  wall {wall / sent * 1000:.0f} ms")
+    print(
+        f"root {root}  messages {sent}  CPU per message {total * 1000:.0f} ms ({parts})  wall {wall / sent * 1000:.0f} ms"
+    )
     return 0
 
 

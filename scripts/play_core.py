@@ -29,8 +29,8 @@ from chanyan.intake.turn import (  # noqa: E402
     CONTACT_SLOTS,
     HANDOFF_PENDING_SLOT,
     REVIEW_SLOT,
-    question_for,
     process_turn,
+    question_for,
 )
 from tests.dialogues import script  # noqa: E402
 from tests.dialogues.play import play, verdict  # noqa: E402
@@ -68,7 +68,10 @@ class CoreBot:
         self.history: list[str] = []
 
     def tracker(self) -> dict:
-        return {"slots": {"requested_slot": self.requested}, "active_loop": {"name": "intake_form" if self.active else None}}
+        return {
+            "slots": {"requested_slot": self.requested},
+            "active_loop": {"name": "intake_form" if self.active else None},
+        }
 
     def send(self, text: str) -> list[dict]:
         out: list[dict] = []
@@ -165,14 +168,15 @@ class CoreBot:
         if slot == "tech_domain":
             cands = self.slots.get("domain_candidates") or []
             buttons = [
-                {"title": f"{c['name']} / {c['sub_name']}" if c.get("sub_name") else c["name"],
-                 "payload": '/choose{"choice": "%s"}' % (c.get("sub_code") or c["code"])}
+                {
+                    "title": f"{c['name']} / {c['sub_name']}" if c.get("sub_name") else c["name"],
+                    "payload": '/choose{"choice": "%s"}' % (c.get("sub_code") or c["code"]),
+                }
                 for c in cands
             ]
             return [{**utter("utter_ask_tech_domain"), "buttons": buttons}]
         if slot == REVIEW_SLOT:
             from chanyan.domain.display import summary_values
-
             from chanyan.extraction import get_extractor
 
             return [utter("utter_summary", **summary_values(self.slots, get_extractor().taxonomy.find))]
@@ -211,7 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         res = verdict(conv, played, bot.rows, bot.handoffs, today)
         results.append(res)
         if args.verbose or not res["ok_without_repair"]:
-            print(f"--- {conv.id}: ok={res['ok']} repair_free={res['ok_without_repair']} end={res['end']} repairs={res['repairs']} turns={res['user_turns_to_file']} wrong={res['wrong']} talk={res['talk']} reply_ok={res.get('reply_ok')} checks_ok={res['checks_ok']}")
+            print(
+                f"--- {conv.id}: ok={res['ok']} repair_free={res['ok_without_repair']} end={res['end']} repairs={res['repairs']} turns={res['user_turns_to_file']} wrong={res['wrong']} talk={res['talk']} reply_ok={res.get('reply_ok')} checks_ok={res['checks_ok']}"
+            )
             if args.verbose:
                 for message, turn in played.turns:
                     print(f"  U[{message.kind}]: {message.text}")
@@ -220,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     filed = [r for r in results if r["filed_expected"]]
     ok = sum(r["ok_without_repair"] for r in results)
     turns = [r["user_turns_to_file"] for r in filed if r["user_turns_to_file"]]
-    print(f"conversations {len(results)}  ok {sum(r['ok'] for r in results)}  ok_without_repair {ok}  talk {sum(bool(r['talk']) for r in results)}  median turns {statistics.median(turns) if turns else None}")
+    print(
+        f"conversations {len(results)}  ok {sum(r['ok'] for r in results)}  ok_without_repair {ok}  talk {sum(bool(r['talk']) for r in results)}  median turns {statistics.median(turns) if turns else None}"
+    )
     return 0
 
 

@@ -70,7 +70,9 @@ class ActionReadOutsideForm(Action):
         return await _outside(dispatcher, tracker, start_allowed=True)
 
 
-async def _outside(dispatcher: CollectingDispatcher, tracker: Tracker, *, start_allowed: bool) -> list[EventType]:
+async def _outside(
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, start_allowed: bool
+) -> list[EventType]:
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
     result = outside_turn(
@@ -95,7 +97,9 @@ async def _outside(dispatcher: CollectingDispatcher, tracker: Tracker, *, start_
 
 async def _amend(tracker: Tracker, updates: dict) -> list[tuple[str, dict]]:
     ref = tracker.get_slot("last_request_ref")
-    domain = get_extractor().taxonomy.find(str(updates["tech_domain"])) if updates.get("tech_domain") else None
+    domain = (
+        get_extractor().taxonomy.find(str(updates["tech_domain"])) if updates.get("tech_domain") else None
+    )
 
     def apply() -> list[str]:
         with session_factory()() as session, session.begin():

@@ -47,13 +47,124 @@ _PARTICLES = "吧啊呀哈了的呢嘛哦噢嘞啦哟"
 
 # Words that mean yes (after simplification and typo mending); a message made only of them confirms.
 YES_WORDS = frozenset(
-    """确认 确定 确认无误 确认提交 提交 提交吧 可以提交 直接提交 交吧 发吧 发出去 没问题 没啥问题 没什么问题 没毛病 都对 都没问题
-    都可以 全对 对 对的 对头 是 是的 是滴 好 好的 好滴 好嘞 行 行的 可以 可 ok okay yes yep 中 妥 妥了 没错 无误 正确
-    就这样 就这些 就这么着 就它 就这个 嗯 嗯嗯 嗯呢 同意 成 得嘞 要得 靠谱 完美 👌 👍 对没错 是这样 这样就行 就这样吧 没了 没有问题
-    信息无误 内容无误 确认一下 确认了 好了 可以了 行了 ojbk 没意见 good lgtm submit confirm fine sure yeah correct
-    那提交 那就提交 先提交 那先提交 那确认 那就这样 提交了 交了 发了""".split()
+    [
+        "确认",
+        "确定",
+        "确认无误",
+        "确认提交",
+        "提交",
+        "提交吧",
+        "可以提交",
+        "直接提交",
+        "交吧",
+        "发吧",
+        "发出去",
+        "没问题",
+        "没啥问题",
+        "没什么问题",
+        "没毛病",
+        "都对",
+        "都没问题",
+        "都可以",
+        "全对",
+        "对",
+        "对的",
+        "对头",
+        "是",
+        "是的",
+        "是滴",
+        "好",
+        "好的",
+        "好滴",
+        "好嘞",
+        "行",
+        "行的",
+        "可以",
+        "可",
+        "ok",
+        "okay",
+        "yes",
+        "yep",
+        "中",
+        "妥",
+        "妥了",
+        "没错",
+        "无误",
+        "正确",
+        "就这样",
+        "就这些",
+        "就这么着",
+        "就它",
+        "就这个",
+        "嗯",
+        "嗯嗯",
+        "嗯呢",
+        "同意",
+        "成",
+        "得嘞",
+        "要得",
+        "靠谱",
+        "完美",
+        "👌",
+        "👍",
+        "对没错",
+        "是这样",
+        "这样就行",
+        "就这样吧",
+        "没了",
+        "没有问题",
+        "信息无误",
+        "内容无误",
+        "确认一下",
+        "确认了",
+        "好了",
+        "可以了",
+        "行了",
+        "ojbk",
+        "没意见",
+        "good",
+        "lgtm",
+        "submit",
+        "confirm",
+        "fine",
+        "sure",
+        "yeah",
+        "correct",
+        "那提交",
+        "那就提交",
+        "先提交",
+        "那先提交",
+        "那确认",
+        "那就这样",
+        "提交了",
+        "交了",
+        "发了",
+    ]
 )
-NO_WORDS = frozenset("不对 不是 错了 有误 有问题 不正确 不行 no 不要 不 否 不可以 不太对 不准确 有错 要改 需要修改 修改 改一下 我要改".split())
+NO_WORDS = frozenset(
+    [
+        "不对",
+        "不是",
+        "错了",
+        "有误",
+        "有问题",
+        "不正确",
+        "不行",
+        "no",
+        "不要",
+        "不",
+        "否",
+        "不可以",
+        "不太对",
+        "不准确",
+        "有错",
+        "要改",
+        "需要修改",
+        "修改",
+        "改一下",
+        "我要改",
+    ]
+)
 
 _PAUSE = re.compile(
     r"(?:先这样(?:吧|子)?|先到这|回头再(?:说|填|弄|聊)|改天再|晚点再|稍后再|等会再|待会再|以后再(?:说|填)|我去开个?会|先忙|先不填了|先不弄了|"
@@ -65,7 +176,10 @@ _CANCEL = re.compile(
 )
 _CANCEL_WORD = re.compile(r"取消|不弄了|不搞了|不填了吧?$|不要了$")
 _RESTART = re.compile(r"(?:重新开始|从头开始|从头来|重来一遍?|重新来|重新填|再来一遍|清空重填)")
-GREETING = re.compile(r"^(?:你好|您好|你们好|hi|hello|hey|哈喽|嗨|在吗|在不在|有人吗|早上好|下午好|晚上好)(?:呀|啊|哈)?[,，。.!！~\s]*(?:你好|您好|在吗|请问)?[,，。.!！~?？\s]*$", re.I)
+GREETING = re.compile(
+    r"^(?:你好|您好|你们好|hi|hello|hey|哈喽|嗨|在吗|在不在|有人吗|早上好|下午好|晚上好)(?:呀|啊|哈)?[,，。.!！~\s]*(?:你好|您好|在吗|请问)?[,，。.!！~?？\s]*$",
+    re.I,
+)
 _HANDOFF = re.compile(
     r"(?:转人工|人工客服|人工服务|找人工|有人工|人工吗|(?:跟|和|找|联系)(?:你们)?(?:的)?专员(?:聊|说|谈|沟通)?|真人|人工坐席|找(?:你们)?(?:的)?(?:客服|专员|工作人员)|专员怎么联系|怎么联系(?:我|你们)|"
     r"让(?:专员|人|客服)(?:联系|打电话|给我打)|打电话给我|给我回个?电话)"
@@ -77,32 +191,63 @@ _AMEND_FILED = re.compile(
 )
 _FAQ: tuple[tuple[str, re.Pattern], ...] = (
     ("nda", re.compile(r"保密协议|NDA|nda|签(?:个|订)?保密|保密条款")),
-    ("data_storage", re.compile(r"数据(?:存|放|保存|储存)(?:在)?(?:哪|什么地方|哪里)|存(?:在|到)哪(?:里|儿)?|服务器在哪|数据.{0,4}(?:境外|国外)")),
+    (
+        "data_storage",
+        re.compile(
+            r"数据(?:存|放|保存|储存)(?:在)?(?:哪|什么地方|哪里)|存(?:在|到)哪(?:里|儿)?|服务器在哪|数据.{0,4}(?:境外|国外)"
+        ),
+    ),
     ("commission", re.compile(r"抽成|佣金|提成|中介费|服务费|分成|抽(?:几|多少)个?点")),
-    ("email_only", re.compile(r"只(?:留|给|填|写)邮箱|(?:不|没)(?:留|给|填)手机.{0,6}邮箱|邮箱(?:可以|行)(?:吗|不)|能不能.{0,4}邮箱")),
+    (
+        "email_only",
+        re.compile(
+            r"只(?:留|给|填|写)邮箱|(?:不|没)(?:留|给|填)手机.{0,6}邮箱|邮箱(?:可以|行)(?:吗|不)|能不能.{0,4}邮箱"
+        ),
+    ),
     ("landline", re.compile(r"座机(?:可以|行|能)|(?:留|给|填)座机|没有手机|手机.{0,4}不方便(?:留|给)?")),
     ("why_phone", re.compile(r"为什么要(?:留)?(?:手机|电话)|(?:手机|电话)(?:会不会|不会)被|推销|骚扰")),
-    ("privacy", re.compile(r"(?:会|能)(?:不会)?(?:保密|泄露|外泄)|信息安全|隐私|技术细节.{0,10}(?:保密|泄露)|(?:靠谱|安全)(?:吗|吧)|被卖")),
+    (
+        "privacy",
+        re.compile(
+            r"(?:会|能)(?:不会)?(?:保密|泄露|外泄)|信息安全|隐私|技术细节.{0,10}(?:保密|泄露)|(?:靠谱|安全)(?:吗|吧)|被卖"
+        ),
+    ),
     ("cost", re.compile(r"收费|要钱|免费|多少钱(?:吗|呢)?$|费用(?:怎么|多少)|花钱")),
-    ("response_time", re.compile(r"多久(?:能|会|可以)?(?:有|给|回|联系)|什么时候(?:能|会)?(?:联系|回复|有人)|几天(?:能|会)?(?:有|回)")),
+    (
+        "response_time",
+        re.compile(
+            r"多久(?:能|会|可以)?(?:有|给|回|联系)|什么时候(?:能|会)?(?:联系|回复|有人)|几天(?:能|会)?(?:有|回)"
+        ),
+    ),
     ("process", re.compile(r"(?:流程|步骤)(?:是|怎么)|接下来(?:怎么|会)|提交(?:之?后|以后)(?:怎么|会)")),
-    ("platform", re.compile(r"(?:平台|你们)是(?:干|做)(?:嘛|什么|啥)的|产研通是|你们能(?:干|做)(?:嘛|什么|啥)")),
+    (
+        "platform",
+        re.compile(r"(?:平台|你们)是(?:干|做)(?:嘛|什么|啥)的|产研通是|你们能(?:干|做)(?:嘛|什么|啥)"),
+    ),
 )
 _NON_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
     ("loan", re.compile(r"贷款|贷个|借款|借钱|融资|资金周转|放贷|授信|抵押")),
     ("hiring", re.compile(r"招(?:聘|人|工|两个|几个|个)|猎头|全职|月薪|推荐(?:个)?人(?:才)?|找工作|求职")),
-    ("selling", re.compile(r"卖(?:产品|货|设备|给)|推销|找买家|入驻|代理商|经销|把产品推|推广(?:我们的)?产品|采购商")),
+    (
+        "selling",
+        re.compile(r"卖(?:产品|货|设备|给)|推销|找买家|入驻|代理商|经销|把产品推|推广(?:我们的)?产品|采购商"),
+    ),
 )
 # A clause saying there is no technical need at all ("我不是要搞技术").
 _NOT_TECHNICAL = re.compile(r"不是要?(?:搞|做|找)技术|没有技术需求|不需要技术|不是技术")
 # Social turns, by their words (an answer the classifier finds chatty is still an answer).
 _SOCIAL: tuple[tuple[str, re.Pattern], ...] = (
-    ("thanks", re.compile(r"^(?:好的?|嗯)?[,，\s]*(?:谢谢|多谢|感谢|谢了|辛苦了)(?:你|您|啦|了)?[。.!！~\s]*$")),
+    (
+        "thanks",
+        re.compile(r"^(?:好的?|嗯)?[,，\s]*(?:谢谢|多谢|感谢|谢了|辛苦了)(?:你|您|啦|了)?[。.!！~\s]*$"),
+    ),
     ("bot_challenge", re.compile(r"(?:你|您)是(?:不是)?(?:机器人|真人|人工智能|AI|ai)|是机器人吗|是真人吗")),
 )
 _GOODBYE = re.compile(r"^(?:好的?|那)?[,，\s]*(?:再见|拜拜|bye|下次再聊|回头聊)[。.!！~\s]*$", re.I)
 # Asking what a question means ("知识产权是啥意思？") is a question about the form, not an answer.
-CLARIFY = re.compile(r"(?:是)?(?:啥|什么)意思|不懂|不明白|没听懂|什么是|是指什么|指的是啥|怎么填|填什么|填啥|啥叫|什么叫")
+CLARIFY = re.compile(
+    r"(?:是)?(?:啥|什么)意思|不懂|不明白|没听懂|什么是|是指什么|指的是啥|怎么填|填什么|填啥|啥叫|什么叫"
+)
 _QUESTION_MARK = re.compile(r"[?？]|吗[。.!！]*$|呢[。.!！]*$")
 
 
@@ -120,7 +265,7 @@ def _tokens(text: str) -> list[str]:
 
 
 def is_yes(text: str) -> bool:
-    """"行，就这样，提交吧", "都对，没毛病", "对 确认", "確認", "中": every part of the message says yes."""
+    """ "行，就这样，提交吧", "都对，没毛病", "对 确认", "確認", "中": every part of the message says yes."""
     tokens = _tokens(text)
     return bool(tokens) and all(t in YES_WORDS or _yes_compound(t) for t in tokens)
 
@@ -152,7 +297,7 @@ def faq_key(text: str) -> str | None:
 
 
 def non_technical_kind(text: str) -> str | None:
-    """"loan" / "hiring" / "selling" when the message asks for something the platform does not do."""
+    """ "loan" / "hiring" / "selling" when the message asks for something the platform does not do."""
     for kind, pattern in _NON_TECHNICAL:
         if pattern.search(text):
             return kind
@@ -163,7 +308,9 @@ def is_question(text: str) -> bool:
     return bool(_QUESTION_MARK.search(text))
 
 
-def classify(text: str, *, intent: str | None = None, confidence: float = 0.0, has_values: bool = False) -> Act:
+def classify(
+    text: str, *, intent: str | None = None, confidence: float = 0.0, has_values: bool = False
+) -> Act:
     """The act of a message (in reading form). `has_values`: the message carries field values."""
     if not text:
         return Act(ANSWER)
@@ -193,7 +340,13 @@ def classify(text: str, *, intent: str | None = None, confidence: float = 0.0, h
                 return Act(SOCIAL, kind)
     if not has_values and intent == "chitchat" and confidence >= INTENT_CONFIDENCE and is_question(text):
         return Act(SOCIAL, "chitchat")
-    if not has_values and intent and intent.startswith("faq_") and confidence >= INTENT_CONFIDENCE and is_question(text):
+    if (
+        not has_values
+        and intent
+        and intent.startswith("faq_")
+        and confidence >= INTENT_CONFIDENCE
+        and is_question(text)
+    ):
         key = intent.removeprefix("faq_")
         if key in FAQ_KEYS:
             return Act(QUESTION, key)

@@ -97,13 +97,15 @@ def _need_description(text: str, _slots: dict, _now) -> str:
 
 
 def _need_title(text: str, _slots: dict, _now) -> str:
-    value = strip_talk(text).strip("：:“”\"「」《》 ")
+    value = strip_talk(text).strip('：:“”"「」《》 ')
     if not has_meaningful_text(value):
         raise AnswerError("empty")
     return value[: SLOT_MAX_CHARS["need_title"]]
 
 
-_NO_TARGETS = re.compile(r"^(?:暂时|目前|现在)?(?:没有|没啥|没什么|无|说不上|说不出)(?:具体|明确|特别|什么)?的?(?:指标|要求|数据|参数)")
+_NO_TARGETS = re.compile(
+    r"^(?:暂时|目前|现在)?(?:没有|没啥|没什么|无|说不上|说不出)(?:具体|明确|特别|什么)?的?(?:指标|要求|数据|参数)"
+)
 
 
 def _optional_text(text: str, _slots: dict, _now) -> str:
@@ -115,8 +117,12 @@ def _optional_text(text: str, _slots: dict, _now) -> str:
     return value
 
 
-_ORDINAL = re.compile(r"(?:第|选)?\s*([1-9一二三四五六七八九])\s*(?:个|项|号|条)?(?:吧|的|那个|呀|啊|嘛|哈|呗|就行|就好)?")
-_DELEGATE = re.compile(r"你看着(?:弄|办|选|定)|你(?:帮我)?(?:选|定)|随便|都行|分不清|不清楚|听你的|你决定|就按你(?:的|说的)")
+_ORDINAL = re.compile(
+    r"(?:第|选)?\s*([1-9一二三四五六七八九])\s*(?:个|项|号|条)?(?:吧|的|那个|呀|啊|嘛|哈|呗|就行|就好)?"
+)
+_DELEGATE = re.compile(
+    r"你看着(?:弄|办|选|定)|你(?:帮我)?(?:选|定)|随便|都行|分不清|不清楚|听你的|你决定|就按你(?:的|说的)"
+)
 
 
 def _tech_domain(text: str, slots: dict, _now) -> str:
@@ -140,7 +146,9 @@ def _tech_domain(text: str, slots: dict, _now) -> str:
     if found:
         if not found.get("sub_code"):
             # A top-level name: keep the sub-category a candidate of that domain or the words name.
-            same = [c for c in candidates if str(c.get("code")) == str(found.get("code")) and c.get("sub_code")]
+            same = [
+                c for c in candidates if str(c.get("code")) == str(found.get("code")) and c.get("sub_code")
+            ]
             sub = _sub_named(read, extractor, str(found.get("code")))
             if sub:
                 return sub
@@ -172,11 +180,13 @@ def _sub_named(read: str, extractor, code: str) -> str | None:
     return best[1] if best else None
 
 
-_FIRST = re.compile(r"^(?:嗯+|对+|是+|好+|行)?[,，\s]*(?:就是)?(?:这个|它|第一个|头一个|上面那个|就这)[吧啊呀的]?$")
+_FIRST = re.compile(
+    r"^(?:嗯+|对+|是+|好+|行)?[,，\s]*(?:就是)?(?:这个|它|第一个|头一个|上面那个|就这)[吧啊呀的]?$"
+)
 
 
 def _candidate_named(read: str, candidates: list[dict]) -> dict | None:
-    """"对的 水污染那个", "就选软件吧": the candidate whose (sub-)name shares a word of two or more characters."""
+    """ "对的 水污染那个", "就选软件吧": the candidate whose (sub-)name shares a word of two or more characters."""
     best: tuple[int, dict] | None = None
     for candidate in candidates:
         for name in (candidate.get("sub_name"), candidate.get("name")):
@@ -188,7 +198,9 @@ def _candidate_named(read: str, candidates: list[dict]) -> dict | None:
     return best[1] if best else None
 
 
-_GENERIC_DOMAIN_WORDS = frozenset({"技术", "领域", "其他", "相关", "服务", "材料", "工程", "应用", "新型", "产品", "处理"})
+_GENERIC_DOMAIN_WORDS = frozenset(
+    {"技术", "领域", "其他", "相关", "服务", "材料", "工程", "应用", "新型", "产品", "处理"}
+)
 
 
 def _shared_run(text: str, name: str) -> int:
@@ -244,7 +256,10 @@ def _coop_mode(text: str, _slots: dict, _now) -> list[str]:
 
 # Plain words for the answer to the cooperation question, when the extraction found no mode name in it.
 _COOP_PLAIN: tuple[tuple[str, re.Pattern], ...] = (
-    ("技术开发(合作开发)", re.compile(r"一起(?:搞|做|弄|研发|开发)|联合|共同(?:研发|开发)|跟专家一起|也参与")),
+    (
+        "技术开发(合作开发)",
+        re.compile(r"一起(?:搞|做|弄|研发|开发)|联合|共同(?:研发|开发)|跟专家一起|也参与"),
+    ),
     ("技术开发(委托开发)", re.compile(r"找人做|帮(?:我们)?(?:做|开发|搞)|外包|委托|我们出钱|包给")),
     ("技术咨询", re.compile(r"看看|指导|出(?:个)?主意|出(?:个)?方案|教(?:教|一下)?|培训|咨询|把把关|给建议")),
     ("技术服务", re.compile(r"检测|测试|化验|分析一下|做实验|代加工|运维")),
@@ -261,7 +276,10 @@ def _ip_preference(text: str, _slots: dict, _now) -> str:
     plain = [(m.start(), value) for value, pattern in _IP_PLAIN for m in [pattern.search(text)] if m]
     if plain:
         return min(plain)[1]  # "归我们…也可以商量": what is said first is the preference
-    if re.search(r"没(?:有|啥|什么)*(?:特别|具体)?的?要求|无要求|无所谓|都行|随便|不在乎|都可以|不用管|不管|你们定|不懂", text):
+    if re.search(
+        r"没(?:有|啥|什么)*(?:特别|具体)?的?要求|无要求|无所谓|都行|随便|不在乎|都可以|不用管|不管|你们定|不懂",
+        text,
+    ):
         return SKIPPED
     raise AnswerError("ip_unparsed")
 
@@ -309,7 +327,12 @@ def _contact_name(text: str, _slots: dict, _now) -> str:
 
 # Plain words for the IP question, when the extraction found no class in the answer.
 _IP_PLAIN: tuple[tuple[str, re.Pattern], ...] = (
-    ("归企业所有", re.compile(r"归我(?:们|方|司)|我们(?:所有|own|拥有)|必须(?:是)?我们|归企业|归公司|归厂|我方所有|我们的")),
+    (
+        "归企业所有",
+        re.compile(
+            r"归我(?:们|方|司)|我们(?:所有|own|拥有)|必须(?:是)?我们|归企业|归公司|归厂|我方所有|我们的"
+        ),
+    ),
     ("双方共有", re.compile(r"共有|共享|双方|一起(?:拥有|所有)|一人一半")),
     ("归研发方所有", re.compile(r"归(?:对方|你们|高校|研发方|学校|专家)")),
     ("协商确定", re.compile(r"商量|协商|再谈|可以谈|好说")),

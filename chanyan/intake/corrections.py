@@ -31,20 +31,35 @@ FIELD_WORDS: tuple[tuple[str, str], ...] = (
     ("ip_preference", r"知识产权归属|知识产权|产权|专利归属|IP归属|IP|成果归属"),
     ("partner_preference", r"意向合作方|合作方|合作单位|合作伙伴"),
 )
-_WORDS = sorted(((w, slot) for slot, words in FIELD_WORDS for w in words.split("|")), key=lambda p: -len(p[0]))
+_WORDS = sorted(
+    ((w, slot) for slot, words in FIELD_WORDS for w in words.split("|")), key=lambda p: -len(p[0])
+)
 _FIELD = re.compile("|".join(re.escape(w) for w, _ in _WORDS), re.I)
 _SLOT_OF_WORD = {w.lower(): slot for w, slot in _WORDS}
 # An edit starts at a field word at the message start or after a separator ("把" and "再" may come first).
-_START_BEFORE = re.compile(r"(?:^|[,，;；。\n\s、!！?？…]|另外|还有|然后|再|把|那个|就是|我填错了|填错了|写错了)$")
+_START_BEFORE = re.compile(
+    r"(?:^|[,，;；。\n\s、!！?？…]|另外|还有|然后|再|把|那个|就是|我填错了|填错了|写错了)$"
+)
 # What comes between the field word and the new value.
 _MARK = re.compile(
     r"^\s*(?:的话|那个|那栏|这一?项|这栏|一栏)?\s*(?:也|还是|再)?(?:不对|错了|写错了|填错了|有误|搞错了|弄错了|不准确)?[,，\s]*"
     r"(?:帮我|请|麻烦)?(?:改成|改为|改到|换成|换为|变成|更正为|更改为|修改为|调整为|调整到|调到|应该是|应为|应是|写成|填成|按|就写|就填|写|填|是|为)?\s*[:：]?\s*"
 )
 _WRONG = re.compile(r"不对|错了|有误|搞错|弄错|不准确|要改|改一下|重新")
-_REMOVE = re.compile(r"^(?:把)?(?:去掉|删掉|删除|删去|拿掉)(.+?)$|^(?:把)?(.+?)(?:去掉|删掉|删除|拿掉)(?:吧)?$")
-_PUNCT_WORDS = (("冒号", ":："), ("逗号", ",，"), ("句号", "。."), ("引号", "\"“”'‘’"), ("空格", " "), ("标点", ":：,，。.;；!！?？\"“”"))
-_TRAIL = re.compile(r"[,，;；。\s]*(?:后面(?:那些|的)?(?:都)?不要了?|其他不变|别的不变|就行了?|就可以了?|谢谢)?[,，;；。!！\s]*$")
+_REMOVE = re.compile(
+    r"^(?:把)?(?:去掉|删掉|删除|删去|拿掉)(.+?)$|^(?:把)?(.+?)(?:去掉|删掉|删除|拿掉)(?:吧)?$"
+)
+_PUNCT_WORDS = (
+    ("冒号", ":："),
+    ("逗号", ",，"),
+    ("句号", "。."),
+    ("引号", "\"“”'‘’"),
+    ("空格", " "),
+    ("标点", ':：,，。.;；!！?？"“”'),
+)
+_TRAIL = re.compile(
+    r"[,，;；。\s]*(?:后面(?:那些|的)?(?:都)?不要了?|其他不变|别的不变|就行了?|就可以了?|谢谢)?[,，;；。!！\s]*$"
+)
 
 
 @dataclass
@@ -103,7 +118,9 @@ def _spans(text: str) -> list[tuple[str, str, bool, str]]:
 def _inside_word(text: str, match: re.Match) -> bool:
     # "合作方式" inside "合作方式…" is fine; "时间" in "多长时间" or "投入" in "投入使用" is not a field name.
     after = text[match.end() : match.end() + 2]
-    return match.group(0) in ("投入", "时间", "日期", "名称", "号码", "钱") and bool(re.match(r"使用|生产|运行|内|段", after))
+    return match.group(0) in ("投入", "时间", "日期", "名称", "号码", "钱") and bool(
+        re.match(r"使用|生产|运行|内|段", after)
+    )
 
 
 def find_corrections(
@@ -138,7 +155,7 @@ def find_corrections(
 
 
 def _apply_command(slot: str, value: str, slots: dict[str, Any]) -> str | None:
-    """"去掉前面的冒号" applied to the current text value of `slot`; None when `value` is not such a command."""
+    """ "去掉前面的冒号" applied to the current text value of `slot`; None when `value` is not such a command."""
     command = _REMOVE.match(value)
     current = slots.get(slot)
     if not command or not isinstance(current, str):

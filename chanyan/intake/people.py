@@ -38,27 +38,129 @@ _SURNAMES = (
     "殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆"
     "农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
 )
-_COMPOUND_SURNAMES = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "慕容", "令狐", "夏侯", "公孙", "长孙", "宇文", "尉迟")
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "慕容",
+    "令狐",
+    "夏侯",
+    "公孙",
+    "长孙",
+    "宇文",
+    "尉迟",
+)
 _PERSON_LEAD = re.compile(
     r"^(?:我是|我叫|俺叫|俺是|本人|叫我|联系人(?:是|为|:|：)?|姓名(?:是|:|：)?|称呼(?:是|:|：)?|我姓[\u4e00-\u9fff][,，\s]*|免贵姓[\u4e00-\u9fff][,，\s]*|找|就是|就写|写|是|我就是)+"
 )
 _EXPLICIT_LEAD = re.compile(r"^(?:我是|我叫|俺叫|俺是|本人|叫我|联系人|姓名|我姓|免贵姓|我就是|找我|联系我)")
 _PERSON_TRAIL = re.compile(
-    r"(?:就行了?|就好|就可以|即可|啊|呀|吧|呢|嘛|哈+|哦|噢|啦)+$|(?:[,，\s]*(?:是|任)(?:我们|公司|厂里|单位)?的?(?:" + TITLES + r"|负责人|理事长|技术负责人|CTO|CEO).*)$"
+    r"(?:就行了?|就好|就可以|即可|啊|呀|吧|呢|嘛|哈+|哦|噢|啦)+$|(?:[,，\s]*(?:是|任)(?:我们|公司|厂里|单位)?的?(?:"
+    + TITLES
+    + r"|负责人|理事长|技术负责人|CTO|CEO).*)$"
 )
 _TITLE_PERSON = re.compile(
     r"^(?:[" + _SURNAMES + r"]|" + "|".join(_COMPOUND_SURNAMES) + r")(?:" + TITLES + r")$"
 )
 _TITLE_ANY = re.compile(r"^[\u4e00-\u9fff](?:" + TITLES + r")$")
-_NOT_TITLED = frozenset("员工 人工 加工 施工 手工 化工 电工 木工 技工 分工 用工 职工 开工 完工 老总 副总 总工 高工 监工 做工 打工 理工 轻工 军工".split())
+_NOT_TITLED = frozenset(
+    [
+        "员工",
+        "人工",
+        "加工",
+        "施工",
+        "手工",
+        "化工",
+        "电工",
+        "木工",
+        "技工",
+        "分工",
+        "用工",
+        "职工",
+        "开工",
+        "完工",
+        "老总",
+        "副总",
+        "总工",
+        "高工",
+        "监工",
+        "做工",
+        "打工",
+        "理工",
+        "轻工",
+        "军工",
+    ]
+)
 _FULL_NAME = re.compile(
     r"^(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[" + _SURNAMES + r"])[\u4e00-\u9fff]{1,2}$"
 )
 _ENGLISH_NAME = re.compile(r"^[A-Z][a-z]+(?:[ .·-][A-Z][a-z]+){0,2}$")
 _NOT_NAMES = frozenset(
-    "我们 公司 联系 手机 电话 邮箱 单位 需求 预算 高校 不限 没有 跳过 可以 好的 谢谢 你好 您好 就是 这个 那个 一下 经理 老板 专家 "
-    "买家 人做 找人 招人 要招人 负责人 老师 技术 项目 合作 开发 管理 我姓 叫我 科长 厂长 理事长 工程师 先生 女士 教授 博士 "
-    "高工 总工 全称 名称 方式 联系人 手机号 没毛病 周期 时间 以上 以下 左右".split()
+    [
+        "我们",
+        "公司",
+        "联系",
+        "手机",
+        "电话",
+        "邮箱",
+        "单位",
+        "需求",
+        "预算",
+        "高校",
+        "不限",
+        "没有",
+        "跳过",
+        "可以",
+        "好的",
+        "谢谢",
+        "你好",
+        "您好",
+        "就是",
+        "这个",
+        "那个",
+        "一下",
+        "经理",
+        "老板",
+        "专家",
+        "买家",
+        "人做",
+        "找人",
+        "招人",
+        "要招人",
+        "负责人",
+        "老师",
+        "技术",
+        "项目",
+        "合作",
+        "开发",
+        "管理",
+        "我姓",
+        "叫我",
+        "科长",
+        "厂长",
+        "理事长",
+        "工程师",
+        "先生",
+        "女士",
+        "教授",
+        "博士",
+        "高工",
+        "总工",
+        "全称",
+        "名称",
+        "方式",
+        "联系人",
+        "手机号",
+        "没毛病",
+        "周期",
+        "时间",
+        "以上",
+        "以下",
+        "左右",
+    ]
 )
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[\s-]?(\d{7,8})(?:\s*(?:转|-|ext\.?)\s*(\d{1,6}))?(?!\d)")
 
@@ -107,7 +209,11 @@ def find_organisation(text: str, *, bare_ok: bool = False, own: bool = False) ->
         for match in _ORG.finditer(candidate):
             name = match.group(1)
             name = re.sub(r"^(?:是|叫|在|和|跟|与)", "", name)
-            if own and not introduced and (match.start() > 0 or re.search(r"大学|学院|研究院|研究所|科学院", name)):
+            if (
+                own
+                and not introduced
+                and (match.start() > 0 or re.search(r"大学|学院|研究院|研究所|科学院", name))
+            ):
                 continue  # unannounced, only an organisation opening the message, and not a likely partner
             if not _GENERIC_ORG.search(name) and len(name) >= 4:
                 return name
@@ -116,9 +222,9 @@ def find_organisation(text: str, *, bare_ok: bool = False, own: bool = False) ->
         if chunks:
             first = _ORG_LEAD.sub("", chunks[0]).strip() if _ORG_LEAD.match(chunks[0]) else chunks[0]
             first = re.sub(r"^(?:就是|是|叫)", "", first)
-            if 2 <= len(first) <= 40 and not _GENERIC_ORG.search(first) and not find_phones(first):
-                if not _looks_like_person(first) and re.search(r"[\u4e00-\u9fffA-Za-z]{2,}", first):
-                    return first
+            plausible = 2 <= len(first) <= 40 and not _GENERIC_ORG.search(first) and not find_phones(first)
+            if plausible and not _looks_like_person(first) and re.search(r"[\u4e00-\u9fffA-Za-z]{2,}", first):
+                return first
     return None
 
 
@@ -155,8 +261,10 @@ def find_person(
         for piece in _person_pieces(chunk):
             if _ENGLISH_NAME.match(piece) and not english:
                 english = piece
-            elif not titled and piece not in _NOT_TITLED and (
-                _TITLE_PERSON.match(piece) or (_TITLE_ANY.match(piece) and (bare_ok or labelled))
+            elif (
+                not titled
+                and piece not in _NOT_TITLED
+                and (_TITLE_PERSON.match(piece) or (_TITLE_ANY.match(piece) and (bare_ok or labelled)))
             ):
                 titled = piece
             elif _FULL_NAME.match(piece) and piece not in _NOT_NAMES and not full and _name_chars_ok(piece):
@@ -167,7 +275,9 @@ def find_person(
     if bare_ok:
         from chanyan.intake.talk import is_only_back_reference
 
-        alone = len(_chunks(cleaned)) == 1  # the whole answer to "怎么称呼您" is the name, whatever the surname
+        alone = (
+            len(_chunks(cleaned)) == 1
+        )  # the whole answer to "怎么称呼您" is the name, whatever the surname
         for chunk in _chunks(cleaned):
             piece = _strip_person(chunk)
             if is_only_back_reference(piece) or re.search(r"^姓|邮箱|手机|电话|不留|没有|跳过|不用", piece):
@@ -194,7 +304,9 @@ def parse_contact(text: str, *, asked: str | None = None) -> Contact:
     org = find_organisation(text, bare_ok=asked == "enterprise_name", own=asked is None)
     # In a reply to the contact question, a short name standing alone between the other parts is the person.
     several = asked is not None and len([p for p in parts if p]) >= 2
-    person = find_person(text, bare_ok=asked == "contact_name" or several, exclude=org, explicit=asked is None)
+    person = find_person(
+        text, bare_ok=asked == "contact_name" or several, exclude=org, explicit=asked is None
+    )
     return Contact(
         enterprise_name=org,
         contact_name=person,
@@ -205,7 +317,9 @@ def parse_contact(text: str, *, asked: str | None = None) -> Contact:
 
 
 def _chunks(text: str) -> list[str]:
-    return [c.strip() for c in re.split(r"[,，;；。!！?？\n、/|]+|\s{1,}(?=[\u4e00-\u9fff])", text) if c.strip()]
+    return [
+        c.strip() for c in re.split(r"[,，;；。!！?？\n、/|]+|\s{1,}(?=[\u4e00-\u9fff])", text) if c.strip()
+    ]
 
 
 def _strip_person(chunk: str) -> str:
@@ -220,7 +334,9 @@ def _person_pieces(chunk: str) -> list[str]:
     # "环保科 孟科长", "郑海涛 手机": a longer chunk may hold the name as one of its words.
     if len(piece) > 4:
         pieces.extend(w for w in re.split(r"\s+", piece) if w)
-        titled = re.search(r"(?:^|[^\u4e00-\u9fff]|[科处部室组])([" + _SURNAMES + r"](?:" + TITLES + r"))$", piece)
+        titled = re.search(
+            r"(?:^|[^\u4e00-\u9fff]|[科处部室组])([" + _SURNAMES + r"](?:" + TITLES + r"))$", piece
+        )
         if titled:
             pieces.append(titled.group(1))
     return [p for p in pieces if p]
@@ -232,7 +348,9 @@ def _looks_like_person(text: str) -> bool:
 
 
 # Characters that make a surname-initial word an ordinary word rather than a name ("高分子", "钱好说", "说了").
-_NOT_NAME_CHARS = frozenset("的了是在有和就都说做要会能很不这那个们么吗呢吧啊好钱事分子料材术器机件品网数据厂司业务题")
+_NOT_NAME_CHARS = frozenset(
+    "的了是在有和就都说做要会能很不这那个们么吗呢吧啊好钱事分子料材术器机件品网数据厂司业务题"
+)
 
 
 def _name_chars_ok(piece: str) -> bool:

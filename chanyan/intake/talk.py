@@ -27,7 +27,9 @@ _TRAIL = re.compile(
     r"|[吧啊呀呢嘛哈哦噢啦]+)[。.!！~～\s]*$"
 )
 # "X……哦不是，Y" / "X，不对，是Y": the user repaired themself; only Y counts.
-_REPAIR = re.compile(r"(?:……|…|\.\.\.|[,，\s])*(?:哦|噢|啊)?(?:不是不是|不对不对|不是|不对|说错了|打错了|写错了)[,，…\s]+(?:是|应该是|我们叫|叫)?")
+_REPAIR = re.compile(
+    r"(?:……|…|\.\.\.|[,，\s])*(?:哦|噢|啊)?(?:不是不是|不对不对|不是|不对|说错了|打错了|写错了)[,，…\s]+(?:是|应该是|我们叫|叫)?"
+)
 # Whole messages that say "as said before" and carry nothing new.
 ONLY_BACK_REFERENCE = re.compile(
     r"^(?:我|俺)?(?:刚才|刚刚|刚|前面|上面|之前)?(?:不是)?(?:都|已经)?(?:说|讲|写|提|填)(?:了|过)(?:的|啊|呀|嘛|吧|呢)?"
@@ -43,7 +45,7 @@ _DEFERRAL = re.compile(
 
 
 def is_deferral(text: str) -> bool:
-    """"暂时没有，先不说了", "先跳过", "以后再说": the user declines this question for now."""
+    """ "暂时没有，先不说了", "先跳过", "以后再说": the user declines this question for now."""
     stripped = text.strip()
     return bool(stripped) and bool(_DEFERRAL.match(stripped)) and stripped not in ("",)
 
@@ -64,5 +66,5 @@ def strip_talk(text: str) -> str:
 
 
 def is_only_back_reference(text: str) -> bool:
-    """"刚才说了", "上面写了", "说过了啊": the user points back without repeating the value."""
+    """ "刚才说了", "上面写了", "说过了啊": the user points back without repeating the value."""
     return bool(ONLY_BACK_REFERENCE.match(text.strip())) or bool(_POINTER.fullmatch(text.strip(" 。")))

@@ -24,7 +24,9 @@ _MADE = re.compile(
 _SELF_START = re.compile(r"^(?:我们|我司|俺们|我门|我是|公司|本公司|我厂|厂里|我们公司|我们这儿|我们这边)")
 _WANT_NEAR = re.compile(r"^.{0,4}?(?:想要|想|希望|需要|打算|计划|要)(?:做|建|开发|研发|研制|实现|把|上)")
 _MEANS = re.compile(r"^(?:用|通过|采用|利用|基于)")
-_SELF = re.compile(r"^(?:我们|我司|俺们|我门|我是|我们是|公司|本公司|我厂|厂里)(?:是|这边|公司)?(?:一家|个|做|搞|在)")
+_SELF = re.compile(
+    r"^(?:我们|我司|俺们|我门|我是|我们是|公司|本公司|我厂|厂里)(?:是|这边|公司)?(?:一家|个|做|搞|在)"
+)
 # Words of a clause about the conversation, the people or the money rather than the technical problem.
 _META = re.compile(
     r"专家|老师|教授|团队|找个?|帮(?:我们|忙)?|办法|法子|弄|钱|预算|经费|万元?|明年|今年|年底|客户|投诉|老板|厂子|年了|"
@@ -35,7 +37,9 @@ _PROBLEM = re.compile(
     r"提高|提升|降低|缩短|优化|改善|改造|替代|开发|研制|检测|识别|预测|回收|处理|防治|控制|很高|偏高|偏低|病|腹泻|死亡率|次品|"
     r"不良|良率|针孔|气孔|裂纹|噪声|振动|能耗"
 )
-_LEAD = re.compile(r"^(?:现在|目前|主要|最头疼的是|头疼的是|问题是|需求是|就是|有个|有几个|有一个|我们|我司|公司|厂里|还得|而且|但是|可是|想|要|一下|一个|一套|个|套)+")
+_LEAD = re.compile(
+    r"^(?:现在|目前|主要|最头疼的是|头疼的是|问题是|需求是|就是|有个|有几个|有一个|我们|我司|公司|厂里|还得|而且|但是|可是|想|要|一下|一个|一套|个|套)+"
+)
 
 
 def propose_title(description: str, keywords: list[str] | None = None) -> str:
@@ -51,7 +55,12 @@ def propose_title(description: str, keywords: list[str] | None = None) -> str:
     made = _made(clauses)
     best = max(clauses, key=lambda c: _score(c, keywords, made))
     title = _trim(best)
-    if made and made not in title and not _MADE.search(best) and len(made) + len(title) <= PROPOSED_TITLE_CHARS:
+    if (
+        made
+        and made not in title
+        and not _MADE.search(best)
+        and len(made) + len(title) <= PROPOSED_TITLE_CHARS
+    ):
         title = made + title
     return title[:PROPOSED_TITLE_CHARS] or clauses[0][:PROPOSED_TITLE_CHARS]
 

@@ -49,17 +49,27 @@ TARGETS_HINT_SLOT = "targets_hint"
 # A domain proposed this surely is taken without asking (the summary shows it and the user may change it).
 DOMAIN_SURE_SCORE = 0.73
 DOMAIN_SURE_GAP = 0.6
-_TARGETS_KEPT = re.compile(r"^(?:就这些|就这个|就这|没有了|没了|没别的|没有别的|没有其他|其他没有|就上面|上面那些|上面的|都说了|就那些)")
+_TARGETS_KEPT = re.compile(
+    r"^(?:就这些|就这个|就这|没有了|没了|没别的|没有别的|没有其他|其他没有|就上面|上面那些|上面的|都说了|就那些)"
+)
 
 # Stops: the form ends and the end-of-interview action carries them out.
 PAUSE, CANCEL, RESTART, DECLINE, AMEND = "pause", "cancel", "restart", "decline", "amend"
 
-_EMAIL_DECLINED = re.compile(r"(?:邮箱|邮件|email|e-mail)(?:就|也|的话)?(?:不留|不用|没有|没得|不给|不填|没|暂无|跳过|先不)|(?:不留|没有|没得|不用|跳过)(?:邮箱|邮件|email)", re.I)
-_REPEAT = re.compile(r"再说一遍|再说一次|重复一下|没看清|没看到|刚才(?:那个)?问(?:题|的)是?(?:啥|什么)|问的(?:是)?啥|你问(?:的)?什么")
+_EMAIL_DECLINED = re.compile(
+    r"(?:邮箱|邮件|email|e-mail)(?:就|也|的话)?(?:不留|不用|没有|没得|不给|不填|没|暂无|跳过|先不)|(?:不留|没有|没得|不用|跳过)(?:邮箱|邮件|email)",
+    re.I,
+)
+_REPEAT = re.compile(
+    r"再说一遍|再说一次|重复一下|没看清|没看到|刚才(?:那个)?问(?:题|的)是?(?:啥|什么)|问的(?:是)?啥|你问(?:的)?什么"
+)
 # A budget the extraction found counts as the project's funds only when money is said around it.
 _MONEY_WORDS = re.compile(r"[万元块圆wWkK]|美元|美金|刀|欧元|RMB|rmb|人民币|预算|经费|资金|投入|费用|拿出")
 # Messages that open the interview without saying the need ("我要提交一个技术需求").
-_ONLY_OPENING = re.compile(r"^(?:你好|您好|hi|hello|在吗)?[,，。!！\s]*(?:我|我们)?(?:想|要|需要)?(?:提交|发布|提|登记|填)(?:一个|个|一下)?(?:技术)?需求[吧。.!！]*$", re.I)
+_ONLY_OPENING = re.compile(
+    r"^(?:你好|您好|hi|hello|在吗)?[,，。!！\s]*(?:我|我们)?(?:想|要|需要)?(?:提交|发布|提|登记|填)(?:一个|个|一下)?(?:技术)?需求[吧。.!！]*$",
+    re.I,
+)
 
 
 @dataclass
@@ -157,8 +167,12 @@ def process_turn(
             if rest and _opens_with_need(reading_form(rest), None, {}, slots) and len(rest) >= 12:
                 result.slots["need_description"] = strip_talk(rest)
         return _finish(result, slots, requested_slot)
-    if requested_slot and acts.CLARIFY.search(read) and (acts.is_question(read) or len(read) <= 14) and not values and not any(
-        v and not acts.CLARIFY.search(v) for _s, v, _w in edit_spans(read)
+    if (
+        requested_slot
+        and acts.CLARIFY.search(read)
+        and (acts.is_question(read) or len(read) <= 14)
+        and not values
+        and not any(v and not acts.CLARIFY.search(v) for _s, v, _w in edit_spans(read))
     ):
         result.interruption = True
         named = _named_slot(read) or requested_slot
@@ -184,7 +198,13 @@ def process_turn(
 
 
 def _values_in(
-    raw: str, read: str, requested: str | None, slots: dict[str, Any], extraction: dict, *, now: datetime | None
+    raw: str,
+    read: str,
+    requested: str | None,
+    slots: dict[str, Any],
+    extraction: dict,
+    *,
+    now: datetime | None,
 ) -> dict[str, Any]:
     """Every field value the message carries, wherever it is, each checked to be that kind of thing."""
     found: dict[str, Any] = {}
@@ -199,8 +219,11 @@ def _values_in(
     if budget and not answer_is_targets and "budget" not in found and _money_meant(read, budget):
         found["budget"] = budget
     timeline = extraction.get("timeline")
-    if timeline and not answer_is_targets and "timeline" not in found and (
-        requested == "timeline" or _time_meant(read, timeline)
+    if (
+        timeline
+        and not answer_is_targets
+        and "timeline" not in found
+        and (requested == "timeline" or _time_meant(read, timeline))
     ):
         found["timeline"] = timeline
     if extraction.get("coop_modes") and "coop_mode" not in found:
@@ -208,9 +231,11 @@ def _values_in(
     if extraction.get("ip_preference") and "ip_preference" not in found:
         found["ip_preference"] = extraction["ip_preference"]
     partner = extraction.get("partner") or {}
-    if any(partner.get(k) for k in ("types", "names", "regions")) and "partner_preference" not in found:
-        if requested == "partner_preference" or (not labelled and _partner_meant(read)):
-            found["partner_preference"] = partner_of(read)
+    said_partner = (
+        any(partner.get(k) for k in ("types", "names", "regions")) and "partner_preference" not in found
+    )
+    if said_partner and (requested == "partner_preference" or (not labelled and _partner_meant(read))):
+        found["partner_preference"] = partner_of(read)
     phones = find_phones(read)
     if phones and "contact_phone" not in found:
         found["contact_phone"] = phones[0]
@@ -234,15 +259,21 @@ def _values_in(
     return found
 
 
-_COUNTED = re.compile(r"^(?:多|来|余)?(?:步|人|头|只|台|件|个|次|吨|亩|平|米|公里|字|条|张|套|户|家|株|粒|方|度|小时|天|年)")
-_BUDGET_WORDS = re.compile(r"预算|经费|资金|投入|拿出|出资|花|钱好说|钱不是问题|能给|可以给|budget|Budget|左右|以内|封顶")
+_COUNTED = re.compile(
+    r"^(?:多|来|余)?(?:步|人|头|只|台|件|个|次|吨|亩|平|米|公里|字|条|张|套|户|家|株|粒|方|度|小时|天|年)"
+)
+_BUDGET_WORDS = re.compile(
+    r"预算|经费|资金|投入|拿出|出资|花|钱好说|钱不是问题|能给|可以给|budget|Budget|左右|以内|封顶"
+)
 SMALL_SUM_CNY = 10_000
 _CURRENCY = re.compile(r"[元块圆wWkK]|美元|美金|刀|欧元|RMB|rmb|人民币")
-_TIME_MEANT = re.compile(r"前|内|底|完成|上线|交付|搞定|出|截止|之前|以前|开始|起|见效|落地|验收|结题|半年|季度|Q[1-4]|月份?|年")
+_TIME_MEANT = re.compile(
+    r"前|内|底|完成|上线|交付|搞定|出|截止|之前|以前|开始|起|见效|落地|验收|结题|半年|季度|Q[1-4]|月份?|年"
+)
 
 
 def _money_meant(read: str, budget: dict) -> bool:
-    """"存栏三千来头", "一天要走三万多步" are not money; "50w", "两三百万", "预算三千" are."""
+    """ "存栏三千来头", "一天要走三万多步" are not money; "50w", "两三百万", "预算三千" are."""
     said = str(budget.get("text") or "")
     if not said:
         return True
@@ -262,7 +293,7 @@ def _money_meant(read: str, budget: dict) -> bool:
 
 
 def _time_meant(read: str, timeline: dict) -> bool:
-    """"一天要走三万多步" is not a deadline; "明年6月前", "半年内" are."""
+    """ "一天要走三万多步" is not a deadline; "明年6月前", "半年内" are."""
     said = str(timeline.get("text") or "")
     where = read.find(said) if said else -1
     if where < 0:
@@ -347,7 +378,7 @@ def _ask_again(requested: str | None, result: TurnResult) -> None:
 
 
 def _named_slot(read: str) -> str | None:
-    for slot, value, _wrong in edit_spans(read):
+    for slot, _value, _wrong in edit_spans(read):
         return slot
     for slot, label in SLOT_LABELS.items():
         if label in read:
@@ -363,7 +394,7 @@ def _named_slot(read: str) -> str | None:
 def _corrections_of_other_fields(
     read: str, requested: str | None, slots: dict[str, Any], result: TurnResult, *, now: datetime | None
 ) -> None:
-    """"预算还是按100万吧" while the company is asked: a correction of 预算, not the company's name."""
+    """ "预算还是按100万吧" while the company is asked: a correction of 预算, not the company's name."""
     spans = [(slot, value, wrong) for slot, value, wrong in explicit_edits(read) if slot != requested]
     if not spans:
         return
@@ -413,10 +444,18 @@ def _answer_requested(
         return  # the message corrected another field; the pending question is asked again
     text = _answer_text(raw, read, requested)
     hint = slots.get(TARGETS_HINT_SLOT)
-    if requested == "tech_targets" and hint:
-        if is_only_back_reference(read) or acts.is_yes(read) or _TARGETS_KEPT.match(read) or not has_meaningful_text(text):
-            result.slots["tech_targets"] = hint
-            return
+    if (
+        requested == "tech_targets"
+        and hint
+        and (
+            is_only_back_reference(read)
+            or acts.is_yes(read)
+            or _TARGETS_KEPT.match(read)
+            or not has_meaningful_text(text)
+        )
+    ):
+        result.slots["tech_targets"] = hint
+        return
     if is_only_back_reference(read) or not has_meaningful_text(text):
         found = _look_back(requested, history, {**slots, **result.slots}, now=now)
         if found is not None:
@@ -479,7 +518,7 @@ def _answer_text(raw: str, read: str, requested: str) -> str:
 
 
 def _look_back(requested: str, history, slots: dict[str, Any], *, now: datetime | None) -> Any:
-    """"刚才说了": the value of `requested` in the user's earlier messages, latest first, or None."""
+    """ "刚才说了": the value of `requested` in the user's earlier messages, latest first, or None."""
     extractor = text_extractor()
     for text in reversed(list(history)):
         read = reading_form(normalize_text(text))
@@ -527,7 +566,9 @@ def _miss(requested: str, code: str, result: TurnResult) -> None:
     result.error = code
     result.explain = count == EXPLAIN_AFTER_FAILURES
     if not optional and count >= REQUIRED_WAY_ON_AFTER:
-        result.say.append((f"utter_way_on_{requested}" if requested == "contact_phone" else "utter_way_on", {}))
+        result.say.append(
+            (f"utter_way_on_{requested}" if requested == "contact_phone" else "utter_way_on", {})
+        )
 
 
 def _finish(result: TurnResult, slots: dict[str, Any], requested: str | None) -> TurnResult:
@@ -634,7 +675,9 @@ def _review_turn(
         if "tech_domain" in corrections.cleared and corrections.candidates is not None:
             result.slots["domain_candidates"] = corrections.candidates
         if result.changed:
-            result.say.append(("utter_changed", {"fields": "、".join(SLOT_LABELS[s] for s in result.changed)}))
+            result.say.append(
+                ("utter_changed", {"fields": "、".join(SLOT_LABELS[s] for s in result.changed)})
+            )
         result.slots[REVIEW_SLOT] = None
         return result
     result.error = "review_which_field" if acts.is_no(read) else "review_unclear"
@@ -687,7 +730,9 @@ def outside_turn(
         slots.get("last_request_ref") and acts.classify(read).kind == acts.AMEND_FILED
     ):
         return _amend_turn(read, slots, out, now=now)
-    has_draft = any(slots.get(s) for s in ("need_description", "budget", "timeline", "coop_mode", "tech_domain"))
+    has_draft = any(
+        slots.get(s) for s in ("need_description", "budget", "timeline", "coop_mode", "tech_domain")
+    )
     needs = _carries_need(read)
     act = acts.classify(read, intent=intent, confidence=intent_confidence, has_values=needs)
     if has_draft and _RESUME.search(read) and len(read) <= 20 and act_is_not_pause(read):
@@ -701,7 +746,9 @@ def outside_turn(
     if act.kind == acts.AMEND_FILED:
         out.say.append(("utter_amend_nothing", {}))
         return out
-    if act.kind == acts.HANDOFF or (slots.get(HANDOFF_PENDING_SLOT) and (find_phones(read) or find_emails(read))):
+    if act.kind == acts.HANDOFF or (
+        slots.get(HANDOFF_PENDING_SLOT) and (find_phones(read) or find_emails(read))
+    ):
         return handoff_turn(raw, slots)
     if act.kind == acts.NON_TECHNICAL:
         out.say.append((f"utter_decline_{act.detail or 'other'}", {}))
@@ -734,7 +781,9 @@ def handoff_turn(text: str | None, slots: dict[str, Any]) -> OutsideResult:
     """转人工 outside the interview: hand over when staff can reach the user, else ask for a phone first."""
     out = OutsideResult()
     read = reading_form(clip(normalize_text(text)))
-    contact = {k: v for k, v in parse_contact(read, asked="contact_phone").as_slots().items() if not slots.get(k)}
+    contact = {
+        k: v for k, v in parse_contact(read, asked="contact_phone").as_slots().items() if not slots.get(k)
+    }
     contact.pop("enterprise_name", None)
     name = contact.get("contact_name")
     if name and not name.endswith("先生/女士") and not find_person(read, explicit=True):
@@ -764,7 +813,9 @@ def _carries_need(read: str) -> bool:
     return bool(extraction.get("domains") or extraction.get("keywords")) and len(read) >= 10
 
 
-def _amend_turn(read: str, slots: dict[str, Any], out: OutsideResult, *, now: datetime | None) -> OutsideResult:
+def _amend_turn(
+    read: str, slots: dict[str, Any], out: OutsideResult, *, now: datetime | None
+) -> OutsideResult:
     """Editing the request filed last: apply the edits the message names, or ask which and to what."""
     if not slots.get("last_request_ref"):
         out.slots["amend_pending"] = None

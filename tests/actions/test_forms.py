@@ -71,7 +71,8 @@ async def test_the_summary_shows_every_field_readably():
 
 async def test_a_question_in_the_form_is_answered_and_the_pending_question_asked_again():
     events, messages = await run(
-        ValidateIntakeForm(), tracker("能签保密协议吗？", intent="faq_privacy", requested_slot="enterprise_name")
+        ValidateIntakeForm(),
+        tracker("能签保密协议吗？", intent="faq_privacy", requested_slot="enterprise_name"),
     )
     assert [m["response"] for m in messages] == ["utter_faq_nda"]
     slots = slot_events(events)

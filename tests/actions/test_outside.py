@@ -23,12 +23,14 @@ async def test_an_edit_after_filing_changes_that_request_with_an_audit_entry(act
     ref = messages[0]["ref"]
     after = {"last_request_ref": ref}
     events, messages = await run(
-        ActionReadOutsideForm(), tracker("刚才提交的那个预算能改吗？", slots=after, sender=sender, intent="amend_request")
+        ActionReadOutsideForm(),
+        tracker("刚才提交的那个预算能改吗？", slots=after, sender=sender, intent="amend_request"),
     )
     assert [m["response"] for m in messages] == ["utter_amend_ask"]
     assert slot_events(events)["amend_pending"] is True
     events, messages = await run(
-        ActionReadOutsideForm(), tracker("预算改成80万", slots={**after, "amend_pending": True}, sender=sender)
+        ActionReadOutsideForm(),
+        tracker("预算改成80万", slots={**after, "amend_pending": True}, sender=sender),
     )
     assert messages[0]["response"] == "utter_amended" and messages[0]["ref"] == ref
     assert "拟投入资金" in messages[0]["fields"]
@@ -48,16 +50,21 @@ async def test_a_cancel_clears_the_draft_and_a_pause_keeps_it():
     slots = slot_events(events)
     assert slots["need_description"] is None and slots["intake_stop"] is None
     assert {"event": "followup", "name": "action_listen", "timestamp": None} in events
-    events, messages = await run(ActionEndIntake(), tracker("先这样", slots={**draft, "intake_stop": "pause"}))
+    events, messages = await run(
+        ActionEndIntake(), tracker("先这样", slots={**draft, "intake_stop": "pause"})
+    )
     assert [m["response"] for m in messages] == ["utter_paused"]
     assert "need_description" not in slot_events(events)
 
 
 async def test_outside_the_form_a_loan_is_declined_and_a_need_starts_the_interview():
-    _, messages = await run(ActionReadOutsideForm(), tracker("你们能帮忙贷款吗？想贷个300万", intent="non_technical"))
+    _, messages = await run(
+        ActionReadOutsideForm(), tracker("你们能帮忙贷款吗？想贷个300万", intent="non_technical")
+    )
     assert [m["response"] for m in messages] == ["utter_decline_loan"]
     events, messages = await run(
-        ActionReadOutsideForm(), tracker("我们想做注塑件表面缺陷的视觉检测，漏检率太高", intent="nlu_fallback")
+        ActionReadOutsideForm(),
+        tracker("我们想做注塑件表面缺陷的视觉检测，漏检率太高", intent="nlu_fallback"),
     )
     assert {"event": "followup", "name": "intake_form", "timestamp": None} in events
     assert messages == []

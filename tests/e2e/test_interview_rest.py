@@ -151,12 +151,16 @@ def test_natural_confirmations_file_the_request(rasa_stack, confirmation):
     assert talk.until_filed()
 
 
-def test_summary_edits_keep_whole_clauses_are_acknowledged_and_an_edit_after_filing_amends_the_request(rasa_stack):
+def test_summary_edits_keep_whole_clauses_are_acknowledged_and_an_edit_after_filing_amends_the_request(
+    rasa_stack,
+):
     talk = Talk(rasa_stack)
     talk.say("我们是做磷化工的，想做磷石膏综合利用，预算500万，两年内")
     while talk.requested() != "summary_confirmed":
         talk.say(talk.answers[talk.requested()])
-    said = talk.say("技术指标改成：磷石膏掺量≥70%，吨处理成本≤60元；需求名称改成磷石膏综合利用 联系人改成李明")
+    said = talk.say(
+        "技术指标改成：磷石膏掺量≥70%，吨处理成本≤60元；需求名称改成磷石膏综合利用 联系人改成李明"
+    )
     assert "已修改" in said and "需求名称" in said and "联系人" in said
     talk.until_filed()
     row = talk.row()
@@ -190,8 +194,10 @@ def test_questions_mid_form_are_answered_then_the_pending_question_comes_again(r
 
 
 def test_requests_the_platform_does_not_handle_are_declined_and_nothing_is_filed(rasa_stack):
-    for message in ("你好，请问你们这儿能帮忙贷款吗？我们厂资金周转有点紧，想贷个300万",
-                    "我们公司想招两个做嵌入式的工程师，你们能推荐人吗？"):
+    for message in (
+        "你好，请问你们这儿能帮忙贷款吗？我们厂资金周转有点紧，想贷个300万",
+        "我们公司想招两个做嵌入式的工程师，你们能推荐人吗？",
+    ):
         talk = Talk(rasa_stack)
         said = talk.say(message)
         assert "不提供" in said and "技术需求" in said
@@ -208,8 +214,9 @@ def test_handoff_makes_sure_staff_can_reach_the_user(rasa_stack):
     engine = create_engine(rasa_stack.database_url, future=True)
     with engine.connect() as connection:
         messages = list(
-            connection.execute(text("SELECT message FROM handoffs WHERE conversation_id = :c"), {"c": talk.user})
-            .scalars()
+            connection.execute(
+                text("SELECT message FROM handoffs WHERE conversation_id = :c"), {"c": talk.user}
+            ).scalars()
         )
     engine.dispose()
     assert any("13912347788" in (m or "") for m in messages)

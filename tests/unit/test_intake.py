@@ -65,7 +65,9 @@ def test_empty_and_emoji_answers_are_asked_again(text):
 
 
 def test_a_confident_faq_during_a_free_text_question_is_answered_and_the_question_asked_again():
-    result = turn("你们收费吗", "enterprise_name", {"draft_id": "d"}, intent="faq_cost", intent_confidence=0.93)
+    result = turn(
+        "你们收费吗", "enterprise_name", {"draft_id": "d"}, intent="faq_cost", intent_confidence=0.93
+    )
     assert result.interruption
     assert ("utter_faq_cost", {}) in result.say
     assert result.ask == "enterprise_name"

@@ -89,8 +89,11 @@ def test_mid_form_questions_get_their_own_answer_then_the_pending_question(text,
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("你好，请问你们这儿能帮忙贷款吗？想贷个300万", "loan"), ("我们公司想招两个嵌入式工程师，你们能推荐人吗", "hiring"),
-     ("我们是卖减速机的，想把产品推给高校，怎么入驻？", "selling")],
+    [
+        ("你好，请问你们这儿能帮忙贷款吗？想贷个300万", "loan"),
+        ("我们公司想招两个嵌入式工程师，你们能推荐人吗", "hiring"),
+        ("我们是卖减速机的，想把产品推给高校，怎么入驻？", "selling"),
+    ],
 )
 def test_non_technical_requests_are_declined_not_pushed_into_the_form(text, kind):
     result = turn(text, intent="describe_need", intent_confidence=0.8)
@@ -100,7 +103,13 @@ def test_non_technical_requests_are_declined_not_pushed_into_the_form(text, kind
 
 @pytest.mark.parametrize(
     ("text", "stop"),
-    [("取消", CANCEL), ("算了，取消吧", CANCEL), ("那算了，谢谢", CANCEL), ("重新开始", RESTART), ("先这样吧，我去开个会", PAUSE)],
+    [
+        ("取消", CANCEL),
+        ("算了，取消吧", CANCEL),
+        ("那算了，谢谢", CANCEL),
+        ("重新开始", RESTART),
+        ("先这样吧，我去开个会", PAUSE),
+    ],
 )
 def test_stopping_words(text, stop):
     assert turn(text, "budget").stop == stop
@@ -114,7 +123,8 @@ def test_a_name_with_a_remark_is_an_answer_not_a_pause(text):
 
 
 @pytest.mark.parametrize(
-    "text", ["行，就这样，提交吧", "都对，没毛病", "对 确认", "確認", "确任", "中", "OK", "可以，提交吧", "好的确认"]
+    "text",
+    ["行，就这样，提交吧", "都对，没毛病", "对 确认", "確認", "确任", "中", "OK", "可以，提交吧", "好的确认"],
 )
 def test_natural_confirmations(text):
     assert is_yes(reading_form(text))
@@ -122,12 +132,21 @@ def test_natural_confirmations(text):
 
 
 def test_summary_edits_keep_whole_clauses_and_several_edits_apply_with_an_acknowledgement():
-    slots = {"tech_targets": "x", "need_title": "：旧名称", "enterprise_name": "成都天视", "contact_name": "鲁工"}
-    result = turn("技术指标改成：磷石膏掺量≥70%，吨处理成本≤60元；需求名称改成磷石膏综合利用", REVIEW_SLOT, slots)
+    slots = {
+        "tech_targets": "x",
+        "need_title": "：旧名称",
+        "enterprise_name": "成都天视",
+        "contact_name": "鲁工",
+    }
+    result = turn(
+        "技术指标改成：磷石膏掺量≥70%，吨处理成本≤60元；需求名称改成磷石膏综合利用", REVIEW_SLOT, slots
+    )
     assert result.slots["tech_targets"] == "磷石膏掺量≥70%，吨处理成本≤60元"
     assert result.slots["need_title"] == "磷石膏综合利用"
     assert result.say == [("utter_changed", {"fields": "技术关键/指标、需求名称"})]
-    spaced = turn("单位改成成都天视广电科技有限公司 联系人改成鲁志强 预算改成200-250万", REVIEW_SLOT, slots).slots
+    spaced = turn(
+        "单位改成成都天视广电科技有限公司 联系人改成鲁志强 预算改成200-250万", REVIEW_SLOT, slots
+    ).slots
     assert spaced["enterprise_name"] == "成都天视广电科技有限公司" and spaced["contact_name"] == "鲁志强"
     assert spaced["budget"]["max_cny"] == 2_500_000
     assert turn("需求名称去掉前面的冒号", REVIEW_SLOT, slots).slots["need_title"] == "旧名称"
@@ -143,7 +162,12 @@ def test_talk_is_stripped_and_a_pure_back_reference_looks_back():
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("我姓王，王工", "王工"), ("环保科 孟科长", "孟科长"), ("俺叫赵铁柱，是理事长", "赵铁柱"), ("Kevin Zhang，CTO", "Kevin Zhang")],
+    [
+        ("我姓王，王工", "王工"),
+        ("环保科 孟科长", "孟科长"),
+        ("俺叫赵铁柱，是理事长", "赵铁柱"),
+        ("Kevin Zhang，CTO", "Kevin Zhang"),
+    ],
 )
 def test_person_names_come_out_of_sentences(text, name):
     assert find_person(text, bare_ok=True) == name
@@ -152,13 +176,18 @@ def test_person_names_come_out_of_sentences(text, name):
 def test_organisations_only_when_they_are_one():
     assert find_organisation("我们是一家商业航天公司") is None
     assert find_organisation("苏州一家做精密行星减速机的厂") is None
-    assert find_organisation("佛山市南海区金釉陶瓷有限公司，这名字还是我起的哈哈", bare_ok=True) == "佛山市南海区金釉陶瓷有限公司"
+    assert (
+        find_organisation("佛山市南海区金釉陶瓷有限公司，这名字还是我起的哈哈", bare_ok=True)
+        == "佛山市南海区金釉陶瓷有限公司"
+    )
     # A university named as a partner is not the user's company.
     assert turn("最好是山东农业大学的老师", "partner_preference").slots.get("enterprise_name") is None
 
 
 def test_numbers_that_are_not_money_are_not_the_budget():
-    slots = turn("你好，俺们是河南周口的一个养猪合作社，存栏三千来头，猪粪水处理不过来，想找专家给弄个办法").slots
+    slots = turn(
+        "你好，俺们是河南周口的一个养猪合作社，存栏三千来头，猪粪水处理不过来，想找专家给弄个办法"
+    ).slots
     assert "budget" not in slots
     assert "contact_name" not in slots  # "找专家" is not a person
 
@@ -167,9 +196,16 @@ def test_the_contact_block_is_one_question_and_one_reply_fills_it():
     assert question_for("enterprise_name", {})[0] == "utter_ask_contact_block"
     reply = "无锡锡东精密模具有限公司，联系人胡斌，手机13506178823，邮箱hubin@xdmold.cn"
     slots = turn(reply, "enterprise_name").slots
-    assert (slots["enterprise_name"], slots["contact_name"], slots["contact_phone"], slots["contact_email"]) == (
-        "无锡锡东精密模具有限公司", "胡斌", "13506178823", "hubin@xdmold.cn")
-    assert parse_contact("宁波鑫港化纤有限公司，邵建华，13566398241", asked="enterprise_name").contact_name == "邵建华"
+    assert (
+        slots["enterprise_name"],
+        slots["contact_name"],
+        slots["contact_phone"],
+        slots["contact_email"],
+    ) == ("无锡锡东精密模具有限公司", "胡斌", "13506178823", "hubin@xdmold.cn")
+    assert (
+        parse_contact("宁波鑫港化纤有限公司，邵建华，13566398241", asked="enterprise_name").contact_name
+        == "邵建华"
+    )
 
 
 def test_an_optional_field_is_given_up_after_two_misses_and_a_required_one_offers_a_way_on():
@@ -180,7 +216,9 @@ def test_an_optional_field_is_given_up_after_two_misses_and_a_required_one_offer
     third = turn("不告诉你", "contact_phone", failures={"contact_phone": 2})
     assert third.error == "phone_invalid"
     assert ("utter_way_on_contact_phone", {}) in third.say
-    assert turn("科室座机0571-87651234转8021", "contact_phone").slots["contact_phone"] == "0571-87651234转8021"
+    assert (
+        turn("科室座机0571-87651234转8021", "contact_phone").slots["contact_phone"] == "0571-87651234转8021"
+    )
 
 
 def test_handoff_asks_for_a_phone_first_then_hands_over():
