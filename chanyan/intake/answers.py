@@ -289,7 +289,7 @@ _DEICTIC_REGIONS = frozenset({"本地", "当地", "附近", "周边", "本省", 
 
 def partner_of(text: str) -> dict:
     """Partner preference read from `text` ("或者" is a conjunction, "本地" not a region)."""
-    partner = text_extractor().parse_partner(re.sub(r"或者|或是|还是", "、", text))
+    partner = text_extractor().parse_partner(re.sub(r"或者|或是|还是", "或", text))
     names = [n for n in partner.get("names") or [] if not re.fullmatch(r"[\u4e00-\u9fff]{0,3}学院", n)]
     return {
         "types": list(partner.get("types") or []),
