@@ -91,7 +91,8 @@ class ValidateIntakeForm(FormValidationAction):
 
 
 class ActionAskIntakeQuestion(Action):
-    """Asks a question whose wording depends on what is known: the contact block, targets already said."""
+    """Asks a question whose wording depends on what is known (targets the description already states). The
+    contact questions are bot/actions/privacy.py's: the privacy notice comes before the first of them."""
 
     slot = ""
 
@@ -104,18 +105,6 @@ class ActionAskIntakeQuestion(Action):
         response, values = question_for(self.slot, current_slots(tracker))
         dispatcher.utter_message(response=response, **values)
         return []
-
-
-class ActionAskEnterpriseName(ActionAskIntakeQuestion):
-    slot = "enterprise_name"
-
-
-class ActionAskContactName(ActionAskIntakeQuestion):
-    slot = "contact_name"
-
-
-class ActionAskContactPhone(ActionAskIntakeQuestion):
-    slot = "contact_phone"
 
 
 class ActionAskTechTargets(ActionAskIntakeQuestion):

@@ -23,11 +23,11 @@ from chanyan.requests.amend import AmendError, amend_request
 logger = logging.getLogger(__name__)
 
 # Cleared when the user cancels or starts over; who the user is stays.
-DRAFT_SLOTS = (*NEED_SLOTS, "draft_id", "handoff_pending")
+CLEARED_SLOTS = (*NEED_SLOTS, "draft_id", "handoff_pending")
 
 
 def _clear_draft() -> list[EventType]:
-    return [SlotSet(name, None) for name in DRAFT_SLOTS]
+    return [SlotSet(name, None) for name in CLEARED_SLOTS]
 
 
 class ActionEndIntake(Action):

@@ -46,6 +46,8 @@ STOP_SLOT = "intake_stop"
 HANDOFF_PENDING_SLOT = "handoff_pending"
 
 TARGETS_HINT_SLOT = "targets_hint"
+# Slots whose value means an unfinished draft is waiting ("继续刚才的需求" resumes it).
+DRAFT_SLOTS: tuple[str, ...] = ("need_description", "budget", "timeline", "coop_mode", "tech_domain")
 # A domain proposed this surely is taken without asking (the summary shows it and the user may change it).
 DOMAIN_SURE_SCORE = 0.73
 DOMAIN_SURE_GAP = 0.6
@@ -601,19 +603,9 @@ def _sure_domain(candidates: list[dict]) -> str | None:
 
 
 def question_for(slot: str, slots: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The response that asks `slot` (and its template values): the contact block while two or more of its
-    parts are missing, the targets question with the target already said, else utter_ask_<slot>."""
-    if slot in CONTACT_SLOTS[:3]:
-        missing = [s for s in CONTACT_SLOTS[:3] if not slots.get(s)]
-        if len(missing) == 3:
-            return "utter_ask_contact_block", {}
-        if len(missing) == 2:
-            known = next(s for s in CONTACT_SLOTS[:3] if s not in missing)
-            return {
-                "enterprise_name": "utter_ask_contact_block_person_phone",
-                "contact_name": "utter_ask_contact_block_company_phone",
-                "contact_phone": "utter_ask_contact_block_company_person",
-            }[known], {}
+    """The response that asks `slot` and its template values: the targets question shows the target the
+    description already states; every other question is utter_ask_<slot> (the contact block is
+    utter_ask_enterprise_name: one question, one reply)."""
     if slot == "tech_targets" and slots.get(TARGETS_HINT_SLOT):
         return "utter_ask_tech_targets_hint", {"hint": slots[TARGETS_HINT_SLOT]}
     return f"utter_ask_{slot}", {}
@@ -726,13 +718,14 @@ def outside_turn(
     out = OutsideResult()
     raw = clip(normalize_text(text))
     read = reading_form(raw)
+    if raw.startswith("/"):  # a button's payload: its intent says it all
+        out.say.append((_SOCIAL_RESPONSES.get(intent or "", "utter_anything_else"), {}))
+        return out
     if slots.get("amend_pending") or (
         slots.get("last_request_ref") and acts.classify(read).kind == acts.AMEND_FILED
     ):
         return _amend_turn(read, slots, out, now=now)
-    has_draft = any(
-        slots.get(s) for s in ("need_description", "budget", "timeline", "coop_mode", "tech_domain")
-    )
+    has_draft = any(slots.get(s) for s in DRAFT_SLOTS)
     needs = _carries_need(read)
     act = acts.classify(read, intent=intent, confidence=intent_confidence, has_values=needs)
     if has_draft and _RESUME.search(read) and len(read) <= 20 and act_is_not_pause(read):

@@ -86,10 +86,3 @@ async def test_a_stop_ends_the_form_and_hands_over_to_the_end_of_interview_actio
     assert slots["intake_stop"] == "cancel" and slots["requested_slot"] is None
     assert {"event": "followup", "name": "action_end_intake", "timestamp": None} in events
     assert messages == []
-
-
-async def test_the_contact_block_is_asked_as_one_question():
-    from actions.forms import ActionAskEnterpriseName
-
-    _, messages = await run(ActionAskEnterpriseName(), tracker("", requested_slot="enterprise_name"))
-    assert [m["response"] for m in messages] == ["utter_ask_contact_block"]

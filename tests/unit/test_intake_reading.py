@@ -193,7 +193,7 @@ def test_numbers_that_are_not_money_are_not_the_budget():
 
 
 def test_the_contact_block_is_one_question_and_one_reply_fills_it():
-    assert question_for("enterprise_name", {})[0] == "utter_ask_contact_block"
+    assert question_for("enterprise_name", {})[0] == "utter_ask_enterprise_name"
     reply = "无锡锡东精密模具有限公司，联系人胡斌，手机13506178823，邮箱hubin@xdmold.cn"
     slots = turn(reply, "enterprise_name").slots
     assert (
