@@ -223,11 +223,18 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"  U[{message.kind}]: {message.text}")
                     for t in turn.texts:
                         print(f"    B: {t[:300]}")
-    filed = [r for r in results if r["filed_expected"]]
-    ok = sum(r["ok_without_repair"] for r in results)
-    turns = [r["user_turns_to_file"] for r in filed if r["user_turns_to_file"]]
+    must = [r for r in results if r["filed_expected"]]
+    right = sum(r["ok"] for r in must)
+    clean = sum(r["ok_without_repair"] for r in must)
+    filed = [r for r in results if r["filed"]]
+    talk = sum(bool(r["talk"]) for r in filed)
+    turns = [r["user_turns_to_file"] for r in must if r["user_turns_to_file"]]
+    not_filed = [r for r in results if not r["filed_expected"]]
     print(
-        f"conversations {len(results)}  ok {sum(r['ok'] for r in results)}  ok_without_repair {ok}  talk {sum(bool(r['talk']) for r in results)}  median turns {statistics.median(turns) if turns else None}"
+        f"conversations {len(results)}  must file {len(must)}: all right {right}, and no repair {clean}"
+        f" ({clean / max(1, len(must)):.1%})  talk {talk}/{len(filed)}"
+        f"  median turns {statistics.median(turns) if turns else None}"
+        f"  nothing filed when nothing may be {sum(r['ok'] for r in not_filed)}/{len(not_filed)}"
     )
     return 0
 
