@@ -255,3 +255,8 @@ def test_every_response_the_core_can_name_exists_in_the_domain():
     named |= set(re.findall(r'"(utter_[a-z_]+)"', source))
     named -= {"utter_ask_", "utter_faq_", "utter_decline_", "utter_explain_", "utter_invalid_"}
     assert sorted(named - responses) == []
+
+
+def test_for_now_is_a_pause_not_a_cancel():
+    assert turn("先不填了", "budget").stop == PAUSE
+    assert turn("不填了，取消吧", "budget").stop == CANCEL
