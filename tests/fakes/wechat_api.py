@@ -16,6 +16,10 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+
+# MsgIds are unique across WeChat; so are ours across every fake server of a run (two servers made in the same
+# second once drew the same ids, and the webhook's de-duplication answered one test with another's reply).
+MSG_IDS = itertools.count(int(time.time() * 1000) * 1000)
 from urllib.parse import urlencode
 
 import xmltodict
@@ -271,7 +275,7 @@ class WeChatServer:
         self.mode = mode
         self.account = account
         self.crypto = WeChatCrypto(token, aes_key, appid) if aes_key else None
-        self._msg_ids = itertools.count(int(time.time()) * 1000)
+        self._msg_ids = MSG_IDS
 
     @staticmethod
     def sign(*parts: str) -> str:
