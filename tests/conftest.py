@@ -1,4 +1,4 @@
-"""One trained model and one running stack for every end-to-end test (started once per session)."""
+"""Shared fixtures: one trained model and one running stack for every end-to-end and security test (started once per session)."""
 
 from __future__ import annotations
 
