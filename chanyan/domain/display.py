@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chanyan.domain.money import format_budget
-from chanyan.domain.schema import SKIPPED, SLOT_NAMES
+from chanyan.domain.schema import SKIPPED, SLOT_LABELS, SLOT_NAMES
 
 # Finds a taxonomy code: {"name", "sub_name", ...} or None (the taxonomy is data the caller loads).
 DomainLookup = Callable[[str], "dict | None"]
@@ -72,5 +72,9 @@ def format_slot(name: str, value: Any, find_domain: DomainLookup | None = None) 
 
 
 def summary_values(slots: dict[str, Any], find_domain: DomainLookup | None = None) -> dict[str, str]:
-    """Every interview slot formatted, keyed `<slot>_text`, for the summary response template."""
-    return {f"{name}_text": format_slot(name, slots.get(name), find_domain) for name in SLOT_NAMES}
+    """Every interview slot formatted, keyed `<slot>_text`, plus `summary_lines`: the whole read-back (确认单)
+    as "【label】value" lines in the schema's labels, the need's title first."""
+    values = {f"{name}_text": format_slot(name, slots.get(name), find_domain) for name in SLOT_NAMES}
+    order = ("need_title", *(name for name in SLOT_NAMES if name != "need_title"))
+    values["summary_lines"] = "\n".join(f"【{SLOT_LABELS[name]}】{values[f'{name}_text']}" for name in order)
+    return values

@@ -67,6 +67,10 @@ async def test_the_summary_shows_every_field_readably():
     assert message["coop_mode_text"] == "技术开发(委托开发)、技术咨询"
     assert message["tech_domain_text"] == "新材料"
     assert message["contact_email_text"] == "未提供"
+    lines = message["summary_lines"].split("\n")
+    assert lines[0] == "【需求名称】可降解包装材料开发"
+    assert "【拟投入资金】50–80万元" in lines and "【邮箱】未提供" in lines
+    assert len(lines) == 13
 
 
 async def test_a_question_in_the_form_is_answered_and_the_pending_question_asked_again():
