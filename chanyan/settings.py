@@ -12,6 +12,8 @@ from chanyan.domain.schema import DEFAULT_RETENTION_DAYS
 # Where the full privacy notice (个人信息保护说明) is published; the platform sets its own.
 DEFAULT_PRIVACY_URL = "http://127.0.0.1:8080/privacy"
 
+DEFAULT_RASA_PORT = 5005
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -34,6 +36,13 @@ def _retention_days() -> int:
     return days
 
 
+def _rasa_url() -> str:
+    configured = os.environ.get("RASA_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    return f"http://127.0.0.1:{os.environ.get('RASA_PORT', '').strip() or DEFAULT_RASA_PORT}"
+
+
 def _privacy_url() -> str:
     return os.environ.get("CHANYAN_PRIVACY_URL", "").strip() or DEFAULT_PRIVACY_URL
 
@@ -49,6 +58,9 @@ class Settings:
     tracker_db_url: str = ""
     retention_days: int = DEFAULT_RETENTION_DAYS
     privacy_url: str = DEFAULT_PRIVACY_URL
+    # Rasa's HTTP API (staff replies and holds go through it) and its token.
+    rasa_url: str = f"http://127.0.0.1:{DEFAULT_RASA_PORT}"
+    rasa_token: str = ""
 
     def __post_init__(self) -> None:
         if not self.tracker_db_url:
@@ -57,7 +69,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         """Settings from environment variables (DATABASE_URL, TRACKER_DB_URL, CHANYAN_VAR_DIR, CHANYAN_TZ,
-        CHANYAN_RETENTION_DAYS, CHANYAN_PRIVACY_URL)."""
+        CHANYAN_RETENTION_DAYS, CHANYAN_PRIVACY_URL, RASA_URL or RASA_PORT, RASA_TOKEN)."""
         database_url = _default_database_url()
         return cls(
             database_url=database_url,
@@ -66,4 +78,6 @@ class Settings:
             tracker_db_url=os.environ.get("TRACKER_DB_URL", "").strip() or database_url,
             retention_days=_retention_days(),
             privacy_url=_privacy_url(),
+            rasa_url=_rasa_url(),
+            rasa_token=os.environ.get("RASA_TOKEN", "").strip(),
         )

@@ -15,7 +15,9 @@ It keeps the name ``socketio``, so the webhook path and the recorded input chann
 
 from __future__ import annotations
 
+import hmac
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -50,6 +52,13 @@ class WebchatOutput(OutputChannel):
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.protocol.send_bot(recipient_id, {**kwargs, "text": text})
+
+
+def _authorized(header: str) -> bool:
+    """Whether `header` is "Bearer <RASA_TOKEN>" (no token configured: nobody is)."""
+    token = os.environ.get("RASA_TOKEN", "").strip()
+    scheme, _, presented = header.partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(presented.strip(), token)
 
 
 class _AppBlueprint(SocketBlueprint):
@@ -136,5 +145,12 @@ class SocketIOInput(InputChannel):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/presence/<session_id>", methods=["GET"])
+        async def presence(request: Request, session_id: str) -> HTTPResponse:
+            # For the staff console (chanyan.conversations.rasa): is a page of this session connected here?
+            if not _authorized(request.headers.get("authorization", "")):
+                return response.json({"error": "unauthorized"}, status=401)
+            return response.json({"connected": protocol.connected(session_id)})
 
         return webhook

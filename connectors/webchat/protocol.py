@@ -138,6 +138,10 @@ class WebchatProtocol:
         items = merge(stored, self.journal.items(session_id))
         return for_display(items), bool(items)
 
+    def connected(self, session_id: str) -> bool:
+        """Whether a socket of the session is connected to this server."""
+        return session_id in self._bound.values()
+
     def is_pending(self, session_id: str) -> bool:
         return self._pending.get(session_id, 0) > 0
 
@@ -237,6 +241,8 @@ def _wire(item: Item) -> dict[str, Any]:
         wire["attachment"] = {"type": "image", "payload": {"src": item["image"]}}
     if item.get("notice"):
         wire["notice"] = True
+    if item.get("staff"):
+        wire["staff"] = item["staff"]
     return wire
 
 

@@ -53,9 +53,12 @@ def bot_items(message: dict[str, Any], fallback_id: str) -> list[Item]:
         image = (attachment.get("payload") or {}).get("src")
     if isinstance(image, str) and image:
         items.append({"id": f"{base}:image", "from": "bot", "text": "", "image": image})
+    staff = message.get("staff")
     for item in items:
         if ts is not None:
             item["ts"] = ts
+        if isinstance(staff, str) and staff:
+            item["staff"] = staff  # typed by a staff member in the console, shown with their name
     return items
 
 

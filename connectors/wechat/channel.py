@@ -43,8 +43,9 @@ class WeChatInput(InputChannel):
         logger.info("WeChat channel in %s mode for appid %s.", config.mode, config.appid)
 
     def get_output_channel(self) -> OutputChannel:
-        """An output that pushes through 客服消息 (for messages the bot sends on its own)."""
-        return self.webhook.output()
+        """An output that pushes through 客服消息, for messages sent from outside a user's turn (Rasa's HTTP API
+        with output_channel=wechat: staff replies, notices); a message WeChat refuses fails the API call."""
+        return self.webhook.output(strict=True)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         wechat_webhook = Blueprint("wechat_webhook", __name__)

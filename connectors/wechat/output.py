@@ -9,6 +9,7 @@ from typing import Any
 
 from rasa.core.channels.channel import OutputChannel
 
+from chanyan.conversations.rules import STAFF_SIGNATURE
 from connectors.wechat.api import IncidentRecorder, WeChatAPI, WeChatAPIError
 from connectors.wechat.config import CHANNEL_NAME
 from connectors.wechat.state import ChoiceMemory
@@ -22,6 +23,8 @@ class WeChatOutput(OutputChannel):
 
     One instance per user message. `collect=True` starts in collecting mode; `start_pushing()` switches
     to pushing (the reply window passed or the reply is too long) and queues what was collected first.
+    `strict=True` (messages sent from outside a turn: staff replies through Rasa's HTTP API) raises the
+    WeChatAPIError of a message WeChat refused, so the caller learns the outcome.
     """
 
     @classmethod
@@ -29,12 +32,19 @@ class WeChatOutput(OutputChannel):
         return CHANNEL_NAME
 
     def __init__(
-        self, api: WeChatAPI, choices: ChoiceMemory, incidents: IncidentRecorder, *, collect: bool = False
+        self,
+        api: WeChatAPI,
+        choices: ChoiceMemory,
+        incidents: IncidentRecorder,
+        *,
+        collect: bool = False,
+        strict: bool = False,
     ) -> None:
         self._api = api
         self._choices = choices
         self._incidents = incidents
         self._collecting = collect
+        self._strict = strict
         self.collected: list[tuple[str, str]] = []
         self._pending: deque[tuple[str, str]] = deque()
         self._lock = asyncio.Lock()
@@ -43,6 +53,13 @@ class WeChatOutput(OutputChannel):
         self.turn_buttons: list[dict[str, Any]] | None = None
         self.delivered = 0
         self.emitted = 0  # messages the bot produced in this turn, collected or pushed
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """A reply typed by staff (its metadata names them) is signed with their name: WeChat shows no sender."""
+        staff = message.get("staff")
+        if isinstance(staff, str) and staff and message.get("text"):
+            message = {**message, "text": STAFF_SIGNATURE.format(name=staff) + str(message["text"])}
+        await super().send_response(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         """Send text, split within WeChat's size limit."""
@@ -113,6 +130,8 @@ class WeChatOutput(OutputChannel):
         if self._blocked is not None:
             # The window is closed or the quota used: more calls would fail the same way.
             await self._incidents.record(recipient_id, self._blocked.kind, _undelivered(self._blocked, text))
+            if self._strict:
+                raise self._blocked
             return
         try:
             await self._api.send_text(recipient_id, text)
@@ -122,6 +141,8 @@ class WeChatOutput(OutputChannel):
             if err.permanent:
                 self._blocked = err
             await self._incidents.record(recipient_id, err.kind, _undelivered(err, text))
+            if self._strict:
+                raise
         except Exception:
             logger.error("Unexpected error delivering a 客服消息 to %s.", mask(recipient_id), exc_info=True)
             await self._incidents.record(recipient_id, "wechat_delivery_error", f"未送达的消息：{text[:200]}")

@@ -132,9 +132,9 @@ class WeChatWebhook:
         await self.store.close()
         self.incidents.close()
 
-    def output(self, *, collect: bool = False) -> WeChatOutput:
-        """A new output channel bound to this webhook's API and stores."""
-        return WeChatOutput(self.api, self.choices, self.incidents, collect=collect)
+    def output(self, *, collect: bool = False, strict: bool = False) -> WeChatOutput:
+        """A new output channel bound to this webhook's API and stores (`strict`: refusals raise)."""
+        return WeChatOutput(self.api, self.choices, self.incidents, collect=collect, strict=strict)
 
     # --- checks ---
 

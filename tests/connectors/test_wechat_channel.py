@@ -288,3 +288,22 @@ async def test_an_unwritable_database_does_not_break_delivery(wechat_api):
     recorder = IncidentRecorder("nosuchdialect://nowhere")
     await recorder.record(OPENID, "wechat_network_error", "detail")  # logged, not raised
     recorder.close()
+
+
+# --- messages from outside a turn (staff replies through Rasa's HTTP API) ---------------------------------
+
+
+async def test_the_channels_own_output_signs_staff_replies_and_raises_a_refusal(make_webhook, wechat_api):
+    from connectors.wechat.api import WeChatAPIError
+
+    webhook, _server = make_webhook("safe")
+    channel = WeChatInput(webhook.config, webhook)
+    output = channel.get_output_channel()
+    await output.send_response(OPENID, {"text": "您好，我来跟进您的需求。", "staff": "李对接"})
+    assert await wechat_api.wait_for_messages_async(1, OPENID) == [
+        "【对接专员 李对接】您好，我来跟进您的需求。"
+    ]
+    wechat_api.fail_next(45047)
+    with pytest.raises(WeChatAPIError) as refused:
+        await output.send_response(OPENID, {"text": "第二条"})
+    assert refused.value.errcode == 45047

@@ -16,10 +16,6 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
-
-# MsgIds are unique across WeChat; so are ours across every fake server of a run (two servers made in the same
-# second once drew the same ids, and the webhook's de-duplication answered one test with another's reply).
-MSG_IDS = itertools.count(int(time.time() * 1000) * 1000)
 from urllib.parse import urlencode
 
 import xmltodict
@@ -27,6 +23,9 @@ from aiohttp import web
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
+# MsgIds are unique across WeChat; so are ours across every fake server of a run (two servers made in the same
+# second once drew the same ids, and the webhook's de-duplication answered one test with another's reply).
+MSG_IDS = itertools.count(int(time.time() * 1000) * 1000)
 TOKEN_TTL = 7200
 DISCONNECT = "disconnect"  # fail_next(DISCONNECT): drop the connection instead of answering
 SLOW = "slow"  # fail_next(SLOW, delay=...): answer "busy" after `delay` seconds

@@ -64,3 +64,52 @@ async def test_a_turn_without_a_reply_gets_the_retry_notice() -> None:
     await protocol._chains[session_id]  # noqa: SLF001
     event, payload = protocol.sio.emit.await_args_list[-1].args
     assert event == "bot_uttered" and "请稍后再发一次" in payload["text"]
+
+
+async def test_presence_tells_the_console_whether_a_page_of_the_session_is_connected(monkeypatch) -> None:
+    import socket
+    import uuid
+
+    import aiohttp
+    from rasa.core.channels.channel import register
+    from sanic import Sanic
+
+    monkeypatch.setenv("RASA_TOKEN", "presence-token")
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    channel = SocketIOInput.from_credentials({})
+    channel.signer = SessionSigner(b"s" * 32)
+    app = Sanic(f"presence_{uuid.uuid4().hex[:8]}", configure_logging=False)
+    register([channel], app, "/webhooks/")
+    channel.protocol._bound["sock-1"] = "a" * 32  # noqa: SLF001 (a confirmed socket)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
+    await server.startup()
+    await server.start_serving()
+    base = f"http://127.0.0.1:{port}/webhooks/socketio/presence/"
+    auth = {"Authorization": "Bearer presence-token"}
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(base + "a" * 32, headers=auth) as response:
+                assert await response.json() == {"connected": True}
+            async with http.get(base + "b" * 32, headers=auth) as response:
+                assert await response.json() == {"connected": False}
+            async with http.get(base + "a" * 32) as response:
+                assert response.status == 401
+            async with http.get(base + "a" * 32, headers={"Authorization": "Bearer nope"}) as response:
+                assert response.status == 401
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def test_a_staff_reply_carries_the_staff_members_name_to_the_page() -> None:
+    channel = channel_with(AsyncMock())
+    protocol = channel.protocol
+    protocol.sio.emit = AsyncMock()
+    await channel.get_output_channel().send_response(
+        "s" * 32, {"text": "您好", "timestamp": 3.5, "staff": "李对接"}
+    )
+    event, payload = protocol.sio.emit.await_args_list[-1].args
+    assert payload["staff"] == "李对接" and payload["text"] == "您好"

@@ -6,6 +6,7 @@ migrations leave it alone.
 
 from chanyan.store.models.base import NAMING_CONVENTION, Base, utcnow
 from chanyan.store.models.channels import ChannelIncident
+from chanyan.store.models.conversations import OUTBOUND_STATUSES, OutboundMessage
 from chanyan.store.models.followup import (
     Agreement,
     AgreementParty,
@@ -31,6 +32,7 @@ from chanyan.store.models.staff import STAFF_ROLES, ApiToken, StaffSession, Staf
 __all__ = [
     "NAMING_CONVENTION",
     "NOTIFICATION_STATUSES",
+    "OUTBOUND_STATUSES",
     "SEARCH_FIELDS",
     "STAFF_ROLES",
     "Agreement",
@@ -46,6 +48,7 @@ __all__ = [
     "FollowupTask",
     "Handoff",
     "Notification",
+    "OutboundMessage",
     "Partner",
     "PartnerAudit",
     "RegistryState",

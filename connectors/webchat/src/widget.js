@@ -75,6 +75,7 @@ function fromServer(msg) {
   };
   if (replies.length) item.replies = replies;
   if (image && item.from === "bot") item.image = image;
+  if (item.from === "bot" && typeof msg.staff === "string" && msg.staff) item.staff = msg.staff;
   if (item.from === "user") item.state = "sent";
   return item;
 }
@@ -534,10 +535,13 @@ export class ChatWidget {
         { class: "meta" },
         el("time", { datetime: new Date(item.ts).toISOString(), text: formatTime(item.ts) }),
       );
+      // A reply typed by a staff member in the console: named, so the user knows a person answered.
+      if (item.staff) meta.prepend(el("span", { class: "staff", text: `对接专员 ${item.staff} · ` }));
+      const spoken = who === "user" ? "您说：" : item.staff ? `对接专员${item.staff}说：` : "助手说：";
       const node = el(
         "div",
-        { class: `msg ${who}`, "data-from": who, "data-id": item.id },
-        el("span", { class: "sr", text: who === "user" ? "您说：" : "助手说：" }),
+        { class: `msg ${who}${item.staff ? " staff" : ""}`, "data-from": who, "data-id": item.id },
+        el("span", { class: "sr", text: spoken }),
         bubble,
         meta,
       );
