@@ -135,7 +135,9 @@ def write_report(
 ) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"dialogues-{split}.json"
-    totals = figures if items else {k: v for k, v in figures.items() if k not in ("wrong_fields", "talk_fields")}
+    totals = (
+        figures if items else {k: v for k, v in figures.items() if k not in ("wrong_fields", "talk_fields")}
+    )
     body = {**meta, "split": split, "totals": totals}
     if items:
         body["by_tag"] = report.by_tag(results)

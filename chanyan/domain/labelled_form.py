@@ -18,6 +18,10 @@ LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {
         "企业名称",
         "公司名称",
         "申报单位",
+        "申请单位",
+        "承担单位",
+        "提出单位",
+        "申请机构",
         "需求单位",
         "需求企业",
         "所在单位",
@@ -32,6 +36,10 @@ LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {
         "主要问题",
         "需求内容",
         "需求背景",
+        "需求详情",
+        "需求说明",
+        "项目内容",
+        "项目概述",
         "现状及问题",
         "存在问题",
         "需求",
@@ -47,14 +55,37 @@ LABEL_SYNONYMS: dict[str, tuple[str, ...]] = {
         "指标",
     ),
     "tech_domain": ("所属领域", "技术领域", "领域"),
-    "budget": ("拟投入资金", "拟投入经费", "投入经费", "经费预算", "研发经费", "预算", "资金", "经费"),
-    "timeline": ("需求时限", "完成时间", "完成时限", "期望完成时间", "截止时间", "时限", "工期", "时间要求"),
+    "budget": (
+        "拟投入资金",
+        "拟投入经费",
+        "投入经费",
+        "经费预算",
+        "资金预算",
+        "项目预算",
+        "研发经费",
+        "资金需求",
+        "预算",
+        "资金",
+        "经费",
+    ),
+    "timeline": (
+        "需求时限",
+        "完成时间",
+        "完成时限",
+        "完成期限",
+        "期望完成时间",
+        "截止时间",
+        "时限",
+        "工期",
+        "期程",
+        "时间要求",
+    ),
     "coop_mode": ("合作方式", "合作模式", "合作形式"),
     "ip_preference": ("知识产权归属", "知识产权", "成果归属", "产权归属"),
     "partner_preference": ("意向合作方", "意向合作单位", "合作方要求", "期望合作方", "合作方"),
-    "contact_name": ("联系人姓名", "联系人", "姓名"),
-    "contact_phone": ("联系电话", "手机号码", "手机号", "手机", "电话"),
-    "contact_email": ("电子邮箱", "邮箱", "e-mail", "email", "邮件"),
+    "contact_name": ("联系人姓名", "联系人", "联络人", "姓名"),
+    "contact_phone": ("联系电话", "联络电话", "手机号码", "手机号", "手机", "电话"),
+    "contact_email": ("电子邮箱", "电子邮件", "邮箱", "电邮", "e-mail", "email", "邮件"),
 }
 
 _ALL = sorted(
@@ -62,26 +93,50 @@ _ALL = sorted(
     key=lambda pair: -len(pair[0]),
 )
 _SLOT_OF = {label.lower(): slot for label, slot in _ALL}
-# A label: at a line or clause start (optionally numbered "一、" "4." "（4）"), then a colon.
+_VALUE_EDGE = " \t\n，,；;。｜|"
+_NUMBERING = r"(?:[一二三四五六七八九十]+、|\d+[.、)）]|[（(]\d+[)）])?\s*"
+_KNOWN = "|".join(re.escape(label) for label, _ in _ALL)
+# A label: at a line or clause start (optionally numbered "一、" "4." "（4）"), then a colon; or in 【】 brackets,
+# where the colon is optional.
 _LABEL = re.compile(
-    r"(?:^|(?<=[\n，,；;。 \t]))(?:[一二三四五六七八九十]+、|\d+[.、)）]|[（(]\d+[)）])?\s*"
-    r"(" + "|".join(re.escape(label) for label, _ in _ALL) + r")\s*[:：]\s*",
+    r"(?:^|(?<=[\n，,；;。 \t｜|]))"
+    + _NUMBERING
+    + r"(?:【\s*("
+    + _KNOWN
+    + r")\s*】\s*[:：]?|("
+    + _KNOWN
+    + r")\s*[:：])\s*",
     re.I,
 )
+# Any other short label ("所属行业：", "【现状】") ends the value before it, though it fills no slot.
+_OTHER_LABEL = re.compile(
+    r"(?:^|(?<=[\n \t｜|]))" + _NUMBERING + r"(?:【[^】\n]{1,12}】|[\u4e00-\u9fff]{2,8}\s*[:：])"
+)
+
+
+def labelled_spans(text: str) -> dict[str, tuple[int, int]]:
+    """Slot -> (start, end) of the value after its label, for every labelled field in `text` (the first label
+    of a slot wins; an empty value is left out)."""
+    text = text or ""
+    labels = [(m.start(), m.end(), (m.group(1) or m.group(2)).lower()) for m in _LABEL.finditer(text)]
+    starts = sorted({start for start, _, _ in labels} | {m.start() for m in _OTHER_LABEL.finditer(text)})
+    found: dict[str, tuple[int, int]] = {}
+    for _label_start, start, label in labels:
+        end = next((s for s in starts if s >= start), len(text))
+        while start < end and text[start] in _VALUE_EDGE:
+            start += 1
+        while end > start and text[end - 1] in _VALUE_EDGE:
+            end -= 1
+        slot = _SLOT_OF[label]
+        if end > start and slot not in found:
+            found[slot] = (start, end)
+    return found
 
 
 def parse_labelled(text: str) -> dict[str, str]:
     """Slot -> the raw text after its label, for every labelled field in `text` (the first label of a slot
     wins; an empty value is left out)."""
-    matches = list(_LABEL.finditer(text or ""))
-    found: dict[str, str] = {}
-    for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        value = text[match.end() : end].strip(" \t\n，,；;。")
-        slot = _SLOT_OF[match.group(1).lower()]
-        if value and slot not in found:
-            found[slot] = value
-    return found
+    return {slot: text[start:end] for slot, (start, end) in labelled_spans(text).items()}
 
 
 def labelled_span_start(text: str) -> int | None:

@@ -64,7 +64,12 @@ def format_budget(budget: dict | None, *, not_given: str = "未提供") -> str:
     if kind == "unknown":
         return "暂不确定"
     # Two different ends read as a range whatever the kind says (staff typing 上限 60 on "约50万" mean 50–60).
-    if kind in ("range", "approx", "exact", "upper_bound") and low is not None and high is not None and low != high:
+    if (
+        kind in ("range", "approx", "exact", "upper_bound")
+        and low is not None
+        and high is not None
+        and low != high
+    ):
         return amount_range(low, high)
     if kind == "upper_bound" and high is not None:
         return f"不超过{yuan(high)}"

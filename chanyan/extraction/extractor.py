@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,8 @@ from typing import Any
 from spacy.language import Language
 
 from chanyan import clock
+from chanyan.domain.labelled_form import labelled_spans
+from chanyan.domain.schema import MAX_KEYWORDS
 from chanyan.taxonomy import CURRENCY_PATH, DATA_DIR, LEXICON_PATH, TAXONOMY_PATH
 
 from . import money, needs, terms, timeline
@@ -21,8 +24,11 @@ from .textnorm import Normalized, has_chinese, normalize_text
 
 logger = logging.getLogger(__name__)
 
-MAX_KEYWORDS = 5
-MAX_INPUT_CHARS = 5000  # longer input is not a chat message (a paste of a file, junk): empty result
+MAX_INPUT_CHARS = 5000
+# Where a labelled contact's name ends: at a title in brackets, a phone or e-mail, or a separator.
+_NAME_END = re.compile(
+    r"\s*(?:[（(]|[\d+]|[\w.+-]+@|[，,；;/、]|$)"
+)  # longer input is not a chat message (a paste of a file, junk): empty result
 
 
 def empty_result(text: str = "") -> dict:
@@ -39,7 +45,31 @@ def empty_result(text: str = "") -> dict:
         "phones": [],
         "emails": [],
         "not_technical": None,
+        "labelled": {},
     }
+
+
+def labelled_fields(norm: Normalized) -> dict[str, str]:
+    """Slot -> value for every labelled field of a pasted form ("联系人：孙立新", also in 繁體), the value in the
+    user's own script; a phone or e-mail field holds the normalized address, or is left out when it holds none.
+    A contact field that also carries the phone or a title ("马丽 139…", "杨志远（技术部部长）") gives the name alone
+    (and the phone, when no phone field is labelled)."""
+    fields: dict[str, str] = {}
+    for slot, (start, end) in labelled_spans(norm.text).items():
+        value = norm.text[start:end]
+        if slot == "contact_phone":
+            found = terms.parse_phones(value)
+        elif slot == "contact_email":
+            found = terms.parse_emails(value)
+        else:
+            if slot == "contact_name":
+                end = start + _NAME_END.search(value).start()
+                for phone in terms.parse_phones(value)[:1]:
+                    fields.setdefault("contact_phone", phone)
+            found = [norm.original_text(start, end)] if end > start else []
+        if found:
+            fields[slot] = found[0]
+    return fields
 
 
 def message_time(now: datetime | None) -> datetime:
@@ -183,6 +213,7 @@ class Extractor:
         result["partner"] = terms.parse_partner(text, self.partner_vocab)
         result["phones"] = terms.parse_phones(text)
         result["emails"] = terms.parse_emails(text)
+        result["labelled"] = labelled_fields(norm)
         if explain:
             top_model = sorted(model_scores.items(), key=lambda kv: -kv[1])[:5]
             result["explain"] = {

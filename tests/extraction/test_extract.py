@@ -24,6 +24,7 @@ KEYS = {
     "phones",
     "emails",
     "not_technical",
+    "labelled",
 }
 
 

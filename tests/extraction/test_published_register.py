@@ -262,3 +262,21 @@ def test_a_lab_describing_itself_proposes_no_need(extractor, text):
 )
 def test_the_need_clause_and_the_head_of_a_title_decide(extractor, text, sub_code):
     assert extractor.extract(text, now=NOV)["domains"][0]["sub_code"] == sub_code
+
+
+def test_the_fields_of_a_pasted_form_are_read_by_their_labels(extractor):
+    text = (
+        "需求名稱：茶園採摘機械臂視覺定位\n單位名稱：福建武夷岩韵茶业有限公司\n聯繫人：詹文斌\n"
+        "聯繫電話：139-5991-2468\n郵箱：zhanwb@yanyun-example.cn\n拟投入经费：60万元"
+    )
+    labelled = extractor.extract(text)["labelled"]
+    assert labelled["need_title"] == "茶園採摘機械臂視覺定位"  # the user's own script
+    assert labelled["enterprise_name"] == "福建武夷岩韵茶业有限公司"
+    assert labelled["contact_name"] == "詹文斌"
+    assert labelled["contact_phone"] == "13959912468"
+    assert labelled["contact_email"] == "zhanwb@yanyun-example.cn"
+
+
+def test_a_phone_label_without_a_phone_is_not_a_field(extractor):
+    labelled = extractor.extract("需求名称：焊缝缺陷检测\n联系电话：稍后提供")["labelled"]
+    assert labelled == {"need_title": "焊缝缺陷检测"}
