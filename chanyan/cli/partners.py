@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
 import sys
 from typing import Any, TextIO
 
-from chanyan.cli.requests import session_factory as _session_factory
+from chanyan.cli.common import export_target, show_record
+from chanyan.cli.common import session_factory as _session_factory
 from chanyan.settings import Settings
 
 EXIT_REFUSED = 1  # the file had bad rows and nothing was written
@@ -65,14 +65,10 @@ def cmd_list(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 def cmd_show(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from chanyan.partners.registry import PartnerNotFound, get_partner, partner_record
 
-    with _session_factory(settings)() as session:
-        try:
-            record = partner_record(get_partner(session, args.id))
-        except PartnerNotFound:
-            print(f"error: no registry entry {args.id}", file=sys.stderr)
-            return 1
-    print(json.dumps(record, ensure_ascii=False, indent=2), file=out)
-    return 0
+    def load(session):
+        return partner_record(get_partner(session, args.id))
+
+    return show_record(settings, out, load, PartnerNotFound, f"no registry entry {args.id}")
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -93,12 +89,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
                 sheet.append(list(export_row(partner).values()))
             book.save(args.output)
             return 0
-        with contextlib.ExitStack() as stack:
-            target = out
-            if args.output:
-                # Excel opens a CSV as UTF-8 only with a BOM.
-                encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
-                target = stack.enter_context(open(args.output, "w", encoding=encoding, newline=""))
+        with export_target(args.output, args.format, out) as target:
             if args.format == "jsonl":
                 for partner in partners:
                     target.write(json.dumps(partner_record(partner), ensure_ascii=False) + "\n")

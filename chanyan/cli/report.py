@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from typing import Any, TextIO
 
+from chanyan.cli.common import session_factory
 from chanyan.settings import Settings
 
 
@@ -16,12 +17,6 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
-
-
-def session_factory(settings: Settings):
-    from chanyan.store.session import make_engine, make_sessionmaker
-
-    return make_sessionmaker(make_engine(settings.database_url))
 
 
 def _staff_names(session) -> dict[str, str]:
@@ -34,9 +29,10 @@ def _staff_names(session) -> dict[str, str]:
 
 
 def cmd_report(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from chanyan.clock import now_local
     from chanyan.followup.report import PeriodError, period_report
 
-    today = date.today()
+    today = now_local().date()  # the platform's year, not the machine's
     start = args.start or date(today.year, 1, 1)
     end = args.end or date(today.year, 12, 31)
     with session_factory(settings)() as session:

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import sys
 from typing import Any, TextIO
 
+from chanyan.cli.common import export_target, session_factory, show_record
 from chanyan.domain.schema import STATUSES
 from chanyan.settings import Settings
-
-
-def session_factory(settings: Settings):
-    """A sessionmaker on the requests database (imported lazily: `chanyan --help` stays fast)."""
-    from chanyan.store.session import make_engine, make_sessionmaker
-
-    return make_sessionmaker(make_engine(settings.database_url))
 
 
 def cmd_requests_list(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -44,14 +36,10 @@ def cmd_requests_show(args: argparse.Namespace, settings: Settings, out: TextIO)
     from chanyan.requests.records import request_record
     from chanyan.store.requests import RequestNotFound, get_request
 
-    with session_factory(settings)() as session:
-        try:
-            record = request_record(get_request(session, args.ref))
-        except RequestNotFound:
-            print(f"error: no request {args.ref}", file=sys.stderr)
-            return 1
-    print(json.dumps(record, ensure_ascii=False, indent=2), file=out)
-    return 0
+    def load(session):
+        return request_record(get_request(session, args.ref))
+
+    return show_record(settings, out, load, RequestNotFound, f"no request {args.ref}")
 
 
 def cmd_requests_export(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -59,19 +47,13 @@ def cmd_requests_export(args: argparse.Namespace, settings: Settings, out: TextI
     from chanyan.requests.records import request_record
     from chanyan.store.requests import iter_requests
 
-    with contextlib.ExitStack() as stack:
-        target = out
-        if args.output:
-            # Excel opens a CSV as UTF-8 only with a BOM.
-            encoding = "utf-8-sig" if args.format == "csv" else "utf-8"
-            target = stack.enter_context(open(args.output, "w", encoding=encoding, newline=""))
-        with session_factory(settings)() as session:
-            records = (request_record(request) for request in iter_requests(session))
-            if args.format == "jsonl":
-                for record in records:
-                    target.write(json.dumps(record, ensure_ascii=False) + "\n")
-            else:
-                write_csv(records, target)
+    with export_target(args.output, args.format, out) as target, session_factory(settings)() as session:
+        records = (request_record(request) for request in iter_requests(session))
+        if args.format == "jsonl":
+            for record in records:
+                target.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            write_csv(records, target)
     return 0
 
 

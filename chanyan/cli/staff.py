@@ -11,7 +11,7 @@ import getpass
 import sys
 from typing import Any, TextIO
 
-from chanyan.cli.requests import session_factory
+from chanyan.cli.common import session_factory
 from chanyan.settings import Settings
 from chanyan.store.models.staff import STAFF_ROLES
 

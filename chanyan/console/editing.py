@@ -30,8 +30,8 @@ from chanyan.domain.schema import (
     STATUS_TRANSITIONS,
 )
 from chanyan.domain.validation import normalize_email, normalize_phone, normalize_text
-from chanyan.store.models import AuditEntry, Request, RequestNote, StaffUser, StatusChange
-from chanyan.store.requests import get_request
+from chanyan.store.models import AuditEntry, Request, RequestNote, StaffUser
+from chanyan.store.requests import get_request, move_status
 
 MAX_NOTE_CHARS = MAX_TEXT_CHARS
 # What staff may correct (the edit page's fields; status, assignee and notes have their own actions).
@@ -365,20 +365,7 @@ def change_status(session: Session, ref: str, to_status: str, reason: str, actor
         raise InvalidInput("关闭需求单时请填写原因。", {"reason": "请填写关闭原因。"})
     if len(reason) > MAX_NOTE_CHARS:
         raise InvalidInput("原因过长。", {"reason": f"不能超过 {MAX_NOTE_CHARS} 个字符。"})
-    old = request.status
-    request.status = to_status
-    request.status_history.append(
-        StatusChange(from_status=old, to_status=to_status, reason=reason or None, actor=actor)
-    )
-    _audit(
-        session,
-        request,
-        actor,
-        "status",
-        "status",
-        old,
-        to_status if not reason else f"{to_status}：{reason}",
-    )
+    move_status(session, request, to_status, reason, actor)
     session.flush()  # the answer shows the new history entry with its time
     return request
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from chanyan import clock
-from chanyan.store.models import ChannelIncident, Handoff, Request, StatusChange
+from chanyan.store.models import AuditEntry, ChannelIncident, Handoff, Request, StatusChange
 
 REF_PREFIX = "XQ"
 FILING_ACTOR = "assistant"
@@ -90,6 +90,26 @@ def _loaded(request: Request) -> Request:
     """Load the relationships a caller reads after the session closes (notifications, records)."""
     _ = list(request.notes), list(request.status_history)
     return request
+
+
+def move_status(session: Session, request: Request, to_status: str, reason: str | None, actor: str) -> None:
+    """Set a request's status with its status-history entry and its audit entry (the change log shows the
+    reason after the status). Which moves are allowed is the caller's rule."""
+    old = request.status
+    request.status = to_status
+    request.status_history.append(
+        StatusChange(from_status=old, to_status=to_status, reason=reason or None, actor=actor)
+    )
+    session.add(
+        AuditEntry(
+            request_id=request.id,
+            actor=actor,
+            action="status",
+            field="status",
+            old_value=old,
+            new_value=f"{to_status}：{reason}" if reason else to_status,
+        )
+    )
 
 
 def get_request(session: Session, ref: str) -> Request:

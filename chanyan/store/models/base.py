@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import Column, DateTime, MetaData, String, Text
 from sqlalchemy.orm import declarative_base
 
 from chanyan.clock import utcnow
@@ -18,4 +18,15 @@ NAMING_CONVENTION = {
 
 Base = declarative_base(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
-__all__ = ["Base", "NAMING_CONVENTION", "utcnow"]
+
+class ChangeLogColumns:
+    """The columns every change log shares (a request's, a registry entry's): who, the old and the new value,
+    when. Each log adds its subject, `action` and `field`."""
+
+    actor = Column(String(100), nullable=False)
+    old_value = Column(Text)
+    new_value = Column(Text)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+__all__ = ["Base", "ChangeLogColumns", "NAMING_CONVENTION", "utcnow"]

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from chanyan.store.models.base import Base, utcnow
+from chanyan.store.models.base import Base, ChangeLogColumns, utcnow
 
 
 class Partner(Base):
@@ -71,19 +71,15 @@ class RegistryState(Base):
     updated_at = Column(DateTime, nullable=False, default=utcnow)
 
 
-class PartnerAudit(Base):
+class PartnerAudit(ChangeLogColumns, Base):
     """Who changed what on a registry entry (created, edited, imported)."""
 
     __tablename__ = "partner_audit"
 
     id = Column(Integer, primary_key=True)
     partner_id = Column(Integer, ForeignKey("partners.id", ondelete="CASCADE"), nullable=False, index=True)
-    actor = Column(String(100), nullable=False)
     action = Column(String(16), nullable=False)
     field = Column(String(32))
-    old_value = Column(Text)
-    new_value = Column(Text)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class Candidate(Base):

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
-from chanyan.store.models.base import Base, utcnow
+from chanyan.store.models.base import Base, ChangeLogColumns, utcnow
 
 
 class Request(Base):
@@ -99,19 +99,15 @@ class StatusChange(Base):
     request = relationship("Request", back_populates="status_history")
 
 
-class AuditEntry(Base):
+class AuditEntry(ChangeLogColumns, Base):
     """Who changed what on a request: field edits, status, assignment, notes."""
 
     __tablename__ = "audit_log"
 
     id = Column(Integer, primary_key=True)
     request_id = Column(Integer, ForeignKey("requests.id", ondelete="CASCADE"), index=True)
-    actor = Column(String(100), nullable=False)
     action = Column(String(32), nullable=False)
     field = Column(String(64))
-    old_value = Column(Text)
-    new_value = Column(Text)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 class Handoff(Base):
