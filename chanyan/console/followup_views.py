@@ -28,6 +28,8 @@ from chanyan.followup.report import FUNNEL_STAGES, PeriodError, period_report
 from chanyan.followup.report_xlsx import METRIC_LABELS, report_xlsx
 from chanyan.followup.vocabulary import EVENT_KINDS, SERVICE_KINDS, TASK_KIND_LABELS
 from chanyan.followup.workbench import workbench as load_workbench
+from chanyan.partners.shortlist import shortlist
+from chanyan.partners.vocabulary import DECLINED_STAGE, INTERESTED_STAGE, STAGES
 from chanyan.requests.export import XLSX_MIME
 from chanyan.store.models import FollowupTask
 from chanyan.store.requests import get_request
@@ -90,13 +92,15 @@ def _back_to_request(request: web.Request, ref: str, saved: str) -> web.HTTPFoun
 
 @dataclass
 class RequestFollowup:
-    """Tasks, agreements, services and events of one request, for its page."""
+    """Tasks, agreements, services and events of one request, for its page, and the shortlisted partners an
+    agreement can name as parties."""
 
     tasks: list[FollowupTask]
     agreements: list[Any]
     services: list[Any]
     events: list[Any]
     now: datetime
+    parties: list[PartyChoice]
 
 
 def request_followup(session, request_id: int) -> RequestFollowup:
@@ -109,7 +113,29 @@ def request_followup(session, request_id: int) -> RequestFollowup:
         services=records.services_of_request(session, request_id),
         events=event_rows,
         now=clock.utcnow(),
+        parties=agreement_parties(session, request_id),
     )
+
+
+@dataclass(frozen=True)
+class PartyChoice:
+    """A shortlisted registry partner offered as a party of an agreement; 有意向 ones come ticked."""
+
+    partner_id: int
+    name: str
+    kind: str
+    stage: str
+
+    @property
+    def ticked(self) -> bool:
+        return self.stage == INTERESTED_STAGE
+
+
+def agreement_parties(session, request_id: int) -> list[PartyChoice]:
+    """The shortlisted registry partners an agreement may name, furthest along first; declined ones left out."""
+    rows = [row for row in shortlist(session, request_id) if row.stage != DECLINED_STAGE]
+    rows.sort(key=lambda row: (row.stage != INTERESTED_STAGE, -STAGES.index(row.stage)))
+    return [PartyChoice(row.partner_id, row.partner.name, row.partner.kind, row.stage) for row in rows]
 
 
 def followup_globals() -> dict[str, Any]:
@@ -131,11 +157,17 @@ def followup_globals() -> dict[str, Any]:
 # --- actions on a request -------------------------------------------------------------------------------------
 
 
-def _parties(text: str) -> list[agreements.Party]:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) > MAX_PARTY_LINES:
-        raise FollowupError(f"合作方最多{MAX_PARTY_LINES}个。")
-    return [agreements.Party(name=line) for line in lines]
+def _parties(form: Any) -> list[agreements.Party]:
+    """The ticked registry partners (partner_ids) and the names of partners outside the registry, one a line."""
+    ids = form.getall("partner_ids", [])
+    lines = [line.strip() for line in _text(form, "other_parties", 5000).splitlines() if line.strip()]
+    if len(ids) + len(lines) > MAX_PARTY_LINES:
+        raise InvalidInput(f"合作方最多{MAX_PARTY_LINES}个。")
+    try:
+        registry = [agreements.Party(name="", partner_id=int(str(value))) for value in ids]
+    except ValueError:
+        raise InvalidInput("所选合作方无效，请刷新页面后重试。") from None
+    return registry + [agreements.Party(name=line) for line in lines]
 
 
 @routes.post("/requests/{ref}/agreements", name="request_agreement")
@@ -144,6 +176,7 @@ async def request_agreement(request: web.Request) -> web.Response:
     form = await request.post()
     signed_on = _date(form, "signed_on", "签订日期")
     amount = _wan_amount(form, "amount_wan")
+    parties = _parties(form)
     actor = current_user(request).username
 
     def record(session):
@@ -151,7 +184,7 @@ async def request_agreement(request: web.Request) -> web.Response:
         return agreements.record_agreement(
             session,
             target,
-            parties=_parties(_text(form, "parties", 5000)),
+            parties=parties,
             coop_mode=str(form.get("coop_mode", "")),
             signed_on=signed_on,
             amount_cny=amount,

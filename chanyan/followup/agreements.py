@@ -1,4 +1,5 @@
-"""Agreements (合作协议): recording one moves its request to 已签约 and plans the check-ins."""
+"""Agreements (合作协议): recording one marks its registry partners 已签约 on the request's shortlist, moves the
+request to 已签约 and plans the check-ins."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ from chanyan.followup.vocabulary import (
     MAX_PARTIES,
     MAX_TERM_CHARS,
 )
-from chanyan.store.models import Agreement, AgreementParty, AuditEntry, Request, StatusChange
+from chanyan.partners.shortlist import StageError, sign_candidate
+from chanyan.store.models import Agreement, AgreementParty, AuditEntry, Request
+from chanyan.store.models.partners import Partner
+from chanyan.store.requests import move_status
 
 AGREED = "agreed"
 # From these statuses an agreement closes the workflow; a closed request must be reopened first.
@@ -31,27 +35,33 @@ AGREEMENT_REASON = "签订合作协议"
 
 @dataclass(frozen=True)
 class Party:
-    """A partner to an agreement: its registry id when it has one, and its name."""
+    """A partner to an agreement: a registry entry (its id; the name is the registry's) or, for a partner not
+    in the registry, only its name."""
 
     name: str
     partner_id: int | None = None
 
 
-def _clean_parties(parties: Sequence[Party]) -> list[Party]:
+def _clean_parties(session: Session, parties: Sequence[Party]) -> list[Party]:
     seen: set[tuple[int | None, str]] = set()
     cleaned: list[Party] = []
     for party in parties:
+        if party.partner_id is not None:
+            partner = session.get(Partner, party.partner_id)
+            if partner is None:
+                raise FollowupError("资源库中没有所选的合作方，请刷新页面后重试。")
+            party = Party(name=partner.name, partner_id=partner.id)
         name = (party.name or "").strip()
         if not name:
             continue
         if len(name) > MAX_NAME_CHARS:
             raise FollowupError(f"合作方名称请不超过{MAX_NAME_CHARS}字。")
-        key = (party.partner_id, name)
+        key = (party.partner_id, name if party.partner_id is None else "")
         if key not in seen:
             seen.add(key)
             cleaned.append(Party(name=name, partner_id=party.partner_id))
     if not cleaned:
-        raise FollowupError("请至少填写一个合作方。")
+        raise FollowupError("请至少选择或填写一个合作方。")
     if len(cleaned) > MAX_PARTIES:
         raise FollowupError(f"合作方最多{MAX_PARTIES}个。")
     return cleaned
@@ -72,8 +82,9 @@ def record_agreement(
     calendar: WorkCalendar | None = None,
     checkin_days: tuple[int, ...] | None = None,
 ) -> Agreement:
-    """Record a signed agreement on a request; the request becomes 已签约 (with a status-history entry and an
-    audit entry) and check-in tasks are planned after the signing date."""
+    """Record a signed agreement between the request's enterprise and `parties`; each registry partner among
+    them becomes 已签约 on the shortlist, the request becomes 已签约 (status history and audit entries) and
+    check-in tasks are planned after the signing date."""
     if request.status not in AGREEABLE_STATUSES:
         raise FollowupError("需求单已关闭，请先重新打开再登记协议。")
     if coop_mode not in COOP_MODES:
@@ -89,7 +100,7 @@ def record_agreement(
     names = [a.strip() for a in attachments if a and a.strip()]
     if len(names) > MAX_ATTACHMENTS or any(len(a) > MAX_NAME_CHARS for a in names):
         raise FollowupError(f"附件最多{MAX_ATTACHMENTS}个，每个名称不超过{MAX_NAME_CHARS}字。")
-    cleaned = _clean_parties(parties)
+    cleaned = _clean_parties(session, parties)
     agreement = Agreement(
         request_id=request.id,
         enterprise_name=request.enterprise_name,
@@ -110,24 +121,14 @@ def record_agreement(
     session.add(
         AuditEntry(request_id=request.id, actor=actor, action="agreement", field=None, new_value=summary)
     )
+    for party in cleaned:
+        if party.partner_id is not None:
+            try:
+                sign_candidate(session, request, party.partner_id, AGREEMENT_REASON, actor)
+            except StageError as err:
+                raise FollowupError(str(err)) from err
     if request.status != AGREED:
-        old = request.status
-        request.status = AGREED
-        session.add(
-            StatusChange(
-                request_id=request.id, from_status=old, to_status=AGREED, reason=AGREEMENT_REASON, actor=actor
-            )
-        )
-        session.add(
-            AuditEntry(
-                request_id=request.id,
-                actor=actor,
-                action="status",
-                field="status",
-                old_value=old,
-                new_value=f"{AGREED}：{AGREEMENT_REASON}",
-            )
-        )
+        move_status(session, request, AGREED, AGREEMENT_REASON, actor)
     plan_checkins(session, agreement, calendar, checkin_days)
     return agreement
 

@@ -20,14 +20,17 @@ from chanyan.partners.index import index_for
 from chanyan.partners.matcher import Candidate, Need
 from chanyan.partners.vocabulary import (
     CONFIRMED_STAGES,
+    DECLINED_STAGE,
     DEFAULT_TOP_K,
     FIRST_STAGE,
+    SIGNED_STAGE,
     STAGE_TRANSITIONS,
     STAGES,
 )
-from chanyan.store.models import AuditEntry, Request, StatusChange
+from chanyan.store.models import Request
 from chanyan.store.models.partners import Candidate as CandidateRow
 from chanyan.store.models.partners import CandidateEvent, Partner
+from chanyan.store.requests import move_status
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +168,9 @@ def shortlist(session: Session, request_id: int) -> list[CandidateRow]:
         .where(CandidateRow.request_id == request_id)
         .options(selectinload(CandidateRow.partner), selectinload(CandidateRow.events))
     ).scalars()
-    return sorted(rows, key=lambda r: (r.stage == FIRST_STAGE, r.stage == "已婉拒", r.rank or 10**6, r.id))
+    return sorted(
+        rows, key=lambda r: (r.stage == FIRST_STAGE, r.stage == DECLINED_STAGE, r.rank or 10**6, r.id)
+    )
 
 
 def set_stage(
@@ -192,6 +197,34 @@ def set_stage(
         return add_note(session, request, partner_id, note, actor)
     if stage not in STAGE_TRANSITIONS.get(row.stage, ()):
         raise StageError(f"候选阶段「{row.stage}」不能变更为「{stage}」。")
+    _move(session, request, row, partner, stage, note, actor)
+    return row
+
+
+def sign_candidate(
+    session: Session, request: Request, partner_id: int, note: str, actor: str
+) -> CandidateRow:
+    """Mark a registry partner as a signed party of an agreement on the request (已签约). A signature shows the
+    partner was contacted and willing, so it may come from any stage but 已婉拒; a partner not yet tracked joins
+    the shortlist. A partner already 已签约 (a second agreement) keeps its stage and gets the note."""
+    partner = session.get(Partner, partner_id)
+    if partner is None:
+        raise StageError("资源库中没有该合作方。")
+    row = _row(session, request, partner_id)
+    if row is None:
+        row = _add_candidate(session, request, partner_id, "", actor)
+    if row.stage == DECLINED_STAGE:
+        raise StageError(f"「{partner.name}」已婉拒合作，不能作为签约方；如情况有变，请先将其恢复为候选。")
+    if row.stage == SIGNED_STAGE:
+        return add_note(session, request, partner_id, note, actor)
+    _move(session, request, row, partner, SIGNED_STAGE, note, actor)
+    return row
+
+
+def _move(
+    session: Session, request: Request, row: CandidateRow, partner: Partner, stage: str, note: str, actor: str
+) -> None:
+    """Record a candidate's stage change; confirming one moves an open request to matched."""
     session.add(
         CandidateEvent(
             candidate_id=row.id, from_stage=row.stage, to_stage=stage, note=note or None, actor=actor
@@ -201,7 +234,6 @@ def set_stage(
     row.updated_by = actor
     if stage in CONFIRMED_STAGES and request.status in OPEN_STATUSES:
         _mark_matched(session, request, f"确认合作方：{partner.name}", actor)
-    return row
 
 
 def _row(session: Session, request: Request, partner_id: int) -> CandidateRow | None:
@@ -262,23 +294,7 @@ def _mark_matched(session: Session, request: Request, reason: str, actor: str) -
     for to_status in path:
         if to_status not in STATUS_TRANSITIONS.get(request.status, ()):
             return
-        old = request.status
-        request.status = to_status
-        session.add(
-            StatusChange(
-                request_id=request.id, from_status=old, to_status=to_status, reason=reason, actor=actor
-            )
-        )
-        session.add(
-            AuditEntry(
-                request_id=request.id,
-                actor=actor,
-                action="status",
-                field="status",
-                old_value=old,
-                new_value=f"{to_status}：{reason}",
-            )
-        )
+        move_status(session, request, to_status, reason, actor)
 
 
 def candidate_stages_reached(session: Session) -> dict[str, int]:

@@ -50,6 +50,9 @@ PARENT_NAME_TYPES: tuple[tuple[tuple[str, ...], str], ...] = (
 # Candidate stages on a request: 候选 → 已联系 → 有意向 | 已婉拒 → 已签约.
 STAGES: tuple[str, ...] = ("候选", "已联系", "有意向", "已婉拒", "已签约")
 FIRST_STAGE = "候选"
+INTERESTED_STAGE = "有意向"
+DECLINED_STAGE = "已婉拒"
+SIGNED_STAGE = "已签约"
 STAGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "候选": ("已联系", "已婉拒"),
     "已联系": ("有意向", "已婉拒", "候选"),

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from chanyan.clock import now_local, utcnow
 from chanyan.followup.filing import file_request
 from chanyan.store.models import FollowupTask, Request
+from chanyan.store.models.partners import Candidate, Partner
 from chanyan.store.session import make_engine, make_sessionmaker
 
 
@@ -105,32 +106,92 @@ async def test_a_colleagues_task_is_refused_to_staff_and_allowed_to_an_admin(cli
     assert response.status == 302
 
 
-async def test_an_agreement_signs_the_request_and_plans_check_ins(client, work, maker):
+@pytest.fixture(scope="module")
+def partners(maker):
+    """Two registry entries, one with a hostile name."""
+    with maker() as session, session.begin():
+        rows = [
+            Partner(name="江南大学机械学院", kind="高校", capability="轴承寿命预测与故障诊断"),
+            Partner(name=f"恶意团队{HOSTILE}", kind="团队", capability="轴承检测"),
+        ]
+        session.add_all(rows)
+        session.flush()
+        return {"university": rows[0].id, "hostile": rows[1].id}
+
+
+def stage_of(maker, request_id: int, partner_id: int) -> str | None:
+    with maker() as session:
+        row = session.query(Candidate).filter_by(request_id=request_id, partner_id=partner_id).one_or_none()
+        return row.stage if row is not None else None
+
+
+async def test_the_agreement_form_offers_the_shortlist_and_signs_the_chosen_partners(
+    client, work, maker, partners
+):
+    ref, university, hostile = work["mine"], partners["university"], partners["hostile"]
     csrf = await signed_in(client, STAFF)
-    response = await client.post(
-        f"/requests/{work['mine']}/agreements",
-        data={
-            "_csrf": csrf,
-            "parties": f"江南大学机械学院\n{HOSTILE}",
-            "coop_mode": "技术开发(合作开发)",
-            "amount_wan": "65.5",
-            "signed_on": date.today().isoformat(),
-            "term": "2年",
-            "attachments": "协议.pdf",
-        },
-        allow_redirects=False,
-    )
+    for partner_id, stages in ((university, ("候选", "已联系", "有意向")), (hostile, ("候选",))):
+        for stage in stages:
+            moved = await client.post(
+                f"/requests/{ref}/candidates",
+                data={"_csrf": csrf, "partner_id": str(partner_id), "stage": stage},
+                allow_redirects=False,
+            )
+            assert moved.status == 302, stage
+    page = await (await client.get(f"/requests/{ref}")).text()
+    form = page.split('id="agreement-form"')[1].split("</form>")[0]
+    # 有意向 comes first and ticked; the other candidate is offered unticked; registry text is escaped.
+    ticked = f'name="partner_ids" value="{university}" checked'
+    assert ticked in form and f'name="partner_ids" value="{hostile}" >' in form
+    assert form.index("江南大学机械学院") < form.index("恶意团队") and escaped(form)
+    data = {
+        "_csrf": csrf,
+        "partner_ids": str(university),
+        "other_parties": HOSTILE,
+        "coop_mode": "技术开发(合作开发)",
+        "amount_wan": "65.5",
+        "signed_on": date.today().isoformat(),
+        "term": "2年",
+        "attachments": "协议.pdf",
+    }
+    response = await client.post(f"/requests/{ref}/agreements", data={**data, "_csrf": "forged"})
+    assert response.status == 403
+    response = await client.post(f"/requests/{ref}/agreements", data=data, allow_redirects=False)
     assert response.status == 302
-    page = await (await client.get(f"/requests/{work['mine']}")).text()
+    assert stage_of(maker, work["mine_id"], university) == "已签约"
+    assert stage_of(maker, work["mine_id"], hostile) == "候选"  # not ticked: not a party
+    page = await (await client.get(f"/requests/{ref}")).text()
     assert 'id="current-status">已签约<' in page
-    assert "江南大学机械学院" in page and "65.5万元" in page and escaped(page)
+    agreements = page.split('id="agreements"')[1].split("<details>")[0]
+    assert "江南大学机械学院、" in agreements and "65.5万元" in agreements and escaped(agreements)
+    assert "有意向 → 已签约：签订合作协议" in page  # the candidate's history in the 推荐合作方 panel
     assert page.count("签约回访") == 3
     assert task_of(maker, work["mine_id"], "checkin").title == "签约30天回访"
-    response = await client.post(
-        f"/requests/{work['other']}/agreements",
-        data={"_csrf": csrf, "parties": "某大学", "coop_mode": "合资", "signed_on": "2026-11-20"},
+
+
+async def test_an_agreement_needs_a_party_a_valid_partner_and_a_known_coop_mode(client, work, partners):
+    csrf = await signed_in(client, STAFF)
+    base = {"_csrf": csrf, "coop_mode": "技术转让", "signed_on": "2026-11-20"}
+    for extra, message in (
+        ({}, "请至少选择或填写一个合作方"),
+        ({"partner_ids": "abc"}, "所选合作方无效"),
+        ({"partner_ids": "999999"}, "资源库中没有所选的合作方"),
+        ({"other_parties": "某大学", "coop_mode": "合资"}, "合作方式"),
+    ):
+        response = await client.post(f"/requests/{work['other']}/agreements", data={**base, **extra})
+        assert response.status == 422 and message in await response.text(), extra
+    detail = await (await client.get(f"/api/requests/{work['other']}")).json()
+    assert detail["status"] != "agreed"
+
+
+async def test_recording_an_agreement_needs_a_sign_in(aiohttp_client, settings, work):
+    from chanyan.console import init_app
+
+    anonymous = await aiohttp_client(init_app(settings))
+    response = await anonymous.post(
+        f"/requests/{work['other']}/agreements", data={"other_parties": "某大学"}, allow_redirects=False
     )
-    assert response.status == 422 and "合作方式" in await response.text()
+    assert response.status == 302 and response.headers["Location"].startswith("/login?next=")
 
 
 async def test_services_and_events_are_recorded_and_escaped(client, work):

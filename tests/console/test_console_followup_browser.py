@@ -14,6 +14,7 @@ from console_support import PASSWORD, STAFF, request_fields
 
 from chanyan.console import init_app
 from chanyan.followup.filing import file_request
+from chanyan.partners.registry import import_file
 from chanyan.settings import PROJECT_ROOT
 from chanyan.store.session import make_engine, make_sessionmaker
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
@@ -41,18 +42,55 @@ async def axe_violations(page) -> list[dict]:
     return result
 
 
-async def test_a_request_from_filed_to_signed_and_the_report(aiohttp_server, settings, tmp_path):
-    from playwright.async_api import async_playwright, expect
+# A small registry written for this walk (fictional entries): the first is the one the enterprise signs with.
+REGISTRY = [
+    {
+        "name": "东南大学精密测量实验室",
+        "kind": "实验室",
+        "parent": "东南大学",
+        "region": "江苏南京",
+        "capability": "机床热误差建模与补偿、数控机床精度检测、主轴热变形测量",
+        "domains": "803",
+        "keywords": ["热变形补偿", "数控机床"],
+        "contact": {"name": "周老师", "email": "zhou.lab@example.edu.cn"},
+    },
+    {
+        "name": "常州智能装备研究院",
+        "kind": "科研院所",
+        "region": "江苏常州",
+        "capability": "数控系统开发、机床可靠性试验与误差补偿软件",
+        "domains": "803",
+    },
+]
+LAB = REGISTRY[0]["name"]
 
+
+def seed(settings, tmp_path) -> str:
+    """The registry imported and one request filed as the assistant files it; returns its reference."""
+    path = tmp_path / "registry.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in REGISTRY), encoding="utf-8")
     engine = make_engine(settings.database_url)
     try:
+        maker = make_sessionmaker(engine)
+        assert import_file(maker, path, actor="setup").written
         request, _ = file_request(
-            make_sessionmaker(engine),
-            request_fields(need_title="数控机床热变形补偿", enterprise_name="常州精密机床有限公司"),
+            maker,
+            request_fields(
+                need_title="数控机床热变形补偿",
+                need_description="主轴温升导致加工精度下降，希望建立热误差模型并在线补偿",
+                keywords=["热变形补偿", "数控机床"],
+                enterprise_name="常州精密机床有限公司",
+            ),
         )
     finally:
         engine.dispose()
-    ref = request.ref
+    return request.ref
+
+
+async def test_a_request_from_filed_to_signed_and_the_report(aiohttp_server, settings, tmp_path):
+    from playwright.async_api import async_playwright, expect
+
+    ref = seed(settings, tmp_path)
     ARTIFACTS.mkdir(exist_ok=True)
     server = await aiohttp_server(init_app(settings))
     base = str(server.make_url("")).rstrip("/")
@@ -79,36 +117,68 @@ async def test_a_request_from_filed_to_signed_and_the_report(aiohttp_server, set
             await expect(page.locator("#unclaimed")).to_contain_text(ref)
             await check("workbench")
 
-            # Take it: assign to myself, review, match.
+            # Take it: assign to myself and review it; the first contact with the enterprise is done.
             await page.goto(f"{base}/requests/{ref}")
             await expect(page.locator("#summary")).to_contain_text("常州精密机床有限公司")
+            await check("request_filed")
             await page.select_option("#assignee-select", STAFF)
             await page.click("#assign-form button")
-            for status, label in (("reviewing", "审核中"), ("matched", "已匹配")):
-                await page.select_option("#status-select", status)
-                await page.click("button:has-text('变更状态')")
-                await expect(page.locator("#current-status")).to_have_text(label)
-
-            # The first contact is done, with a note.
+            await page.select_option("#status-select", "reviewing")
+            await page.click("button:has-text('变更状态')")
+            await expect(page.locator("#current-status")).to_have_text("审核中")
             first = page.locator("#followup tbody tr", has_text="首次联系企业")
             await first.locator("input[name=note]").fill("已电话联系王经理")
             await first.locator("button:has-text('完成')").click()
             await expect(page.locator("#followup")).to_contain_text("已电话联系王经理")
 
-            # The agreement: the request is signed and check-ins are planned.
+            # 推荐合作方: the lab is proposed with its reasons; shortlist it, contact it, it is willing.
+            lab = page.locator("#partners li.candidate", has_text=LAB)
+            await expect(lab.locator(".why")).to_contain_text("共同术语")
+            for stage, note, status in (
+                ("候选", "", "审核中"),
+                ("已联系", "已电话联系周老师", "已匹配"),  # a confirmed candidate matches the request
+                ("有意向", "周老师愿意合作开发", "已匹配"),
+            ):
+                await lab.locator("select[name=stage]").select_option(stage)
+                await lab.locator("input[name=note]").fill(note)
+                await lab.locator("button:has-text('保存')").click()
+                await expect(lab.locator(".status")).to_have_text(stage)
+                await expect(page.locator("#current-status")).to_have_text(status)
+            await check("request_shortlisted")
+
+            # The agreement, from the shortlist: the willing lab comes ticked as the party.
             await page.click("#agreements summary")
-            await page.fill("#agreement-form textarea[name=parties]", "江南大学机械工程学院")
+            party = page.locator("#agreement-parties label", has_text=LAB).locator("input[type=checkbox]")
+            await expect(party).to_be_checked()
             await page.fill("#agreement-form input[name=amount_wan]", "80")
             await page.fill("#agreement-form input[name=term]", "18个月")
+            await check("agreement_form")
             await page.click("button:has-text('登记协议')")
             await expect(page.locator("#current-status")).to_have_text("已签约")
-            await expect(page.locator("#agreements")).to_contain_text("江南大学机械工程学院")
+            await expect(page.locator("#agreements .record")).to_contain_text(LAB)
+            await expect(page.locator("#agreements .record")).to_contain_text("80万元")
+            await expect(lab.locator(".status")).to_have_text("已签约")
             await expect(page.locator("#followup")).to_contain_text("签约30天回访")
             await expect(page.locator(".audit")).to_contain_text("李对接 把状态从 已匹配 改为 已签约")
-            await check("request")
 
+            # A follow-up task after signing, added by hand and done with a note.
+            await page.click("#followup summary")
+            await page.fill("#task-form input[name=title]", "寄送合同原件")
+            await page.click("button:has-text('添加任务')")
+            task = page.locator("#followup tbody tr", has_text="寄送合同原件")
+            await task.locator("input[name=note]").fill("已寄出，顺丰单号已告知企业")
+            await task.locator("button:has-text('完成')").click()
+            await expect(page.locator("#followup tbody tr", has_text="寄送合同原件")).to_contain_text(
+                "已完成"
+            )
+            await check("request_signed")
+
+            await page.goto(f"{base}/workbench")
+            await check("workbench_after")
             await page.goto(f"{base}/requests")
             await check("requests")
+            await page.goto(f"{base}/partners")
+            await check("partners")
             await page.goto(f"{base}/dashboard")
             await check("dashboard")
             await page.goto(f"{base}/events")

@@ -21,7 +21,9 @@ from chanyan.followup.tasks import (
     owner_of,
     tasks_of_request,
 )
+from chanyan.partners.shortlist import set_stage, shortlist
 from chanyan.store.models import Notification
+from chanyan.store.models.partners import Partner
 from chanyan.store.requests import file_request as store_file_request
 from chanyan.store.requests import get_request
 from tests.unit.conftest import sample_fields
@@ -104,15 +106,28 @@ def test_overdue_tasks_are_announced_once_per_owner(session_factory):
         assert len(list(session.execute(select(Notification)).scalars())) == 2
 
 
-def test_an_agreement_moves_the_request_to_agreed_and_plans_check_ins(session_factory):
+def add_partner(session, name: str, kind: str = "团队") -> int:
+    partner = Partner(name=name, kind=kind, capability="机器视觉缺陷检测", domains=[], keywords=[])
+    session.add(partner)
+    session.flush()
+    return partner.id
+
+
+def test_an_agreement_signs_its_registry_partners_and_the_request_and_plans_check_ins(session_factory):
     ref = filed(session_factory)
     with session_factory() as session, session.begin():
+        team = add_partner(session, "南京理工大学 视觉检测团队")
+        institute = add_partner(session, "江苏省产业技术研究院", "科研院所")
         request = get_request(session, ref)
         request.assignee = "zhang"
+        set_stage(session, request, team, "候选", "", "zhang")
+        set_stage(session, request, team, "已联系", "", "zhang")
+        set_stage(session, request, team, "有意向", "愿意合作开发", "zhang")
         record_agreement(
             session,
             request,
-            parties=[Party("南京理工大学 视觉检测团队", 12), Party("江苏省产业技术研究院")],
+            # The registry's name wins over a name sent with the id; a partner outside the registry by name.
+            parties=[Party("旧名称", team), Party("", institute), Party("苏州某检测公司")],
             coop_mode="技术开发(合作开发)",
             signed_on=date(2026, 9, 1),
             amount_cny=650_000,
@@ -125,24 +140,51 @@ def test_an_agreement_moves_the_request_to_agreed_and_plans_check_ins(session_fa
     with session_factory() as session:
         request = get_request(session, ref)
         assert request.status == "agreed"
+        assert [(h.from_status, h.to_status) for h in request.status_history] == [
+            (None, "new"),
+            ("new", "reviewing"),
+            ("reviewing", "matched"),
+            ("matched", "agreed"),
+        ]
         last = request.status_history[-1]
-        assert (last.from_status, last.to_status, last.reason, last.actor) == (
-            "new",
-            "agreed",
-            "签订合作协议",
-            "zhang",
-        )
+        assert (last.reason, last.actor) == ("签订合作协议", "zhang")
         (agreement,) = agreements_of_request(session, request.id)
         assert [(p.partner_id, p.name) for p in agreement.parties] == [
-            (12, "南京理工大学 视觉检测团队"),
-            (None, "江苏省产业技术研究院"),
+            (team, "南京理工大学 视觉检测团队"),
+            (institute, "江苏省产业技术研究院"),
+            (None, "苏州某检测公司"),
         ]
+        stages = {row.partner_id: row for row in shortlist(session, request.id)}
+        assert stages[team].stage == "已签约" and stages[institute].stage == "已签约"
+        assert [(e.from_stage, e.to_stage) for e in stages[team].events][-1] == ("有意向", "已签约")
+        assert stages[institute].origin == "staff"  # not shortlisted before: it joins the shortlist
         assert agreement.attachments == ["合作协议.pdf", "技术附件.docx"]
         checkins = [t for t in tasks_of_request(session, request.id) if t.kind == "checkin"]
         assert [t.title for t in checkins] == ["签约30天回访", "签约90天回访", "签约180天回访"]
         # 30 days after 1 September is the holiday 1 October: due at the end of Friday 2 October (Beijing).
         assert checkins[0].due_at == datetime(2026, 10, 2, 16, 0)
         assert all(owner_of(t) == "zhang" for t in checkins)
+
+
+def test_a_declined_or_unknown_partner_cannot_sign_and_nothing_is_written(session_factory):
+    ref = filed(session_factory)
+    with session_factory() as session, session.begin():
+        declined = add_partner(session, "某大学材料学院", "高校")
+        request = get_request(session, ref)
+        set_stage(session, request, declined, "已婉拒", "无相关方向", "zhang")
+    for parties, message in (([Party("", declined)], "已婉拒"), ([Party("", 999_999)], "资源库中没有")):
+        with session_factory() as session, pytest.raises(FollowupError, match=message):
+            record_agreement(
+                session,
+                get_request(session, ref),
+                parties=parties,
+                coop_mode="技术转让",
+                signed_on=date(2026, 9, 1),
+                actor="zhang",
+            )
+    with session_factory() as session:
+        request = get_request(session, ref)
+        assert request.status == "new" and agreements_of_request(session, request.id) == []
 
 
 def test_a_closed_request_or_an_unknown_coop_mode_takes_no_agreement(session_factory):

@@ -83,7 +83,7 @@ def records(session_factory):
         record_agreement(
             session,
             r1,
-            parties=[Party("南京理工大学", 7)],
+            parties=[Party("南京理工大学")],
             coop_mode="技术开发(合作开发)",
             signed_on=date(2026, 4, 1),
             amount_cny=650_000,
