@@ -1,7 +1,8 @@
 """Working days (工作日) in the platform's time zone, and the due times of follow-up tasks.
 
 Weekends are days off, except make-up working days (调休上班); the holiday file lists both. Its path is
-CHANYAN_HOLIDAYS_FILE (default: the list shipped in chanyan/followup/data/holidays.json).
+CHANYAN_HOLIDAYS_FILE (default: the list shipped in chanyan/followup/data/holidays.json). A year the file marks
+"provisional" holds only the statutory holidays until the State Council's schedule for it is entered.
 """
 
 from __future__ import annotations
@@ -24,10 +25,12 @@ DEFAULT_HOLIDAYS_FILE = Path(__file__).resolve().parent / "data" / "holidays.jso
 
 @dataclass(frozen=True)
 class WorkCalendar:
-    """Which dates are working days: Monday to Friday, minus `holidays`, plus `workdays`."""
+    """Which dates are working days: Monday to Friday, minus `holidays`, plus `workdays`. `provisional_years`:
+    the years whose official schedule is not entered yet (their dates are the statutory holidays only)."""
 
     holidays: frozenset[date] = field(default_factory=frozenset)
     workdays: frozenset[date] = field(default_factory=frozenset)
+    provisional_years: frozenset[int] = field(default_factory=frozenset)
 
     def is_working_day(self, day: date) -> bool:
         if day in self.workdays:
@@ -54,13 +57,21 @@ def load_calendar(path: str | Path | None = None) -> WorkCalendar:
     path = Path(path or os.environ.get("CHANYAN_HOLIDAYS_FILE", "").strip() or DEFAULT_HOLIDAYS_FILE)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return WorkCalendar(
+        calendar = WorkCalendar(
             holidays=frozenset(date.fromisoformat(d) for d in data.get("holidays") or ()),
             workdays=frozenset(date.fromisoformat(d) for d in data.get("workdays") or ()),
+            provisional_years=frozenset(int(year) for year in data.get("provisional") or ()),
         )
     except (OSError, ValueError, TypeError, AttributeError) as err:
         log.error("holiday file %s unusable (%s); counting weekends only", path, err)
         return WorkCalendar()
+    if calendar.provisional_years:
+        log.warning(
+            "holiday file %s: the schedule of %s is provisional (statutory holidays only, no make-up days)",
+            path,
+            ", ".join(str(year) for year in sorted(calendar.provisional_years)),
+        )
+    return calendar
 
 
 def checkin_days() -> tuple[int, ...]:

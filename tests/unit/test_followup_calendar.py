@@ -74,6 +74,37 @@ def test_the_shipped_holiday_file_knows_national_day_and_make_up_days(tmp_path, 
     assert configured.is_working_day(date(2026, 10, 5))
 
 
+SHIPPED_2027 = {
+    date(2027, 1, 1): "元旦",
+    **{date(2027, 2, d): "春节" for d in (5, 6, 7, 8)},  # 除夕 to 初三
+    date(2027, 4, 5): "清明节",
+    date(2027, 5, 1): "劳动节",
+    date(2027, 5, 2): "劳动节",
+    date(2027, 6, 9): "端午节",
+    date(2027, 9, 15): "中秋节",
+    **{date(2027, 10, d): "国庆节" for d in (1, 2, 3)},
+}
+
+
+def test_the_shipped_file_has_the_2027_statutory_holidays_and_says_the_year_is_provisional():
+    shipped = load_calendar()
+    assert all(not shipped.is_working_day(day) for day in SHIPPED_2027)
+    assert shipped.provisional_years == frozenset({2027})
+    assert shipped.is_working_day(date(2027, 2, 4)) and shipped.is_working_day(date(2027, 9, 16))
+
+
+def test_2027_due_dates_skip_a_weekend_and_a_holiday():
+    shipped = load_calendar()
+    # Filed on Friday 2 April 2027: the weekend, then Monday 5 April (清明节), so due on Tuesday.
+    assert local(first_contact_due(utc("2027-04-02T10:00:00"), shipped)) == "2027-04-06 10:00"
+    # Filed on Thursday 31 December 2026: 1 January 2027 (元旦) and the weekend, so due on Monday 4 January.
+    assert local(first_contact_due(utc("2026-12-31T16:20:00"), shipped)) == "2027-01-04 16:20"
+    # Filed on Saturday 3 April: the clock starts on Tuesday 6 April, due at its end.
+    assert local(first_contact_due(utc("2027-04-03T09:00:00"), shipped)) == "2027-04-07 00:00"
+    # A check-in 30 days after Monday 16 August 2027 lands on 中秋节 (Wednesday 15 September): the next day.
+    assert dict(checkin_due_dates(date(2027, 8, 16), shipped, (30,)))[30] == date(2027, 9, 16)
+
+
 def test_a_broken_holiday_file_leaves_weekends_only(tmp_path, monkeypatch):
     path = tmp_path / "broken.json"
     path.write_text("{not json", encoding="utf-8")
