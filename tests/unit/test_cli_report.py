@@ -16,6 +16,7 @@ from chanyan.followup.filing import file_request
 from chanyan.followup.records import record_event, record_service
 from chanyan.requests.notify import Notifier, NotifySettings, set_notifier
 from chanyan.store.models import FollowupTask
+from chanyan.store.models.partners import Partner
 from chanyan.store.requests import get_request
 from tests.unit.conftest import sample_fields
 
@@ -138,3 +139,96 @@ def test_tasks_notify_announces_through_the_notifier(records, session_factory):
         assert run("tasks", "notify")[1].startswith("announced 0")
     finally:
         set_notifier(None)
+
+
+@pytest.fixture
+def a_year(database_url, session_factory, monkeypatch):
+    """A year of 2026 records, with records on both sides of its edges: what `--format json` must count."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    first, _ = file_request(session_factory, sample_fields(draft_id="y1"))
+    second, _ = file_request(session_factory, sample_fields(draft_id="y2", enterprise_name="宁波塑机"))
+    with session_factory() as session, session.begin():
+        lab = Partner(
+            name="东南大学视觉实验室", kind="实验室", capability="机器视觉", domains=[], keywords=[]
+        )
+        institute = Partner(name="江苏某研究院", kind="科研院所", capability="检测", domains=[], keywords=[])
+        session.add_all([lab, institute])
+        session.flush()
+        one, two = get_request(session, first.ref), get_request(session, second.ref)
+        # Three parties, one agreement; a second agreement without an amount; two outside the year.
+        for request, parties, signed_on, amount in (
+            (
+                one,
+                [Party("", lab.id), Party("", institute.id), Party("某检测公司")],
+                date(2026, 3, 2),
+                800_000,
+            ),
+            (two, [Party("", lab.id)], date(2026, 12, 31), None),
+            (two, [Party("某大学")], date(2027, 1, 1), 500_000),
+            (one, [Party("某大学")], date(2025, 12, 31), 300_000),
+        ):
+            record_agreement(
+                session,
+                request,
+                parties=parties,
+                coop_mode="技术开发(合作开发)",
+                signed_on=signed_on,
+                amount_cny=amount,
+                actor="zhang",
+            )
+        for served_on, request in (
+            (date(2026, 1, 1), one),
+            (date(2026, 12, 31), two),
+            (date(2027, 1, 1), one),
+            (date(2025, 12, 31), one),
+        ):
+            record_service(session, kind="技术咨询", served_on=served_on, actor="zhang", request=request)
+        record_service(session, kind="走访", served_on=date(2026, 7, 1), actor="li", partner_name="某研究院")
+        # An event linked to both requests and two partners still counts once, with its 120 people once.
+        record_event(
+            session,
+            kind="对接会",
+            title="产研对接会",
+            held_on=date(2026, 6, 18),
+            participants=120,
+            requests=[one, two],
+            partners=[(lab.id, lab.name), (None, "某大学")],
+            actor="zhang",
+        )
+        record_event(
+            session, kind="调研", title="企业调研", held_on=date(2026, 12, 31), participants=15, actor="li"
+        )
+        record_event(
+            session, kind="交流", title="去年的会", held_on=date(2025, 12, 31), participants=999, actor="li"
+        )
+        record_event(
+            session, kind="交流", title="明年的会", held_on=date(2027, 1, 1), participants=999, actor="li"
+        )
+
+
+def test_the_json_report_of_a_year_counts_agreements_services_events_and_participants(a_year, tmp_path):
+    code, out = run("report", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert (data["agreements"], data["agreement_amount_cny"]) == (2, 800_000)
+    assert (data["services"], data["services_by_kind"]) == (3, {"技术咨询": 2, "走访": 1})
+    assert (data["events"], data["participants"]) == (2, 135)
+    assert data["events_by_kind"] == {"对接会": 1, "调研": 1}
+    staff = {row["key"]: row for row in data["by_staff"]}
+    assert (staff["zhang"]["events"], staff["zhang"]["participants"]) == (1, 120)
+    assert (staff["li"]["events"], staff["li"]["participants"]) == (1, 15)
+    assert sum(row["agreements"] for row in data["by_channel"]) == 2
+    path = tmp_path / "report.json"
+    assert (
+        run("report", "--from", "2026-01-01", "--to", "2026-12-31", "--format", "json", "-o", str(path))[0]
+        == 0
+    )
+    assert json.loads(path.read_text(encoding="utf-8")) == data
+    code, out = run("report", "--from", "2027-01-01", "--to", "2027-01-01", "--format", "json")
+    day = json.loads(out)
+    assert (day["agreements"], day["agreement_amount_cny"], day["services"], day["participants"]) == (
+        1,
+        500_000,
+        1,
+        999,
+    )
