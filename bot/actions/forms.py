@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_over
+from actions.own_requests import answer_own_request
 from actions.runtime import current_slots, earlier_user_texts, message_time, say
 from chanyan.domain.display import summary_values
 from chanyan.extraction import from_entities, get_extractor
@@ -76,6 +77,11 @@ class ValidateIntakeForm(FormValidationAction):
                 FollowupAction("action_end_intake"),
             ]
         say(dispatcher, result.say)
+        if result.own is not None:
+            # A question about a filed request mid-interview: answered, then the pending question again.
+            responses, own_events = await answer_own_request(tracker, result.own)
+            say(dispatcher, responses)
+            events += own_events
         if result.handoff:
             await hand_over(tracker)
             dispatcher.utter_message(response="utter_handoff")

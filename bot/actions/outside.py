@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.filing import NEED_SLOTS
 from actions.handoff import hand_over
+from actions.own_requests import answer_own_request
 from actions.runtime import current_slots, message_time, say, session_factory
 from chanyan.domain.schema import SLOT_LABELS
 from chanyan.extraction import get_extractor
@@ -83,6 +84,10 @@ async def _outside(
         now=message_time(tracker),
     )
     events: list[EventType] = [SlotSet(name, value) for name, value in result.slots.items()]
+    if result.own is not None:
+        responses, own_events = await answer_own_request(tracker, result.own)
+        say(dispatcher, responses)
+        return events + own_events
     if result.clear_draft:
         events += _clear_draft()
     if result.handoff:

@@ -24,6 +24,7 @@ BOOKKEEPING_SLOTS = (
     "targets_hint",
     "amend_pending",
     "last_request_ref",
+    "own_request_pending",
 )
 
 

@@ -2,7 +2,7 @@
 
 Groups: db (schema), requests (list/show/export), extract (the extraction module), staff (console accounts),
 report and tasks (follow-up), privacy (the retention job and erasures), partners (the research-partner
-registry) and match (遴选匹配).
+registry), match (遴选匹配) and wechat (the 公众号's menu).
 Each group imports its heavy dependencies inside its handlers, so `chanyan staff list` loads no web stack and
 no spaCy.
 """
@@ -14,10 +14,10 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from chanyan.cli import db, extract, partners, privacy, report, requests, staff
+from chanyan.cli import db, extract, partners, privacy, report, requests, staff, wechat
 from chanyan.settings import Settings
 
-COMMAND_GROUPS = (db, requests, extract, staff, report, privacy, partners)
+COMMAND_GROUPS = (db, requests, extract, staff, report, privacy, partners, wechat)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -125,6 +125,11 @@ STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "closed": ("reviewing",),
 }
 
+# The reason recorded when the enterprise withdraws a request in the chat (closed, actor "enterprise").
+WITHDRAWN_BY_ENTERPRISE = "企业撤回"
+# Status changes the enterprise is told about (progress notifications), besides public notes.
+NOTIFIED_STATUSES: tuple[str, ...] = ("matched", "agreed", "closed")
+
 CHANNELS: tuple[str, ...] = ("rest", "socketio", "wechat", "cmdline", "unknown")
 CHANNEL_LABELS: dict[str, str] = {
     "rest": "接口",

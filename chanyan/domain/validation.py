@@ -14,6 +14,11 @@ from chanyan.domain.schema import MAX_TEXT_CHARS
 # "139 123 45678", "1391-234-5678". A number glued to other digits (an order number) is not a phone.
 PHONE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?(1[3-9]\d(?:[\s-]?\d){8})(?!\d)")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# A request's reference number (XQ-20261125-0007) as users type it: any case, dashes, spaces or none between parts.
+REF_PREFIX = "XQ"
+REF_IN_TEXT = re.compile(rf"(?<![A-Za-z]){REF_PREFIX}[\s\-_－—]*(\d{{8}})[\s\-_－—]*(\d{{4}})(?!\d)", re.I)
+# The last four digits of a phone, said on their own ("5678", "后四位是5678", "尾号 5678").
+PHONE_TAIL = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 EMAIL = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9])?@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}"
@@ -120,3 +125,18 @@ def mask_text(text: str) -> str:
     """Every mobile number and e-mail address in `text`, masked (for logs and texts shown back to users)."""
     text = PHONE_IN_TEXT.sub(lambda m: mask_phone_digits(re.sub(r"\D", "", m.group(1))), text)
     return EMAIL.sub(lambda m: f"{m.group(0)[0]}***@{m.group(0).partition('@')[2]}", text)
+
+
+def find_ref(text: str | None) -> str | None:
+    """The first reference number in a text, in its canonical form (XQ-20261125-0007), or None."""
+    match = REF_IN_TEXT.search(fold_width(text))
+    return f"{REF_PREFIX}-{match.group(1)}-{match.group(2)}" if match else None
+
+
+def phone_tail(text: str | None) -> str | None:
+    """The four digits of a short answer that gives a phone's last four digits, or None."""
+    folded = fold_width(text)
+    if len(folded) > 24:
+        return None
+    found = PHONE_TAIL.findall(REF_IN_TEXT.sub("", folded))
+    return found[0] if len(found) == 1 else None

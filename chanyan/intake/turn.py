@@ -26,6 +26,8 @@ from chanyan.intake import acts
 from chanyan.intake.answers import AnswerError, parse_answer, partner_of
 from chanyan.intake.corrections import edit_spans, explicit_edits, find_corrections
 from chanyan.intake.normalise import reading_form
+from chanyan.intake.own import PENDING_SLOT as OWN_PENDING_SLOT
+from chanyan.intake.own import OwnRequestAct, read_own_request
 from chanyan.intake.people import find_organisation, find_person, parse_contact
 from chanyan.intake.protocol import text_extractor
 from chanyan.intake.talk import is_only_back_reference, strip_talk
@@ -89,6 +91,9 @@ class TurnResult:
     detail: str | None = None  # for DECLINE: loan / hiring / selling
     handoff: bool = False  # hand over to staff now (they can reach the user)
     changed: list[str] = field(default_factory=list)  # fields a correction changed, for the acknowledgement
+    own: OwnRequestAct | None = (
+        None  # about a filed request (status, withdrawal): answered, then the question
+    )
 
 
 def new_draft_id() -> str:
@@ -129,6 +134,16 @@ def process_turn(
         result.slots["draft_id"] = new_draft_id()
     if choice is not None:
         return _button_turn(choice, requested_slot, slots, result, now=now)
+    own = _own_request_act(raw, read, slots, intent, intent_confidence, in_form=True)
+    if own is not None:
+        result.own = own
+        result.interruption = True
+        _ask_again(requested_slot, result)
+        return result
+    if slots.get(OWN_PENDING_SLOT):
+        result.slots[OWN_PENDING_SLOT] = None  # the message answers something else: the question lapses
+    if raw.startswith("/") and intent:
+        return _payload_turn(intent, requested_slot, slots, result)
     if requested_slot == REVIEW_SLOT:
         return _review_turn(raw, read, slots, result, extraction=extraction, now=now)
     if slots.get("amend_pending") and not requested_slot:
@@ -197,6 +212,35 @@ def process_turn(
 
 
 # --- reading values ---------------------------------------------------------------------------------------
+
+
+def _payload_turn(
+    intent: str, requested: str | None, slots: dict[str, Any], result: TurnResult
+) -> TurnResult:
+    """A menu click mid-interview ("/handoff", "/faq_process"): never an answer; done, then the question again."""
+    result.interruption = True
+    key = intent.removeprefix("faq_")
+    if intent == "handoff":
+        _handoff(slots, result)
+    elif intent.startswith("faq_") and key in acts.FAQ_KEYS:
+        result.say.append((f"utter_faq_{key}", {}))
+    if not result.ask:
+        _ask_again(requested, result)
+    return result
+
+
+def _own_request_act(
+    raw: str, read: str, slots: dict[str, Any], intent: str | None, confidence: float, *, in_form: bool
+) -> OwnRequestAct | None:
+    return read_own_request(
+        raw,
+        read,
+        slots.get(OWN_PENDING_SLOT),
+        intent=intent,
+        confidence=confidence,
+        in_form=in_form,
+        has_filed=bool(slots.get("last_request_ref")),
+    )
 
 
 def _values_in(
@@ -689,6 +733,7 @@ class OutsideResult:
     handoff: bool = False
     amend: dict[str, Any] | None = None  # slot updates for the request filed last
     clear_draft: bool = False
+    own: OwnRequestAct | None = None  # about a filed request: its status, an addition, a withdrawal
 
 
 _SOCIAL_RESPONSES = {
@@ -718,6 +763,11 @@ def outside_turn(
     out = OutsideResult()
     raw = clip(normalize_text(text))
     read = reading_form(raw)
+    out.own = _own_request_act(raw, read, slots, intent, intent_confidence, in_form=False)
+    if out.own is not None:
+        return out
+    if slots.get(OWN_PENDING_SLOT):
+        out.slots[OWN_PENDING_SLOT] = None  # the message answers something else: the question lapses
     if raw.startswith("/"):  # a button's payload: its intent says it all
         out.say.append((_SOCIAL_RESPONSES.get(intent or "", "utter_anything_else"), {}))
         return out

@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from chanyan import clock
+from chanyan.domain.validation import REF_PREFIX
 from chanyan.store.models import AuditEntry, ChannelIncident, Handoff, Request, StatusChange
 
-REF_PREFIX = "XQ"
 FILING_ACTOR = "assistant"
 # Each clash on a reference number lets one concurrent filer through, so this bounds the concurrency handled.
 REF_ATTEMPTS = 30

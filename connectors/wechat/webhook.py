@@ -25,6 +25,7 @@ from wechatpy.messages import BaseMessage
 from wechatpy.replies import create_reply
 from wechatpy.utils import WeChatSigner
 
+from chanyan.domain.wechat_menu import MENU_PAYLOADS, UNKNOWN_KEY_PAYLOAD
 from connectors.retry_notice import RETRY_NOTICE
 from connectors.wechat.api import IncidentRecorder, WeChatAPI
 from connectors.wechat.config import CHANNEL_NAME, WeChatConfig
@@ -55,11 +56,9 @@ MAX_BODY_BYTES = 64 * 1024  # a real callback is a few hundred bytes
 MAX_CLOCK_SKEW = 300  # seconds; older signed requests are replays
 SUCCESS = "success"
 
-# --- events and menu keys turned into user messages for Rasa ---
+# --- events and menu keys turned into user messages for Rasa (the menu itself: chanyan.domain.wechat_menu) ---
 SUBSCRIBE_EVENTS = ("subscribe", "subscribe_scan")
-MENU_PAYLOADS = {"START_INTAKE": "/request_filing", "HELP": "/faq_process"}
 GREET_PAYLOAD = "/greet"
-HELP_PAYLOAD = "/faq_process"
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
@@ -296,7 +295,7 @@ class WeChatWebhook:
                 logger.info("%s unsubscribed.", mask(openid))
                 return await self._answer_now(key, None, message, envelope)
             elif event == "click":
-                text = MENU_PAYLOADS.get(event_key, HELP_PAYLOAD)
+                text = MENU_PAYLOADS.get(event_key, UNKNOWN_KEY_PAYLOAD)
                 if event_key not in MENU_PAYLOADS:
                     logger.warning("Unknown menu key %r; showing help.", event_key)
             else:

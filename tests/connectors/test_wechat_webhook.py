@@ -100,6 +100,17 @@ async def test_menu_clicks_start_the_intake_or_show_help(make_webhook, fixture, 
     assert bot.texts == [payload]
 
 
+@pytest.mark.parametrize(
+    ("key", "payload"),
+    [("CHECK_PROGRESS", "/ask_status"), ("CONTACT_STAFF", "/handoff"), ("NO_SUCH_KEY", "/faq_process")],
+)
+async def test_the_menu_s_keys_reach_the_bot_as_their_intents(make_webhook, key, payload):
+    webhook, server = make_webhook()
+    bot = FakeBot()
+    await post(webhook, server.event(OPENID, "CLICK", key), bot)
+    assert bot.texts == [payload]
+
+
 @pytest.mark.parametrize("fixture", ["event_unsubscribe", "event_view"])
 async def test_other_events_are_acknowledged_silently(make_webhook, fixture):
     webhook, server = make_webhook()

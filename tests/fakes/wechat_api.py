@@ -1,7 +1,8 @@
 """WeChat, faked for tests: the API server the channel calls, and the callback side that calls the channel.
 
-`FakeWeChatAPI` is an aiohttp app on a free 127.0.0.1 port in a background thread: it issues access_tokens,
-records customer-service messages (客服消息) and fails on purpose. `WeChatServer` builds callbacks the way
+`FakeWeChatAPI` is an aiohttp app on a free 127.0.0.1 port in a background thread: it issues access_tokens (and
+stable tokens), records customer-service messages (客服消息), keeps the custom menu (自定义菜单: create, current
+menu, delete, with WeChat's checks of its shape) and fails on purpose. `WeChatServer` builds callbacks the way
 WeChat does (signature, timestamp, nonce; AES with msg_signature in safe mode) using wechatpy.
 """
 
@@ -44,6 +45,8 @@ class FakeWeChatAPI:
         messages: customer-service sends accepted, in order (the JSON bodies).
         token_requests: one dict per /cgi-bin/token call (appid, and whether the secret matched).
         rejected: sends answered with an error, as (errcode, body).
+        menu: the custom menu created last (the menu/create body), or None.
+        menu_calls: one (path, body or None) per menu call, in order.
     """
 
     def __init__(self, appid: str | None = None, secret: str | None = None) -> None:
@@ -52,8 +55,11 @@ class FakeWeChatAPI:
         self.messages: list[dict[str, Any]] = []
         self.token_requests: list[dict[str, Any]] = []
         self.rejected: list[tuple[int | str, dict[str, Any]]] = []
+        self.menu: dict[str, Any] | None = None
+        self.menu_calls: list[tuple[str, dict[str, Any] | None]] = []
         self._valid_tokens: dict[str, float] = {}
         self._failures: deque[_Failure] = deque()
+        self._menu_failures: deque[int] = deque()
         self._counter = itertools.count(1)
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -108,6 +114,10 @@ class FakeWeChatAPI:
         app = web.Application()
         app.router.add_get("/cgi-bin/token", self._token)
         app.router.add_post("/cgi-bin/message/custom/send", self._custom_send)
+        app.router.add_post("/cgi-bin/stable_token", self._stable_token)
+        app.router.add_post("/cgi-bin/menu/create", self._menu_create)
+        app.router.add_get("/cgi-bin/get_current_selfmenu_info", self._menu_current)
+        app.router.add_get("/cgi-bin/menu/delete", self._menu_delete)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -137,6 +147,11 @@ class FakeWeChatAPI:
         with self._lock:
             self._failures.extend(_Failure(errcode, delay) for _ in range(times))
 
+    def fail_next_menu(self, errcode: int, times: int = 1) -> None:
+        """Answer the next `times` menu calls with `errcode`."""
+        with self._lock:
+            self._menu_failures.extend([errcode] * times)
+
     def expire_tokens(self) -> None:
         """Invalidate every issued token: the next send gets 42001."""
         with self._lock:
@@ -149,6 +164,8 @@ class FakeWeChatAPI:
             self.token_requests.clear()
             self.rejected.clear()
             self._failures.clear()
+            self.menu_calls.clear()
+            self._menu_failures.clear()
 
     def texts(self, openid: str | None = None) -> list[str]:
         """The texts sent (to `openid`, if given)."""
@@ -202,6 +219,73 @@ class FakeWeChatAPI:
             self._valid_tokens[token] = time.time() + TOKEN_TTL
         return web.json_response({"access_token": token, "expires_in": TOKEN_TTL})
 
+    def _issue_token(self, appid: str | None, secret: str | None) -> dict[str, Any]:
+        if (self.appid and appid != self.appid) or (self.secret and secret != self.secret):
+            return {"errcode": 40125, "errmsg": "invalid appsecret"}
+        token = f"FAKE-TOKEN-{next(self._counter)}-{secrets.token_hex(4)}"
+        self._valid_tokens[token] = time.time() + TOKEN_TTL
+        return {"access_token": token, "expires_in": TOKEN_TTL}
+
+    async def _stable_token(self, request: web.Request) -> web.Response:
+        try:
+            body = json.loads((await request.read()).decode("utf-8"))
+        except ValueError:
+            return web.json_response({"errcode": 47001, "errmsg": "data format error"})
+        appid, secret = body.get("appid"), body.get("secret")
+        with self._changed:
+            self.token_requests.append(
+                {"appid": appid, "secret_ok": self.secret is None or secret == self.secret, "at": time.time(),
+                 "stable": True}
+            )  # fmt: skip
+            self._changed.notify_all()
+            if body.get("grant_type") != "client_credential":
+                return web.json_response({"errcode": 40002, "errmsg": "invalid grant_type"})
+            return web.json_response(self._issue_token(appid, secret))
+
+    def _menu_refusal(self, request: web.Request) -> dict[str, Any] | None:
+        """A queued failure or an invalid token, checked under the lock; None when the call may proceed."""
+        if self._menu_failures:
+            errcode = self._menu_failures.popleft()
+            return {"errcode": errcode, "errmsg": f"fake error {errcode}"}
+        if self._valid_tokens.get(request.query.get("access_token", ""), 0) < time.time():
+            return {"errcode": 42001, "errmsg": "access_token expired"}
+        return None
+
+    async def _menu_create(self, request: web.Request) -> web.Response:
+        try:
+            body = json.loads((await request.read()).decode("utf-8"))
+        except ValueError:
+            return web.json_response({"errcode": 47001, "errmsg": "data format error"})
+        with self._changed:
+            self.menu_calls.append(("create", body))
+            refusal = self._menu_refusal(request)
+            if refusal is None:
+                refusal = _menu_errors(body)
+            if refusal is not None:
+                return web.json_response(refusal)
+            self.menu = body
+            self._changed.notify_all()
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _menu_current(self, request: web.Request) -> web.Response:
+        with self._lock:
+            self.menu_calls.append(("current", None))
+            refusal = self._menu_refusal(request)
+            if refusal is not None:
+                return web.json_response(refusal)
+            if self.menu is None:
+                return web.json_response({"is_menu_open": 0, "selfmenu_info": {"button": []}})
+            return web.json_response({"is_menu_open": 1, "selfmenu_info": self.menu})
+
+    async def _menu_delete(self, request: web.Request) -> web.Response:
+        with self._lock:
+            self.menu_calls.append(("delete", None))
+            refusal = self._menu_refusal(request)
+            if refusal is not None:
+                return web.json_response(refusal)
+            self.menu = None
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
     async def _custom_send(self, request: web.Request) -> web.StreamResponse:
         raw = await request.read()
         try:
@@ -240,6 +324,30 @@ class FakeWeChatAPI:
             self.messages.append(body)
             self._changed.notify_all()
         return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+
+def _menu_errors(body: Any) -> dict[str, Any] | None:
+    """WeChat's checks of a menu/create body (button count, types, name and key sizes)."""
+    buttons = body.get("button") if isinstance(body, dict) else None
+    if not isinstance(buttons, list) or not 1 <= len(buttons) <= 3:
+        return {"errcode": 40016, "errmsg": "invalid button size"}
+    for button in buttons:
+        if not isinstance(button, dict):
+            return {"errcode": 40017, "errmsg": "invalid button type"}
+        name = str(button.get("name") or "")
+        subs = button.get("sub_button")
+        if not name or len(name.encode("utf-8")) > 16:
+            return {"errcode": 40018, "errmsg": "invalid button name size"}
+        if subs:
+            if not isinstance(subs, list) or len(subs) > 5:
+                return {"errcode": 40023, "errmsg": "invalid sub button size"}
+            continue
+        if button.get("type") != "click":
+            return {"errcode": 40017, "errmsg": "invalid button type"}
+        key = str(button.get("key") or "")
+        if not key or len(key.encode("utf-8")) > 128:
+            return {"errcode": 40019, "errmsg": "invalid button key size"}
+    return None
 
 
 # --- the callback side ----------------------------------------------------------------------------------

@@ -22,9 +22,11 @@ from chanyan.store.models.requests import (
     SEARCH_FIELDS,
     AuditEntry,
     Handoff,
+    ProgressNotice,
     Request,
     RequestNote,
     StatusChange,
+    StatusLookup,
     request_search_text,
 )
 from chanyan.store.models.staff import STAFF_ROLES, ApiToken, StaffSession, StaffUser
@@ -50,6 +52,7 @@ __all__ = [
     "Notification",
     "OutboundMessage",
     "Partner",
+    "ProgressNotice",
     "PartnerAudit",
     "RegistryState",
     "Request",
@@ -59,6 +62,7 @@ __all__ = [
     "StaffSession",
     "StaffUser",
     "StatusChange",
+    "StatusLookup",
     "request_search_text",
     "utcnow",
 ]

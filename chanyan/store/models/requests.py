@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
 )
 from sqlalchemy.orm import relationship
 
@@ -78,6 +79,8 @@ class RequestNote(Base):
     request_id = Column(Integer, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False, index=True)
     author = Column(String(100), nullable=False)
     text = Column(Text, nullable=False)
+    # A public note is shown to the enterprise (status query in the chat, progress notification).
+    public = Column(Boolean, nullable=False, default=False, server_default=false())
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
     request = relationship("Request", back_populates="notes")
@@ -122,6 +125,38 @@ class Handoff(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     resolved_at = Column(DateTime)
     resolved_by = Column(String(100))
+
+
+class StatusLookup(Base):
+    """One check of the filing phone's last four digits before a request's status is told on another identity;
+    failed checks are counted per request (across identities) to stop guessing."""
+
+    __tablename__ = "status_lookups"
+    __table_args__ = (Index("ix_status_lookups_ref_created", "ref", "created_at"),)
+
+    id = Column(Integer, primary_key=True)
+    ref = Column(String(32), nullable=False)
+    conversation_id = Column(String(255), nullable=False)
+    succeeded = Column(Boolean, nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+
+
+class ProgressNotice(Base):
+    """One attempt to tell the enterprise about its request's progress (a status change or a public note): the
+    channel it went to, or why it could not, and the outcome; shown on the request page."""
+
+    __tablename__ = "progress_notices"
+
+    id = Column(Integer, primary_key=True)
+    request_id = Column(Integer, ForeignKey("requests.id", ondelete="CASCADE"), nullable=False, index=True)
+    event = Column(String(16), nullable=False)  # status | note
+    text = Column(Text, nullable=False)
+    route = Column(String(16), nullable=False)  # socketio | wechat | email | none
+    outcome = Column(String(16), nullable=False)  # queued | sent | failed | skipped
+    detail = Column(Text)
+    # The outbox row (dedupe key) that carries an e-mail; its status is the e-mail's outcome.
+    notification_key = Column(String(200))
+    created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
 SEARCH_FIELDS: tuple[str, ...] = (
