@@ -169,15 +169,25 @@ async def api_status(request: web.Request) -> web.Response:
 @routes.post("/api/requests/{ref}/notes", name="api_request_notes")
 async def api_note(request: web.Request) -> web.Response:
     body = await _json_body(request)
+    public = body.get("public", False)
+    if not isinstance(public, bool):
+        raise InvalidInput("public 必须是 true 或 false。", {"public": "请填写 true 或 false。"})
     note = await run_db(
         request.app,
         editing.add_note,
         request.match_info["ref"],
         str(body.get("text") or ""),
         current_user(request).username,
+        public=public,
     )
     return web.json_response(
-        {"author": note.author, "text": note.text, "created_at": iso_local(note.created_at)}, status=201
+        {
+            "author": note.author,
+            "text": note.text,
+            "public": note.public,
+            "created_at": iso_local(note.created_at),
+        },
+        status=201,
     )
 
 

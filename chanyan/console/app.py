@@ -14,7 +14,15 @@ import jinja2
 from aiohttp import web
 
 from chanyan import clock
-from chanyan.console import api, followup_views, ops_views, partners_views, privacy_views, views
+from chanyan.console import (
+    api,
+    followup_views,
+    ops_views,
+    partners_views,
+    privacy_views,
+    progress_views,
+    views,
+)
 from chanyan.console.db import database_ctx
 from chanyan.console.errors import error_middleware
 from chanyan.console.keys import HASHER_KEY, PUBLIC_RESOURCES_KEY, SETTINGS_KEY, THROTTLE_KEY, USER
@@ -65,6 +73,7 @@ def init_app(
     # 3. Database engines: opened on start-up, disposed on clean-up.
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(privacy_views.retention_ctx)  # the daily retention job (chanyan privacy purge)
+    app.cleanup_ctx.append(progress_views.progress_ctx)  # progress notices to the enterprise
     # 4. Templates (autoescaped: user text is never HTML).
     setup_templates(app)
     # 5. Routes: pages, API, static files, then the extensions' (the widget's public routes).

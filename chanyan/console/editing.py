@@ -387,16 +387,17 @@ def assign(session: Session, ref: str, username: str, actor: str) -> Request:
     return request
 
 
-def add_note(session: Session, ref: str, text: str, actor: str) -> RequestNote:
+def add_note(session: Session, ref: str, text: str, actor: str, *, public: bool = False) -> RequestNote:
+    """A staff note; a public one is shown to the enterprise (status query, progress notification)."""
     request = get_request(session, ref)
     text = text.replace("\r\n", "\n").strip()
     if not text:
         raise InvalidInput("备注内容不能为空。", {"note": "请填写备注。"})
     if len(text) > MAX_NOTE_CHARS:
         raise InvalidInput("备注过长。", {"note": f"不能超过 {MAX_NOTE_CHARS} 个字符。"})
-    note = RequestNote(author=actor, text=text)
+    note = RequestNote(author=actor, text=text, public=public)
     request.notes.append(note)
-    _audit(session, request, actor, "note", "note", None, text)
+    _audit(session, request, actor, "note", "public_note" if public else "note", None, text)
     session.flush()  # the answer shows the note's time
     return note
 

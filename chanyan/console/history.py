@@ -69,7 +69,8 @@ def describe(entry: AuditEntry, names: dict[str, str] | None = None) -> str:
     old = field_text(entry.field, entry.old_value, names)
     new = field_text(entry.field, entry.new_value, names)
     if entry.action == "note":
-        return f"{who} 添加了备注：{new}"
+        kind = "对企业公开的备注" if entry.field == "public_note" else "备注"
+        return f"{who} 添加了{kind}：{new}"
     if entry.action == "agreement":
         return f"{who} 登记了合作协议：{new}"
     if entry.action == "assign":

@@ -45,3 +45,6 @@ PUBLIC_RESOURCES_KEY = web.AppKey("public_resources", set)
 
 # Per-request values (request[...]).
 USER = "chanyan.user"
+# How progress notices reach the enterprise on its chat channel (chanyan.requests.progress.ChannelDelivery), when
+# the process has a way to write to the channels; absent: e-mail only.
+PROGRESS_DELIVERY_KEY = web.AppKey("progress_delivery", object)

@@ -152,7 +152,13 @@ def document(server_url: str = "") -> dict[str, Any]:
     assign_body = obj(
         {"assignee": nullable({"type": "string", "description": "在用账号的用户名；null 取消分配"})}
     )
-    note_body = obj({"text": STRING})
+    note_body = obj(
+        {
+            "text": STRING,
+            "public": {"type": "boolean", "description": "对企业公开（企业可在对话中查询，并收到进展通知）"},
+        },
+        optional=("public",),
+    )
     return {
         "openapi": "3.1.0",
         "info": {"title": "产研通 需求单 API", "version": "1", "description": "对接专员工作台的数据接口。"},

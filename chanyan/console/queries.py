@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from chanyan.console.search import query_tokens
 from chanyan.domain.schema import CHANNELS, STATUSES
 from chanyan.partners.shortlist import candidate_stages_reached
+from chanyan.requests.progress import NoticeView, notices_of_request
 from chanyan.requests.records import request_record
 from chanyan.store.models import AuditEntry, Handoff, Request, StaffUser, StatusChange, utcnow
 from chanyan.store.requests import get_request
@@ -224,6 +225,7 @@ class RequestDetail:
     audit: list[AuditEntry]
     handoffs: list[Handoff]
     staff: list[tuple[str, str]]
+    progress: list[NoticeView] = field(default_factory=list)  # what the enterprise was told, and how
 
 
 def request_detail(session: Session, ref: str) -> RequestDetail:
@@ -235,7 +237,8 @@ def request_detail(session: Session, ref: str) -> RequestDetail:
     )
     handoffs = conversation_handoffs(session, request.conversation_id)
     staff = [(u.username, u.display_name or u.username) for u in active_staff(session)]
-    return RequestDetail(request, request_record(request), audit, handoffs, staff)
+    progress = notices_of_request(session, request.id)
+    return RequestDetail(request, request_record(request), audit, handoffs, staff, progress)
 
 
 def conversation_handoffs(session: Session, conversation_id: str) -> list[Handoff]:

@@ -302,7 +302,12 @@ async def request_note(request: web.Request) -> web.Response:
     form = await request.post()
     try:
         await run_db(
-            request.app, editing.add_note, ref, str(form.get("text", "")), current_user(request).username
+            request.app,
+            editing.add_note,
+            ref,
+            str(form.get("text", "")),
+            current_user(request).username,
+            public=form.get("public") == "on",
         )
     except InvalidInput as err:
         return await _render_detail(request, ref, errors=err.errors, status=422)

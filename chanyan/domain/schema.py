@@ -125,6 +125,8 @@ STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "closed": ("reviewing",),
 }
 
+# The actor of the enterprise's own changes in the chat (edits, additions, withdrawal) in a request's history.
+ENTERPRISE_ACTOR = "enterprise"
 # The reason recorded when the enterprise withdraws a request in the chat (closed, actor "enterprise").
 WITHDRAWN_BY_ENTERPRISE = "企业撤回"
 # Status changes the enterprise is told about (progress notifications), besides public notes.

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chanyan.domain.schema import SKIPPED
+from chanyan.domain.schema import ENTERPRISE_ACTOR, SKIPPED
 from chanyan.store.models import AuditEntry, Request
 
-ACTOR = "enterprise"
+ACTOR = ENTERPRISE_ACTOR
 # Interview slot -> request column, for the slots a user may change after filing.
 SLOT_COLUMNS: dict[str, str] = {
     "enterprise_name": "enterprise_name",

@@ -209,6 +209,11 @@ class Notifier:
         self.start()
         self._wake.set()
 
+    def wake(self) -> None:
+        """Deliver what was queued in the outbox directly (e.g. progress e-mails) without waiting for the poll."""
+        self.start()
+        self._wake.set()
+
     def start(self) -> None:
         """Run this process's delivery worker (idempotent)."""
         if not self.enabled:

@@ -91,7 +91,13 @@ def request_record(request: Request) -> dict[str, Any]:
         "assignee": request.assignee,
         "handoff": bool(request.handoff),
         "notes": [
-            {"author": n.author, "text": n.text, "created_at": iso_local(n.created_at)} for n in request.notes
+            {
+                "author": n.author,
+                "text": n.text,
+                "public": bool(n.public),
+                "created_at": iso_local(n.created_at),
+            }
+            for n in request.notes
         ],
         "status_history": [
             {

@@ -82,7 +82,7 @@ PARTNER = obj(
     optional=("types", "names", "regions"),
     description=FIELD_LABELS["partner"],
 )  # fmt: skip
-NOTE = obj({"author": STRING, "text": STRING, "created_at": TIMESTAMP})
+NOTE = obj({"author": STRING, "text": STRING, "public": {"type": "boolean"}, "created_at": TIMESTAMP})
 STATUS_CHANGE = obj(
     {"from": nullable(STRING), "to": {"type": "string", "enum": list(STATUSES)}, "reason": nullable(STRING),
      "actor": STRING, "at": TIMESTAMP}

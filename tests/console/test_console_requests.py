@@ -351,3 +351,30 @@ async def test_api(client, refs):
         "/api/requests/{ref}/assign",
     } <= set(spec["paths"])
     assert {"get", "patch"} <= set(spec["paths"]["/api/requests/{ref}"])
+
+
+async def test_a_public_note_is_marked_and_its_progress_notice_listed(client, refs):
+    csrf = await signed_in(client)
+    ref = refs["extra1"]
+    form = await (await client.get(f"/requests/{ref}")).text()
+    assert 'name="public"' in form and "进展通知" in form and "暂无进展通知" in form
+    posted = await client.post(
+        f"/requests/{ref}/notes",
+        data={"_csrf": csrf, "text": "已约好下周与高校团队视频沟通", "public": "on"},
+        allow_redirects=False,
+    )
+    assert posted.status == 302
+    headers = {"X-CSRF-Token": csrf}
+    bad = await client.post(
+        f"/api/requests/{ref}/notes", json={"text": "x", "public": "yes"}, headers=headers
+    )
+    assert bad.status == 422
+    private = await client.post(f"/api/requests/{ref}/notes", json={"text": "内部备注"}, headers=headers)
+    assert private.status == 201 and (await private.json())["public"] is False
+    record = await (await client.get(f"/api/requests/{ref}")).json()
+    assert [(n["text"], n["public"]) for n in record["notes"]][-2:] == [
+        ("已约好下周与高校团队视频沟通", True),
+        ("内部备注", False),
+    ]
+    page = await (await client.get(f"/requests/{ref}")).text()
+    assert "对企业公开" in page and "公开备注" in page and "暂无进展通知" not in page

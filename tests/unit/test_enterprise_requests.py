@@ -146,3 +146,22 @@ def test_an_addition_goes_into_the_description_with_an_audit_entry(session_facto
         assert latest.say[0][1]["ref"] == newer
         too_long = enterprise.supplement(session, "conv-add", "很" * 5000, ref=newer)
         assert names(too_long) == ["utter_supplement_too_long"]
+
+
+def test_every_response_the_service_names_exists_in_the_bot_s_domain():
+    import re
+    from pathlib import Path
+
+    import yaml
+
+    from chanyan.domain.schema import STATUSES
+
+    root = Path(__file__).resolve().parents[2]
+    responses = set(
+        yaml.safe_load((root / "bot/domain/responses.yml").read_text(encoding="utf-8"))["responses"]
+    )
+    named = set()
+    for path in (root / "chanyan/requests/enterprise.py", root / "bot/actions/own_requests.py"):
+        named |= set(re.findall(r'"(utter_[a-z_]+)"', path.read_text(encoding="utf-8")))
+    assert named and sorted(named - responses) == []
+    assert {f"utter_status_{s}" for s in (*STATUSES, "withdrawn")} <= responses

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from chanyan.domain.schema import ENTERPRISE_ACTOR, NOTIFIED_STATUSES
 from chanyan.store.models.base import Base, ChangeLogColumns, utcnow
 
 
@@ -186,3 +187,28 @@ def _fill_search_text(_mapper, _connection, target: Request) -> None:
 
 event.listen(Request, "before_insert", _fill_search_text)
 event.listen(Request, "before_update", _fill_search_text)
+
+
+def _queue_progress(connection, request_id: int, event_kind: str, text: str) -> None:
+    connection.execute(
+        ProgressNotice.__table__.insert().values(
+            request_id=request_id, event=event_kind, text=text, route="pending", outcome="pending",
+            created_at=utcnow(),
+        )
+    )  # fmt: skip
+
+
+def _status_progress(_mapper, connection, target: StatusChange) -> None:
+    # The enterprise is told of staff's steps it cares about, whoever writes them (console, API, matching,
+    # agreements); chanyan.requests.progress routes the queued notice to its channel or e-mail.
+    if target.to_status in NOTIFIED_STATUSES and target.from_status and target.actor != ENTERPRISE_ACTOR:
+        _queue_progress(connection, target.request_id, "status", target.to_status)
+
+
+def _note_progress(_mapper, connection, target: RequestNote) -> None:
+    if target.public:
+        _queue_progress(connection, target.request_id, "note", target.text)
+
+
+event.listen(StatusChange, "after_insert", _status_progress)
+event.listen(RequestNote, "after_insert", _note_progress)
