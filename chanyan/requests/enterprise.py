@@ -24,7 +24,8 @@ from chanyan import clock
 from chanyan.domain.schema import SLOT_MAX_CHARS, STATUS_TRANSITIONS, WITHDRAWN_BY_ENTERPRISE
 from chanyan.domain.validation import normalize_text
 from chanyan.requests.amend import ACTOR, amend_request
-from chanyan.store.models import AuditEntry, Request, RequestNote, StatusChange, StatusLookup
+from chanyan.store.models import Request, RequestNote, StatusLookup
+from chanyan.store.requests import move_status
 
 # Requests listed in one answer; the rest are counted.
 MAX_LISTED = 5
@@ -229,21 +230,7 @@ def withdraw(session: Session, conversation_id: str, pending: dict[str, Any]) ->
         return Reply([("utter_withdraw_signed", values)])
     said = normalize_text(str(pending.get("reason") or ""))
     reason = f"{WITHDRAWN_BY_ENTERPRISE}：{said}" if said else WITHDRAWN_BY_ENTERPRISE
-    old = request.status
-    request.status = "closed"
-    request.status_history.append(
-        StatusChange(from_status=old, to_status="closed", reason=reason, actor=ACTOR)
-    )
-    session.add(
-        AuditEntry(
-            request_id=request.id,
-            actor=ACTOR,
-            action="status",
-            field="status",
-            old_value=old,
-            new_value=f"closed：{reason}",
-        )
-    )
+    move_status(session, request, "closed", reason, ACTOR)
     return Reply([("utter_withdrawn", values)], changed_ref=request.ref)
 
 

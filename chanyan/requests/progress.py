@@ -19,11 +19,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
+from chanyan import clock
 from chanyan.domain.schema import CHANNEL_LABELS, STATUS_LABELS
 from chanyan.domain.validation import normalize_email
 from chanyan.requests import outbox
@@ -49,6 +51,8 @@ OUTCOME_LABELS = {
 }
 EVENT_LABELS = {"status": "状态变更", "note": "公开备注"}
 BATCH = 50
+# A router that dies mid-notice leaves it claimed this long; then another one takes it.
+LEASE_SECONDS = 120
 MAX_NOTE_CHARS = 500
 
 # What the enterprise reads (the e-mail, or the chat message) for each step.
@@ -68,10 +72,26 @@ class Outcome:
 
 
 class ChannelDelivery(Protocol):
-    """Writes a text to a conversation's user on its channel (the live handoff's outbound service)."""
+    """Writes a text to a conversation's user on its channel (the outbound delivery service)."""
 
-    def __call__(self, channel: str, conversation_id: str, text: str) -> Outcome | None:
+    def __call__(self, channel: str, conversation_id: str, text: str, request_ref: str) -> Outcome | None:
         """The outcome, or None when this channel cannot be written to now (then e-mail is tried)."""
+
+
+def outbound_delivery(service: Any) -> ChannelDelivery:
+    """A ChannelDelivery over chanyan.conversations.outbound.OutboundService (passed in: this layer does not
+    import it): the widget gets the notice now or on the next visit; WeChat only within the 客服消息 window
+    and count, and a refusal or failure falls back to e-mail with the service's reason."""
+
+    def deliver(channel: str, conversation_id: str, text: str, request_ref: str) -> Outcome | None:
+        outcome = service.send(conversation_id, text, kind="notice", request_ref=request_ref)
+        if outcome.status == "sent":
+            return Outcome("sent")
+        if outcome.status == "queued":
+            return Outcome("queued", outcome.message)
+        return Outcome("failed", outcome.message)
+
+    return deliver
 
 
 def message_text(request: Request, notice: ProgressNotice) -> str:
@@ -88,93 +108,118 @@ def email_subject(request: Request) -> str:
     return f"【产研通】您的需求 {request.ref} 有新进展"
 
 
-def _claim(session: Session, notice_id: int) -> bool:
-    # Compare-and-set: of two console replicas routing at once, one takes the notice.
-    result = session.execute(
-        update(ProgressNotice)
-        .where(ProgressNotice.id == notice_id, ProgressNotice.outcome == "pending")
-        .values(outcome="routing")
+@dataclass(frozen=True)
+class _Claimed:
+    """What routing one notice needs, read in the claim's transaction."""
+
+    id: int
+    channel: str
+    conversation_id: str
+    ref: str
+    subject: str
+    text: str
+    email: str | None
+
+
+def _claim_due(session: Session, now: datetime, limit: int) -> list[_Claimed]:
+    """Claim pending notices (and ones whose router died) with a lease; compare-and-set, so that of two
+    console replicas routing at once one takes each notice."""
+    stale = and_(ProgressNotice.outcome == "routing", ProgressNotice.claimed_until < now)
+    due = or_(ProgressNotice.outcome == "pending", stale)
+    ids = list(
+        session.execute(
+            select(ProgressNotice.id).where(due).order_by(ProgressNotice.id).limit(limit)
+        ).scalars()
     )
-    return result.rowcount == 1
+    claimed = []
+    for notice_id in ids:
+        result = session.execute(
+            update(ProgressNotice)
+            .where(ProgressNotice.id == notice_id, due)
+            .values(outcome="routing", claimed_until=now + timedelta(seconds=LEASE_SECONDS))
+        )
+        if result.rowcount != 1:
+            continue
+        notice = session.get(ProgressNotice, notice_id)
+        request = session.get(Request, notice.request_id)
+        email = normalize_email(request.contact_email) if request.contact_email else None
+        claimed.append(
+            _Claimed(
+                notice.id,
+                request.channel,
+                request.conversation_id,
+                request.ref,
+                email_subject(request),
+                message_text(request, notice),
+                email,
+            )
+        )
+    return claimed
 
 
 def route_pending(
-    session: Session,
+    sessions: sessionmaker,
     settings: NotifySettings,
     *,
     deliver: ChannelDelivery | None = None,
     wake_email: Callable[[], None] | None = None,
+    now: datetime | None = None,
 ) -> int:
-    """Route every pending progress notice once; returns how many were routed."""
-    ids = list(
-        session.execute(
-            select(ProgressNotice.id)
-            .where(ProgressNotice.outcome == "pending")
-            .order_by(ProgressNotice.id)
-            .limit(BATCH)
-        ).scalars()
-    )
-    routed = 0
+    """Route every pending progress notice once; returns how many were routed.
+
+    Short transactions: the claim, then (with no transaction open: a channel send is an HTTP call that writes
+    its own attempt) the channel delivery, then the outcome with any e-mail queued in the outbox."""
+    with sessions() as session, session.begin():
+        claimed = _claim_due(session, now or clock.utcnow(), BATCH)
     queued_email = False
-    for notice_id in ids:
-        if not _claim(session, notice_id):
-            continue
-        notice = session.get(ProgressNotice, notice_id)
-        request = session.get(Request, notice.request_id)
-        queued_email |= _route(session, request, notice, settings, deliver)
-        routed += 1
+    for item in claimed:
+        route, outcome, detail = _on_channel(item, deliver)
+        with sessions() as session, session.begin():
+            notice = session.get(ProgressNotice, item.id)
+            if route is None:
+                route, outcome, detail, key = _by_email(session, item, settings, detail)
+                notice.notification_key = key
+                queued_email |= key is not None
+            notice.route, notice.outcome, notice.detail = route, outcome, detail or None
+            notice.claimed_until = None
     if queued_email and wake_email is not None:
-        session.flush()
         wake_email()
-    return routed
+    return len(claimed)
 
 
-def _route(
-    session: Session,
-    request: Request,
-    notice: ProgressNotice,
-    settings: NotifySettings,
-    deliver: ChannelDelivery | None,
-) -> bool:
-    """Decide and record one notice's route; True when an e-mail was queued."""
-    text = message_text(request, notice)
-    channel_note = ""
-    if request.channel in ("socketio", "wechat"):
-        outcome = None
-        if deliver is not None:
-            try:
-                outcome = deliver(request.channel, request.conversation_id, text)
-            except Exception as err:  # a channel fault never stops the other notices
-                log.exception("progress notice %s: channel delivery failed", notice.id)
-                outcome = Outcome("failed", f"{type(err).__name__}")
-        if outcome is not None and outcome.outcome in ("sent", "queued"):
-            notice.route, notice.outcome, notice.detail = (
-                request.channel,
-                outcome.outcome,
-                outcome.detail or None,
-            )
-            return False
-        label = CHANNEL_LABELS.get(request.channel, request.channel)
-        channel_note = (
-            f"{label}：{outcome.detail or '发送失败'}；" if outcome is not None else f"{label}暂不能发送；"
-        )
-    elif request.channel == "rest":
-        channel_note = "接口渠道无法推送消息；"
-    email = normalize_email(request.contact_email or "") if request.contact_email else None
-    if not email:
-        notice.route, notice.outcome = "none", "skipped"
-        notice.detail = channel_note + "企业未留邮箱"
-        return False
+def _on_channel(item: _Claimed, deliver: ChannelDelivery | None) -> tuple[str | None, str, str]:
+    """(route, outcome, detail) when the chat channel took the notice; (None, "", why not) otherwise."""
+    if item.channel == "rest":
+        return None, "", "接口渠道无法推送消息；"
+    if item.channel not in ("socketio", "wechat"):
+        return None, "", ""
+    label = CHANNEL_LABELS.get(item.channel, item.channel)
+    if deliver is None:
+        return None, "", f"{label}暂不能发送；"
+    try:
+        outcome = deliver(item.channel, item.conversation_id, item.text, item.ref)
+    except Exception as err:  # a channel fault never stops the other notices
+        log.exception("progress notice %s: channel delivery failed", item.id)
+        outcome = Outcome("failed", type(err).__name__)
+    if outcome is not None and outcome.outcome in ("sent", "queued"):
+        return item.channel, outcome.outcome, outcome.detail
+    if outcome is None:
+        return None, "", f"{label}暂不能发送；"
+    return None, "", f"{label}：{outcome.detail or '发送失败'}；"
+
+
+def _by_email(
+    session: Session, item: _Claimed, settings: NotifySettings, channel_note: str
+) -> tuple[str, str, str, str | None]:
+    """(route, outcome, detail, outbox key): the e-mail queued in the outbox, or why there is none."""
+    if not item.email:
+        return "none", "skipped", channel_note + "企业未留邮箱", None
     if not settings.smtp_ready:
-        notice.route, notice.outcome = "none", "skipped"
-        notice.detail = channel_note + "未配置邮件服务（SMTP）"
-        return False
-    key = f"progress:{request.ref}:{notice.id}"
-    rows = outbox.enqueue(session, email_subject(request), text, ["email"], dedupe_key=key, recipient=email)
-    notice.route, notice.outcome = "email", "queued"
-    notice.detail = (channel_note + "改为邮件通知") if channel_note else None
-    notice.notification_key = rows[0].dedupe_key if rows else f"{key}|email"
-    return True
+        return "none", "skipped", channel_note + "未配置邮件服务（SMTP）", None
+    key = f"progress:{item.ref}:{item.id}"
+    rows = outbox.enqueue(session, item.subject, item.text, ["email"], dedupe_key=key, recipient=item.email)
+    detail = (channel_note + "改为邮件通知") if channel_note else ""
+    return "email", "queued", detail, rows[0].dedupe_key if rows else f"{key}|email"
 
 
 @dataclass(frozen=True)

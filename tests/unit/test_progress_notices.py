@@ -58,8 +58,7 @@ def test_rest_requests_are_told_by_e_mail_and_the_outbox_carries_each_attempt(se
     with session_factory() as session, session.begin():
         change_status(session, ref, "reviewing", "", "li")
         change_status(session, ref, "matched", "", "li")
-    with session_factory() as session, session.begin():
-        assert progress.route_pending(session, SMTP, wake_email=lambda: woken.append(1)) == 1
+    assert progress.route_pending(session_factory, SMTP, wake_email=lambda: woken.append(1)) == 1
     assert woken == [1]
     with session_factory() as session, session.begin():
         notice = _notices(session, ref)[0]
@@ -74,8 +73,7 @@ def test_rest_requests_are_told_by_e_mail_and_the_outbox_carries_each_attempt(se
     assert (view.route, view.email_attempts, view.email_error) == ("邮件", 1, "connection refused")
     assert view.outcome == "邮件待发送"
     # Routed once: a second pass finds nothing to do.
-    with session_factory() as session, session.begin():
-        assert progress.route_pending(session, SMTP) == 0
+    assert progress.route_pending(session_factory, SMTP) == 0
 
 
 def test_without_e_mail_or_smtp_the_notice_is_skipped_with_the_reason(session_factory):
@@ -84,8 +82,7 @@ def test_without_e_mail_or_smtp_the_notice_is_skipped_with_the_reason(session_fa
     with session_factory() as session, session.begin():
         add_note(session, no_email, "样品已收到", "li", public=True)
         add_note(session, with_email, "样品已收到", "li", public=True)
-    with session_factory() as session, session.begin():
-        progress.route_pending(session, NO_SMTP)
+    progress.route_pending(session_factory, NO_SMTP)
     with session_factory() as session:
         first, second = _notices(session, no_email)[0], _notices(session, with_email)[0]
         assert (first.route, first.outcome) == ("none", "skipped") and "未留邮箱" in first.detail
@@ -98,7 +95,7 @@ def test_a_chat_channel_that_can_be_written_to_is_used_before_e_mail(session_fac
     wechat = _file(session_factory, "wechat", "wang@example.com", conversation="openid-w")
     sent = []
 
-    def deliver(channel: str, conversation_id: str, text: str):
+    def deliver(channel: str, conversation_id: str, text: str, request_ref: str):
         sent.append((channel, conversation_id, text))
         if channel == "socketio":
             return progress.Outcome("queued", "用户不在线，下次访问时显示")
@@ -107,8 +104,7 @@ def test_a_chat_channel_that_can_be_written_to_is_used_before_e_mail(session_fac
     with session_factory() as session, session.begin():
         add_note(session, widget, "请补充样品照片", "li", public=True)
         add_note(session, wechat, "请补充样品照片", "li", public=True)
-    with session_factory() as session, session.begin():
-        progress.route_pending(session, SMTP, deliver=deliver)
+    progress.route_pending(session_factory, SMTP, deliver=deliver)
     assert [(c, cid) for c, cid, _ in sent] == [("socketio", "widget-s"), ("wechat", "openid-w")]
     assert sent[0][2].endswith("对接专员留言：请补充样品照片")
     with session_factory() as session:
@@ -116,3 +112,20 @@ def test_a_chat_channel_that_can_be_written_to_is_used_before_e_mail(session_fac
         assert (on_widget.route, on_widget.outcome) == ("socketio", "queued")
         assert (by_mail.route, by_mail.outcome) == ("email", "queued")
         assert "48小时" in by_mail.detail
+
+
+def test_a_notice_whose_router_died_is_taken_again_after_the_lease(session_factory):
+    from datetime import timedelta
+
+    from chanyan import clock
+
+    ref = _file(session_factory, "rest", None)
+    with session_factory() as session, session.begin():
+        add_note(session, ref, "样品已收到", "li", public=True)
+    with session_factory() as session, session.begin():
+        progress._claim_due(session, clock.utcnow(), 10)  # claimed, then the router "dies"
+    assert progress.route_pending(session_factory, NO_SMTP) == 0
+    later = clock.utcnow() + timedelta(seconds=progress.LEASE_SECONDS + 1)
+    assert progress.route_pending(session_factory, NO_SMTP, now=later) == 1
+    with session_factory() as session:
+        assert _notices(session, ref)[0].outcome == "skipped"

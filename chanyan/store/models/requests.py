@@ -157,6 +157,7 @@ class ProgressNotice(Base):
     detail = Column(Text)
     # The outbox row (dedupe key) that carries an e-mail; its status is the e-mail's outcome.
     notification_key = Column(String(200))
+    claimed_until = Column(DateTime)  # routing lease (outcome "routing")
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
