@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,26 @@ DEFAULT_PRIVACY_URL = "http://127.0.0.1:8080/privacy"
 DEFAULT_RASA_PORT = 5005
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# CHANYAN_ENV: "development" (the default: `make run`, the tests) relaxes what only a developer's machine may
+# allow (the open REST channel, default tokens); "production" refuses it.
+DEVELOPMENT = "development"
+PRODUCTION = "production"
+ENVIRONMENTS = (DEVELOPMENT, PRODUCTION)
+
+
+def environment(environ: Mapping[str, str] | None = None) -> str:
+    """The deployment profile named by CHANYAN_ENV (default development); an unknown name is an error."""
+    env = os.environ if environ is None else environ
+    name = env.get("CHANYAN_ENV", "").strip().lower() or DEVELOPMENT
+    if name not in ENVIRONMENTS:
+        raise ValueError(f"CHANYAN_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}")
+    return name
+
+
+def is_development(environ: Mapping[str, str] | None = None) -> bool:
+    """Whether this process runs the development profile (CHANYAN_ENV unset or "development")."""
+    return environment(environ) == DEVELOPMENT
 
 
 def _default_var_dir() -> Path:

@@ -1,6 +1,7 @@
-"""Validation and normalization of single answers: phone, email, free text, skip words.
+"""Validation and normalization of single answers: phone, email, free text, skip words; conversation ids.
 
-The one home of the phone and e-mail patterns: extraction, the console and the log masking use them from here.
+The one home of the phone, e-mail and conversation-id patterns: extraction, the console, the channels and the
+log masking use them from here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ EMAIL = re.compile(
     r"[A-Za-z0-9](?:[A-Za-z0-9._%+\-]{0,62}[A-Za-z0-9])?@[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?)*\.[A-Za-z]{2,24}"
 )
+# A conversation id (Rasa's sender id) as a channel may hand it to the tracker store: short, printable ASCII with
+# no path, query or line separator, so that it fits the tracker's column, a log line and a console link as is.
+# WeChat openids, web chat session ids and namespaced REST ids ("client:sender") all fit.
+MAX_SENDER_ID_CHARS = 128
+SENDER_ID = re.compile(rf"[A-Za-z0-9][A-Za-z0-9_.:@-]{{0,{MAX_SENDER_ID_CHARS - 1}}}")
 _SKIP_WORDS = (
     "跳过",
     "没有",
@@ -48,6 +54,11 @@ _SKIP_WORDS = (
 _SKIP_PATTERN = re.compile(
     r"^(?:暂时)?(?:跳过|没有|无|暂无|不需要|不用了?|不填|不提供|不方便(?:提供)?|略过?|没)(?:吧|的|了|呢)?[。.!！~～]*$"
 )
+
+
+def is_sender_id(value: object) -> bool:
+    """Whether `value` may name a conversation (see SENDER_ID)."""
+    return isinstance(value, str) and SENDER_ID.fullmatch(value) is not None
 
 
 def normalize_text(text: str | None) -> str:
