@@ -25,7 +25,9 @@ from wechatpy.messages import BaseMessage
 from wechatpy.replies import create_reply
 from wechatpy.utils import WeChatSigner
 
+from chanyan.domain.validation import is_sender_id
 from chanyan.domain.wechat_menu import MENU_PAYLOADS, UNKNOWN_KEY_PAYLOAD
+from connectors.message_limit import TOO_LONG_NOTICE, too_long
 from connectors.retry_notice import RETRY_NOTICE
 from connectors.wechat.api import IncidentRecorder, WeChatAPI
 from connectors.wechat.config import CHANNEL_NAME, WeChatConfig
@@ -242,6 +244,8 @@ class WeChatWebhook:
         openid = str(message.source or "")
         if not openid:
             return refuse(400, "no FromUserName")
+        if not is_sender_id(openid):
+            return refuse(400, "FromUserName is not an openid")
         timeout = self.config.reply_timeout if reply_timeout is None else reply_timeout
 
         key = dedup_key(message, fields)
@@ -279,11 +283,16 @@ class WeChatWebhook:
         fallback: str | None = None
 
         if msg_type == "text":
-            text = await self._resolve_choice(openid, str(fields.get("Content") or ""), metadata)
+            content = str(fields.get("Content") or "")
+            if too_long(content):
+                return await self._answer_now(key, TOO_LONG_NOTICE, message, envelope)
+            text = await self._resolve_choice(openid, content, metadata)
         elif msg_type == "voice":
             text = neutralize_command(str(fields.get("Recognition") or "").strip())
             if not text:
                 return await self._answer_now(key, VOICE_NOT_RECOGNIZED_TEXT, message, envelope)
+            if too_long(text):
+                return await self._answer_now(key, TOO_LONG_NOTICE, message, envelope)
         elif msg_type == "event":
             event = str(fields.get("Event") or "").lower()
             event_key = str(fields.get("EventKey") or "")
