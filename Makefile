@@ -80,11 +80,11 @@ eval-match: $(SPACY_MODEL)  ## matching on the dev set: hit@1/5/10, MRR, nDCG@10
 bench-match: $(SPACY_MODEL)  ## registry of 100,000 generated entries: import, index build, match p50/p99, RSS (one core)
 	$(PY) scripts/bench_match.py $(BENCH_MATCH_ARGS)
 
-bench: train  ## load benchmark (PostgreSQL + Redis): N=10,50,100 intakes over REST vs a plain `rasa init` bot
+bench: train  ## load benchmark (PostgreSQL + Redis): N=10,50,100 intakes over REST vs a plain `rasa init` bot, then the 1% hostile mix at N=50
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 db: $(VENV)/.installed  ## create or upgrade the database schema (Alembic)
-	@mkdir -p $(CHANYAN_VAR_DIR)
+	@mkdir -p -m 0700 $(CHANYAN_VAR_DIR)
 	$(BIN)/chanyan db upgrade
 
 run: install train db widget  ## set up, train if needed and start every process (Ctrl-C stops them all)

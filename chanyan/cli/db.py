@@ -10,8 +10,11 @@ from chanyan.settings import Settings
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     from chanyan.store.migrate import current_revision, upgrade
+    from chanyan.store.session import ensure_private_dir, ensure_private_sqlite
 
+    ensure_private_dir(settings.var_dir, tighten=True)
     upgrade(settings.database_url, args.revision)
+    ensure_private_sqlite(settings.tracker_db_url)  # Rasa would create its own file world-readable
     print(f"database at revision {current_revision(settings.database_url)}", file=out)
     return 0
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from chanyan import clock
 from chanyan.settings import Settings
+from chanyan.store.session import ensure_private_dir
 
 SECRET_FILE = "console_secret"
 DEFAULT_HOST = "127.0.0.1"
@@ -40,9 +41,9 @@ def load_or_create_secret(var_dir: Path) -> str:
     if from_env:
         return from_env
     path = Path(var_dir) / SECRET_FILE
+    ensure_private_dir(path.parent, tighten=True)
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -22,6 +22,8 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
+from chanyan.store.session import ensure_private_dir
+
 logger = logging.getLogger(__name__)
 
 SESSION_ID_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -71,7 +73,7 @@ def load_key(environ: Mapping[str, str] | None = None, var_dir: Path | None = No
         return path.read_text(encoding="utf-8").strip().encode()
     except FileNotFoundError:
         pass
-    directory.mkdir(parents=True, exist_ok=True)
+    ensure_private_dir(directory, tighten=True)
     key = secrets.token_hex(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
