@@ -6,6 +6,7 @@ logging.yml attaches it to the handlers of every process; the patterns are chany
 from __future__ import annotations
 
 import logging
+from urllib.parse import unquote_plus
 
 from chanyan.domain.validation import mask_text
 
@@ -18,10 +19,20 @@ class MaskingFilter(logging.Filter):
             message = record.getMessage()
         except Exception:  # a broken format string is the logger's problem, not ours
             return True
-        masked = mask_text(message)
+        masked = mask_encoded(mask_text(message))
         if masked != message:
             record.msg, record.args = masked, None
         return True
+
+
+def mask_encoded(text: str) -> str:
+    """`text` URL-decoded and masked when decoding reveals a phone or e-mail (an access log line quotes a search
+    such as ?q=victim%40example.com or ?q=139+1234+5678); otherwise `text` unchanged."""
+    if "%" not in text and "+" not in text:
+        return text
+    decoded = unquote_plus(text)
+    masked = mask_text(decoded)
+    return masked if masked != decoded else text
 
 
 def mask_warnings() -> None:

@@ -8,6 +8,7 @@ leave :data:`WIDGET_ROUTE_NAMES` out of its authentication.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import os
@@ -51,9 +52,10 @@ DEMO_PAGE = """<!doctype html>
   <h1>产研通 · 企业技术需求在线登记</h1>
   <p>请用几句话描述您遇到的技术难题，需求助手会帮您梳理清楚，并提交给平台对接专员，由专员为您匹配高校和科研院所。</p>
   <p class="hint">点击右下角的对话按钮，或点击下面的按钮开始。对话会自动保存，刷新页面后可以继续。</p>
-  <button class="open" type="button" onclick="window.ChanyanChat &amp;&amp; window.ChanyanChat.open()">开始咨询</button>
+  <button class="open" type="button">开始咨询</button>
 </main>
 <script src="{script_src}" data-server="{server}" data-title="{title}" defer></script>
+<script>{open_script}</script>
 </body>
 </html>
 """
@@ -91,6 +93,12 @@ PRIVACY_PAGE = """<!doctype html>
 </html>
 """
 DEFAULT_EXPIRY_DAYS = 7
+# The demo page's only inline script, allowed by its hash (the page's CSP allows no other inline script).
+DEMO_OPEN_SCRIPT = (
+    'document.querySelector("button.open").addEventListener("click",'
+    " () => window.ChanyanChat && window.ChanyanChat.open());"
+)
+_DEMO_OPEN_SCRIPT_HASH = base64.b64encode(hashlib.sha256(DEMO_OPEN_SCRIPT.encode()).digest()).decode()
 
 
 @dataclass
@@ -100,22 +108,36 @@ class _Cached:
     etag: str
 
 
-def _socket_url(request: web.Request) -> str:
-    """Where browsers reach Rasa's socketio channel.
-
-    CHAT_SOCKET_URL, else RASA_PUBLIC_URL, else the host the page was requested from on RASA_PORT
-    (so the demo works from another machine too; http://127.0.0.1:5005 locally).
-    """
+def _socket_url() -> str:
+    """Where browsers reach Rasa's socketio channel: CHAT_SOCKET_URL, else RASA_PUBLIC_URL, else
+    http://127.0.0.1:RASA_PORT. Never the request's Host header, which any client can set."""
     for name in ("CHAT_SOCKET_URL", "RASA_PUBLIC_URL"):
         value = os.environ.get(name, "").strip()
         if value:
             return value.rstrip("/")
-    # request.host is "name[:port]" from the Host header; request.url would reject some of them.
-    host = urlsplit(f"//{request.host}").hostname or "127.0.0.1"
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
     port = os.environ.get("RASA_PORT", "").strip() or DEFAULT_RASA_PORT
-    return f"http://{host}:{port}"
+    return f"http://127.0.0.1:{port}"
+
+
+def demo_headers(server: str) -> dict[str, str]:
+    """The demo page's security headers: only its own and the widget's script, talking to `server` alone, and
+    never inside another site's frame."""
+    parts = urlsplit(server)
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else ""
+    sockets = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}" if origin else ""
+    connect = " ".join(filter(None, ("'self'", origin, sockets)))
+    policy = (
+        f"default-src 'self'; script-src 'self' 'sha256-{_DEMO_OPEN_SCRIPT_HASH}'; style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data: http: https:; connect-src {connect}; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'none'; object-src 'none'"
+    )
+    return {
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": policy,
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+    }
 
 
 def register_widget_routes(app: web.Application, *, widget_js: Path | None = None) -> None:
@@ -166,13 +188,15 @@ def register_widget_routes(app: web.Application, *, widget_js: Path | None = Non
         return response
 
     async def demo_view(request: web.Request) -> web.Response:
+        server = _socket_url()
         page = DEMO_PAGE.format(
             script_src=html.escape(str(request.app.router["widget_js"].url_for()), quote=True),
-            server=html.escape(_socket_url(request), quote=True),
+            server=html.escape(server, quote=True),
             title=html.escape(WIDGET_TITLE, quote=True),
+            open_script=DEMO_OPEN_SCRIPT,
         )
         return web.Response(
-            text=page, content_type="text/html", charset="utf-8", headers={"Cache-Control": "no-cache"}
+            text=page, content_type="text/html", charset="utf-8", headers=demo_headers(server)
         )
 
     async def privacy_view(request: web.Request) -> web.Response:

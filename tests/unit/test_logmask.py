@@ -33,3 +33,12 @@ def test_the_logging_filter_masks_formatted_records(caplog):
     finally:
         logger.removeHandler(handler)
     assert records == ["user u1 said 我的电话是139****5678"]
+
+
+def test_url_encoded_phones_and_emails_in_an_access_line_are_masked():
+    from chanyan.logmask import mask_encoded
+
+    line = '"GET /requests?q=139+1234+5678+victim.zhang%40example.com HTTP/1.1" 200'
+    masked = mask_encoded(mask_text(line))
+    assert "1234" not in masked and "victim.zhang" not in masked and "139****5678" in masked
+    assert mask_encoded("GET /requests?q=%E6%9C%BA%E5%99%A8") == "GET /requests?q=%E6%9C%BA%E5%99%A8"
