@@ -15,6 +15,13 @@ It runs on the same PostgreSQL tracker store and Redis lock store as ours (its o
 
 Targets (issue #7): no lost or duplicate request, no 5xx, p99 under 300 ms at N=50 with think time, and a p99
 ratio to the baseline of at most 1.5 at every level (at think time 0 the absolute p99 is reported, not judged).
+
+Hostile mix (issue #18): N=50 normal intakes run twice, once alone and once with 1% hostile messages mixed in (after
+every 99th normal message, one of: a 10,000-character message, a body that is not JSON, a sender with `/`, CR/LF
+and 10,000 characters, a 1 MB body). The p99 of the normal users with the mix must stay within 1.5x of the run
+without it, and no hostile message may get a 5xx.
+
+    python scripts/bench.py --only-hostile --think 0 --no-baseline      # the hostile comparison alone
 """
 
 from __future__ import annotations
@@ -49,6 +56,9 @@ RETRY_PAUSE_S = 1.0
 WARMUP_USERS = 2
 TARGET_P99_MS_AT_50 = 300
 TARGET_LATENCY_RATIO = 1.5
+HOSTILE_USERS = 50
+HOSTILE_EVERY = 99  # one hostile message after every 99 normal ones: 1% of all messages
+TARGET_HOSTILE_RATIO = 1.5
 
 # First messages of the simulated enterprises (each one completes with the driver's default answers).
 FIRST_MESSAGES = (
@@ -91,6 +101,11 @@ class Result:
     filed: int | None = None
     distinct_filed: int | None = None
     rss_mb: dict[str, float] = field(default_factory=dict)
+    # The hostile mix: one hostile message after every `hostile_every` normal ones (0: none).
+    hostile_every: int = 0
+    hostile_statuses: list[int] = field(default_factory=list)
+    hostile_latencies_ms: list[float] = field(default_factory=list)
+    hostile_tasks: set = field(default_factory=set)
 
     @property
     def messages(self) -> int:
@@ -125,6 +140,10 @@ async def send(session, url: str, sender: str, message: str, result: Result) -> 
         result.other_errors += 1
         return None
     result.latencies_ms.append((time.perf_counter() - started) * 1000)
+    if result.hostile_every and len(result.latencies_ms) % result.hostile_every == 0:
+        task = asyncio.ensure_future(send_hostile(session, url, len(result.hostile_statuses), result))
+        result.hostile_tasks.add(task)
+        task.add_done_callback(result.hostile_tasks.discard)
     if status >= 500:
         result.server_errors += 1
         return None
@@ -132,6 +151,39 @@ async def send(session, url: str, sender: str, message: str, result: Result) -> 
         result.other_errors += 1
         return None
     return [r.get("text", "") for r in body or [] if r.get("text")]
+
+
+def hostile_body(n: int) -> bytes:
+    """The n-th hostile request body: a 10,000-character message, bad JSON, a bad sender, a 1 MB body."""
+    import json
+
+    kind = n % 4
+    if kind == 0:
+        message = ("我们想做机器视觉检测，" * 1000)[:10_000]
+        return json.dumps({"sender": f"bench-hostile-{n}", "message": message}, ensure_ascii=False).encode()
+    if kind == 1:
+        return b'{"sender": "bench-hostile", "message": "\u4f60\u597d", NaN]'
+    if kind == 2:
+        return json.dumps({"sender": "h/../x\r\n" + "s" * 10_000, "message": "转人工"}).encode()
+    return json.dumps(
+        {"sender": f"bench-hostile-{n}", "message": "测" * 350_000}, ensure_ascii=False
+    ).encode()
+
+
+async def send_hostile(session, url: str, n: int, result: Result) -> None:
+    """One hostile request; its status (0 on a network error) and latency are recorded apart from the users'."""
+    import aiohttp
+
+    started = time.perf_counter()
+    try:
+        headers = {"Content-Type": "application/json"}
+        async with session.post(url, data=hostile_body(n), headers=headers) as response:
+            await response.read()
+            status = response.status
+    except (aiohttp.ClientError, asyncio.TimeoutError):
+        status = 0
+    result.hostile_statuses.append(status)
+    result.hostile_latencies_ms.append((time.perf_counter() - started) * 1000)
 
 
 async def intake_user(session, url: str, sender: str, first: str, result: Result) -> None:
@@ -164,11 +216,11 @@ async def baseline_user(session, url: str, sender: str, _first: str, result: Res
 
 
 async def run_level(
-    bot: str, rasa_url: str, users: int, user_fn, think_s: float = 0.0
+    bot: str, rasa_url: str, users: int, user_fn, think_s: float = 0.0, hostile_every: int = 0
 ) -> tuple[Result, list[str]]:
     import aiohttp
 
-    result = Result(bot, users, think_s)
+    result = Result(bot, users, think_s, hostile_every=hostile_every)
     run = uuid.uuid4().hex[:8]
     senders = [f"bench-{bot}-{run}-{n}" for n in range(users)]
     firsts = itertools.cycle(FIRST_MESSAGES)
@@ -179,6 +231,8 @@ async def run_level(
         started = time.perf_counter()
         await asyncio.gather(*(user_fn(session, url, s, next(firsts), result) for s in senders))
         result.wall_s = time.perf_counter() - started
+        if result.hostile_tasks:
+            await asyncio.gather(*list(result.hostile_tasks))
     return result, senders
 
 
@@ -414,6 +468,32 @@ def targets(ours: list[Result], baseline: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def hostile_report(pairs: list[tuple[Result, Result]]) -> str:
+    """The normal users' p99 without and with the hostile mix, the hostile answers, PASS/FAIL per pair."""
+    lines = [
+        f"hostile mix: after every {HOSTILE_EVERY}th normal message one hostile request (10,000 characters,"
+        " bad JSON, a bad sender, a 1 MB body)",
+        f"{'think':>5} {'N':>4} {'p99 alone':>10} {'p99 mixed':>10} {'ratio':>6} {'p50 alone':>10} {'p50 mixed':>10}"
+        f" {'hostile':>8} {'hostile answers':<28} {'hostile p99':>11}  verdict",
+    ]
+    lines.append("-" * len(lines[1]))
+    for alone, mixed in pairs:
+        ratio = mixed.pct(99) / alone.pct(99)
+        answers = ", ".join(
+            f"{code or 'net'}×{mixed.hostile_statuses.count(code)}"
+            for code in sorted(set(mixed.hostile_statuses))
+        )
+        hostile_p99 = Result("h", 0, latencies_ms=mixed.hostile_latencies_ms).pct(99)
+        ok = ratio <= TARGET_HOSTILE_RATIO and not any(c >= 500 or c == 0 for c in mixed.hostile_statuses)
+        lines.append(
+            f"{alone.think_s:>5.0f} {alone.users:>4} {alone.pct(99):>10.0f} {mixed.pct(99):>10.0f} {ratio:>6.2f}"
+            f" {alone.pct(50):>10.0f} {mixed.pct(50):>10.0f} {len(mixed.hostile_statuses):>8} {answers:<28}"
+            f" {hostile_p99:>9.0f}ms  [{'PASS' if ok else 'FAIL'}] p99 mixed <= {TARGET_HOSTILE_RATIO}x alone,"
+            " no 5xx"
+        )
+    return "\n".join(lines)
+
+
 # --- main ---------------------------------------------------------------------------------------------------
 
 
@@ -438,6 +518,7 @@ async def bench(args: argparse.Namespace) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     ours: list[Result] = []
     baseline: list[Result] = []
+    hostile_pairs: list[tuple[Result, Result]] = []
     with (
         temporary_database("chanyan_bench") as database_url,
         temporary_database("chanyan_bench_base") as baseline_tracker_url,
@@ -459,7 +540,7 @@ async def bench(args: argparse.Namespace) -> int:
             await run_level("warmup", stack.rasa_url, WARMUP_USERS, intake_user)
             if base_popen is not None:
                 await run_level("warmup", base_url, WARMUP_USERS, baseline_user)
-            for think, users in itertools.product(thinks, levels):
+            for think, users in itertools.product(thinks, [] if args.only_hostile else levels):
                 log(f"ours: think {think:.0f} s, N={users} ...")
                 result, senders = await run_level("ours", stack.rasa_url, users, intake_user, think)
                 result.filed, result.distinct_filed = filed_counts(database_url, senders)
@@ -470,6 +551,18 @@ async def bench(args: argparse.Namespace) -> int:
                     result, _ = await run_level("baseline", base_url, users, baseline_user, think)
                     result.rss_mb = {"rasa": rss_mb(base_popen.pid)}
                     baseline.append(result)
+            for think in thinks if args.hostile_users else []:
+                pair = []
+                for every in (0, HOSTILE_EVERY):
+                    label = "mixed" if every else "alone"
+                    log(f"hostile mix: think {think:.0f} s, N={args.hostile_users}, {label} ...")
+                    result, senders = await run_level(
+                        f"ours-{label}", stack.rasa_url, args.hostile_users, intake_user, think, every
+                    )
+                    result.filed, result.distinct_filed = filed_counts(database_url, senders)
+                    result.rss_mb = {p.name: rss_mb(p.popen.pid) for p in stack.processes}
+                    pair.append(result)
+                hostile_pairs.append((pair[0], pair[1]))
         finally:
             stack.stop()
             if base_popen is not None:
@@ -481,7 +574,7 @@ async def bench(args: argparse.Namespace) -> int:
         "baseline: `rasa init` bot on the same PostgreSQL tracker store and Redis lock store."
         " think: seconds before each message (±50%).\n"
     )
-    print(table(ours + baseline))
+    print(table(ours + baseline + [r for pair in hostile_pairs for r in pair]))
     print(
         "done: conversations completed; err: network errors, other HTTP errors, unexpected replies; retry: turns"
         " answered with the retry notice (the user resent them); filed/exp: distinct requests filed / expected;"
@@ -490,6 +583,8 @@ async def bench(args: argparse.Namespace) -> int:
     if baseline:
         print("\nratios\n" + ratios(ours, baseline))
         print("\ntargets\n" + targets(ours, baseline))
+    if hostile_pairs:
+        print("\n" + hostile_report(hostile_pairs))
     print(f"\nlogs: {workdir}")
     return 0
 
@@ -503,6 +598,13 @@ def main(argv: list[str] | None = None) -> int:
         "--think", default=",".join(f"{t:g}" for t in THINK_TIMES), help="think times in seconds, e.g. 0,10"
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the `rasa init` baseline")
+    parser.add_argument(
+        "--hostile-users",
+        type=int,
+        default=HOSTILE_USERS,
+        help="normal users of the hostile-mix comparison, run at each think time (0: skip it)",
+    )
+    parser.add_argument("--only-hostile", action="store_true", help="only the hostile-mix comparison")
     return asyncio.run(bench(parser.parse_args(argv)))
 
 
