@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
 import uuid
 
 import pytest
@@ -158,10 +160,9 @@ def test_repeated_confirmation_files_once(rasa_stack):
 @pytest.mark.parametrize(
     "message",
     [
-        "",
         "😀😀😀",
         "Hello, can you help us find a university partner?",
-        "机器视觉" * 1250,
+        "机器视觉" * 250,
         "\x00\x01 <script>alert(1)</script>",
     ],
 )
@@ -170,4 +171,15 @@ def test_odd_messages_get_an_answer_and_never_break_the_conversation(rasa_stack,
     replies = rasa_stack.rest(user, message)
     assert replies, f"no reply to {message[:30]!r}"
     # The conversation still works afterwards.
+    assert texts(rasa_stack.rest(user, "你好"))
+
+
+@pytest.mark.parametrize(("message", "status"), [("", 400), ("   ", 400), ("机器视觉" * 1250, 413)])
+def test_an_empty_or_over_long_message_is_refused_with_its_reason_and_the_conversation_goes_on(
+    rasa_stack, message, status
+):
+    user = sender()
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        rasa_stack.rest(user, message)
+    assert refused.value.code == status and json.loads(refused.value.read())["message"]
     assert texts(rasa_stack.rest(user, "你好"))

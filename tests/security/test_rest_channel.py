@@ -50,7 +50,7 @@ def send(url: str, body: dict, token: str | None = None) -> tuple[int, object, f
 
 
 def user_texts(stack: Stack, conversation_id: str) -> list[str]:
-    quoted = urllib.parse.quote(conversation_id, safe="")
+    quoted = urllib.parse.quote(conversation_id, safe=":@")
     tracker = http_json(
         "GET", f"{stack.rasa_url}/conversations/{quoted}/tracker?token={stack.env['RASA_TOKEN']}"
     )
