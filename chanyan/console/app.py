@@ -7,11 +7,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from yarl import URL
 
 from chanyan import clock
 from chanyan.console import (
@@ -129,6 +131,20 @@ def setup_templates(app: web.Application) -> None:
     env.filters["hours"] = _hours
     env.globals.update(views.template_globals())
     env.globals.update(followup_views.followup_globals())
+    env.globals["url"] = url_for
+
+
+@jinja2.pass_context
+def url_for(context: Any, __route_name: str, query_: dict[str, str] | None = None, **parts: str | int) -> URL:
+    """aiohttp_jinja2's `url`, except that every character of a part is encoded, `/` included: a conversation id
+    stored before ids were validated ("a/../b?c") still links to its own page."""
+    resource = context["app"].router[__route_name]
+    formatter = resource.get_info().get("formatter")
+    if formatter is None:
+        url = resource.url_for(**{k: str(v) for k, v in parts.items()})
+    else:
+        url = URL(formatter.format_map({k: quote(str(v), safe="") for k, v in parts.items()}), encoded=True)
+    return url.with_query(query_) if query_ else url
 
 
 async def _context(request: web.Request) -> dict[str, Any]:

@@ -29,6 +29,7 @@ ADMIN, STAFF = "sec_admin", "sec_staff"
 PASSWORD = "Probe-Pass-4417-xyz"
 HOSTILE_CELLS = ('=HYPERLINK("http://evil.example/x","点我")', "+cmd|' /C calc'!A0", "@SUM(1+1)")
 VICTIM_PHONE, VICTIM_EMAIL = "13912345678", "victim.zhang@example.com"
+LEGACY_ID = "sec_slash/../x?y#z"
 
 
 @dataclass
@@ -75,7 +76,7 @@ class Console:
 @pytest.fixture(scope="module")
 def console(tmp_path_factory) -> Iterator[Console]:
     from chanyan.store.migrate import upgrade
-    from chanyan.store.requests import file_request
+    from chanyan.store.requests import file_request, record_handoff
     from chanyan.store.session import make_engine, make_sessionmaker
 
     workdir = tmp_path_factory.mktemp("console")
@@ -86,6 +87,8 @@ def console(tmp_path_factory) -> Iterator[Console]:
         enterprise_name=HOSTILE_CELLS[0], need_title=HOSTILE_CELLS[1], contact_name=HOSTILE_CELLS[2]
     )
     request, _ = file_request(make_sessionmaker(engine), fields)
+    with make_sessionmaker(engine).begin() as session:  # an id stored before sender ids were validated
+        record_handoff(session, LEGACY_ID, "rest", "转人工")
     engine.dispose()
     port = free_port()
     env = {
@@ -267,3 +270,12 @@ def test_the_access_log_masks_phones_and_emails_in_search_queries(console):
         assert time.monotonic() < deadline, "no access line for the search"
         time.sleep(0.1)
     assert VICTIM_PHONE not in log and VICTIM_EMAIL not in log and "victim.zhang%40example.com" not in log
+
+
+def test_a_conversation_id_with_a_slash_stored_before_validation_still_opens_from_the_handoffs_page(console):
+    http = console.login(STAFF)
+    page = http.get(f"{console.url}/handoffs").text
+    links = re.findall(r'href="(/conversations/[^"]+)"', page)
+    assert links, "no conversation link on the handoffs page"
+    opened = http.get(f"{console.url}{links[0]}")
+    assert opened.status_code == 200 and "sec_slash/../x?y#z" in opened.text
