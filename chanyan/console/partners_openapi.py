@@ -115,7 +115,8 @@ def paths(operation: Callable[..., dict[str, Any]], ref: dict[str, Any]) -> dict
         },
         "/api/requests/{ref}/candidates": {
             "post": operation(
-                "变更候选合作方的阶段（候选 → 已联系 → 有意向 | 已婉拒 → 已签约），可附备注；未跟进的合作方先加入候选",
+                "变更候选合作方的阶段（候选 → 已联系 → 有意向 | 已婉拒），可附备注；未跟进的合作方先加入候选；"
+                "已签约由登记合作协议产生",
                 ("200", "该需求单跟进中的合作方", {"$ref": "#/components/schemas/Shortlist"}),
                 ("401", "403", "404", "422"),
                 parameters=[ref],

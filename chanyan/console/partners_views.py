@@ -382,13 +382,21 @@ def _panel_item(base: dict[str, Any], row) -> dict[str, Any]:
     item["tracked"] = row is not None
     item["events"] = list(row.events) if row is not None else []
     item["next_stages"] = _next_stages(item["stage"])
+    item["can_sign"] = row is not None and _can_sign(item["stage"])
     return item
 
 
 def _next_stages(stage: str) -> list[str]:
-    from chanyan.partners.vocabulary import STAGE_TRANSITIONS
+    """The stages staff may pick in the panel; 已签约 is reached by recording the agreement instead."""
+    from chanyan.partners.vocabulary import SIGNED_STAGE, STAGE_TRANSITIONS
 
-    return list(STAGE_TRANSITIONS.get(stage, ()))
+    return [s for s in STAGE_TRANSITIONS.get(stage, ()) if s != SIGNED_STAGE]
+
+
+def _can_sign(stage: str) -> bool:
+    from chanyan.partners.vocabulary import SIGNED_STAGE, STAGE_TRANSITIONS
+
+    return SIGNED_STAGE in STAGE_TRANSITIONS.get(stage, ())
 
 
 def _change_stage(session, ref: str, partner_id: int, stage: str, note: str, actor: str) -> None:

@@ -177,7 +177,8 @@ def set_stage(
     session: Session, request: Request, partner_id: int, stage: str, note: str, actor: str
 ) -> CandidateRow:
     """Move a candidate to `stage` with an optional note; a partner not yet tracked starts at 候选 (a live match
-    or a search result). Taking a candidate past 候选 confirms it and moves an open request to matched."""
+    or a search result). Taking a candidate past 候选 confirms it and moves an open request to matched.
+    已签约 comes only from an agreement (`sign_candidate`)."""
     note = (note or "").strip()
     if stage not in STAGES:
         raise StageError(f"未知的阶段「{stage}」。")
@@ -187,6 +188,9 @@ def set_stage(
     if partner is None:
         raise StageError("资源库中没有该合作方。")
     row = _row(session, request, partner_id)
+    if stage == SIGNED_STAGE and (row is None or row.stage != SIGNED_STAGE):
+        # Only a recorded agreement signs a partner, so that every 已签约 has its agreement in the report.
+        raise StageError("已签约由登记合作协议产生：请在「合作协议」中登记，所选合作方会自动标为已签约。")
     if row is None:
         row = _add_candidate(session, request, partner_id, note if stage == FIRST_STAGE else "", actor)
         if stage == FIRST_STAGE:

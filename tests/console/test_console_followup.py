@@ -138,7 +138,13 @@ async def test_the_agreement_form_offers_the_shortlist_and_signs_the_chosen_part
                 allow_redirects=False,
             )
             assert moved.status == 302, stage
+    signing = await client.post(
+        f"/requests/{ref}/candidates", data={"_csrf": csrf, "partner_id": str(university), "stage": "已签约"}
+    )
+    assert signing.status == 422 and "登记合作协议" in await signing.text()
     page = await (await client.get(f"/requests/{ref}")).text()
+    willing = page.split(f'data-partner="{university}"')[1].split("</li>")[0]
+    assert 'href="#agreement-form"' in willing and "改为「已签约」" not in willing
     form = page.split('id="agreement-form"')[1].split("</form>")[0]
     # 有意向 comes first and ticked; the other candidate is offered unticked; registry text is escaped.
     ticked = f'name="partner_ids" value="{university}" checked'

@@ -146,8 +146,9 @@ async def test_a_request_from_filed_to_signed_and_the_report(aiohttp_server, set
                 await expect(page.locator("#current-status")).to_have_text(status)
             await check("request_shortlisted")
 
-            # The agreement, from the shortlist: the willing lab comes ticked as the party.
-            await page.click("#agreements summary")
+            # The agreement, from the shortlist: the willing lab's sign link opens the form with it ticked.
+            await lab.locator("a:has-text('登记合作协议')").click()
+            await expect(page.locator("#agreement-form")).to_be_visible()
             party = page.locator("#agreement-parties label", has_text=LAB).locator("input[type=checkbox]")
             await expect(party).to_be_checked()
             await page.fill("#agreement-form input[name=amount_wan]", "80")

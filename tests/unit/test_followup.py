@@ -21,7 +21,7 @@ from chanyan.followup.tasks import (
     owner_of,
     tasks_of_request,
 )
-from chanyan.partners.shortlist import set_stage, shortlist
+from chanyan.partners.shortlist import StageError, set_stage, shortlist
 from chanyan.store.models import Notification
 from chanyan.store.models.partners import Partner
 from chanyan.store.requests import file_request as store_file_request
@@ -123,6 +123,8 @@ def test_an_agreement_signs_its_registry_partners_and_the_request_and_plans_chec
         set_stage(session, request, team, "候选", "", "zhang")
         set_stage(session, request, team, "已联系", "", "zhang")
         set_stage(session, request, team, "有意向", "愿意合作开发", "zhang")
+        with pytest.raises(StageError, match="登记合作协议"):  # only an agreement signs a partner
+            set_stage(session, request, team, "已签约", "", "zhang")
         record_agreement(
             session,
             request,
