@@ -142,3 +142,38 @@ def test_over_wechat_the_progress_menu_key_and_a_withdrawal(rasa_stack):
     [row] = rasa_stack.filed_requests(user.openid)
     assert row["status"] == "closed" and row["channel"] == "wechat"
     assert status_history(rasa_stack, user.openid)[-1][:2] == ("closed", "enterprise")
+
+
+def test_a_public_note_reaches_the_wechat_follower_and_a_rest_user_is_not_pushed(rasa_stack):
+    from chanyan.conversations.outbound import OutboundService
+    from chanyan.conversations.rasa import RasaClient
+    from chanyan.requests.notify import NotifySettings
+    from chanyan.requests.progress import notices_of_request, outbound_delivery, route_pending
+    from chanyan.store.requests import get_request
+
+    follower = Follower(rasa_stack)
+    ref = run_intake(
+        lambda m: [{"text": t} for t in follower.send(follower.server.text(follower.openid, m))],
+        FIRST_MESSAGE,
+    ).ref
+    rest_user = sender()
+    rest_ref = run_intake(lambda m: rasa_stack.rest(rest_user, m), FIRST_MESSAGE).ref
+    seen = len(follower.api.texts(follower.openid))
+    staff(rasa_stack, add_note, ref, "已约好下周三与高校团队视频沟通", "li", public=True)
+    staff(rasa_stack, add_note, rest_ref, "已约好下周三与高校团队视频沟通", "li", public=True)
+
+    engine = make_engine(rasa_stack.database_url)
+    try:
+        sessions = make_sessionmaker(engine)
+        client = RasaClient(rasa_stack.rasa_url, rasa_stack.env["RASA_TOKEN"])
+        service = OutboundService(sessions, engine, client)
+        assert route_pending(sessions, NotifySettings(), deliver=outbound_delivery(service)) == 2
+        texts = follower.api.wait_for_messages(seen + 1, follower.openid, timeout=20)
+        assert texts[-1].endswith("对接专员留言：已约好下周三与高校团队视频沟通") and ref in texts[-1]
+        with sessions() as session:
+            [wechat] = notices_of_request(session, get_request(session, ref).id)
+            [rest] = notices_of_request(session, get_request(session, rest_ref).id)
+    finally:
+        engine.dispose()
+    assert (wechat.route, wechat.outcome) == ("微信公众号", "已送达")
+    assert (rest.route, rest.outcome) == ("未发送", "未发送") and "接口渠道无法推送" in rest.detail
