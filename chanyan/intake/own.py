@@ -42,6 +42,10 @@ _CLAUSES = re.compile(r"[，,。；;！!]")
 # A status question is short, or asked as a question; a long description that mentions 进度 is a need.
 STATUS_MAX_CHARS = 30
 _STATUS_WORDS = re.compile(r"进展|进度|状态|到哪|怎么样|咋样|如何|查|消息|结果|跟进|处理")
+# Without the lexicon's wording, the classifier's ask_status counts only with one of these words.
+_PROGRESS_WORDS = re.compile(
+    r"进展|进度|状态|到哪|怎么样|咋样|如何了|消息|结果|跟进|处理|回音|动静|情况|审核|匹配"
+)
 _WITHDRAW = re.compile(
     r"撤回|撤掉|撤了吧|撤销(?:需求|申请|这个|那个|掉|了吧)|"
     r"(?:需求|项目|单子|申请|这个|那个)(?:我们|咱们)?(?:就|先)?(?:不做了|不搞了|不要了|不找了|不需要了|不用了|取消掉?|作废|关掉|关了)|"
@@ -110,7 +114,11 @@ def read_own_request(
     if ref and (_STATUS_WORDS.search(rest) or _only_ref(read)):
         return OwnRequestAct(STATUS, ref=ref, tail=phone_tail(rest))
     if _asks_status(read) or (
-        intent == STATUS_INTENT and sure and not in_form and len(read) <= STATUS_MAX_CHARS
+        intent == STATUS_INTENT
+        and sure
+        and not in_form
+        and len(read) <= STATUS_MAX_CHARS
+        and _PROGRESS_WORDS.search(read)
     ):
         return OwnRequestAct(STATUS, ref=ref)
     cue = _SUPPLEMENT.match(_REF_LEAD.sub("", read, count=1))

@@ -125,3 +125,11 @@ def test_menu_clicks_mid_interview_are_never_answers():
     assert helped.say == [("utter_faq_process", {})] and helped.ask == "timeline"
     status = process_turn("/ask_status", "timeline", slots, intent="ask_status", intent_confidence=1.0)
     assert status.own.kind == own.STATUS and status.ask == "timeline"
+
+
+def test_the_classifier_alone_needs_a_word_of_progress():
+    assert (
+        outside_turn("查一下你们能做专利检索吗", {}, intent="ask_status", intent_confidence=0.95).own is None
+    )
+    found = outside_turn("我们那单审核完没", {}, intent="ask_status", intent_confidence=0.95).own
+    assert found is not None and found.kind == own.STATUS
