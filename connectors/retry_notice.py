@@ -4,6 +4,7 @@ Rasa 3.6 logs a failed custom action ("Bot will continue, but the actions events
 hears nothing. Any channel can wrap the `on_new_message` it is given with `with_retry_notice`: when the
 turn ends without a single bot message, or fails, the user is told to send the message again. The wording
 lives here rather than in the domain because the domain's responses are exactly what is unavailable then.
+A conversation that staff hold (Rasa's tracker is paused) is silent on purpose and gets no notice.
 """
 
 from __future__ import annotations
@@ -14,12 +15,30 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
+from sanic import Sanic
+from sanic.exceptions import SanicException
 
 logger = logging.getLogger(__name__)
 
+RASA_APP_NAME = "rasa_server"  # rasa/server.py's Sanic app (with the HTTP API)
 RETRY_NOTICE = "抱歉，系统有点忙，请稍后再发一次，您已填写的内容都已保存。"
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+async def conversation_held(sender_id: str) -> bool:
+    """Whether staff hold the conversation (the bot is paused in it), as this process's Rasa server's tracker
+    store says; False when that cannot be told."""
+    try:
+        try:
+            app = Sanic.get_app(RASA_APP_NAME)
+        except SanicException:
+            app = Sanic.get_app()  # the one server of this process
+        store = app.ctx.agent.tracker_store
+        tracker = await store.retrieve(sender_id)
+    except Exception:  # no single app (tests), no agent yet, or the store is down: not known to be held
+        return False
+    return bool(tracker is not None and tracker.is_paused())
 
 
 def with_retry_notice(on_new_message: OnNewMessage, notice: str = RETRY_NOTICE) -> OnNewMessage:
@@ -47,7 +66,7 @@ def with_retry_notice(on_new_message: OnNewMessage, notice: str = RETRY_NOTICE) 
             return
         finally:
             channel.send_response = original_send  # type: ignore[method-assign]
-        if not replied:
+        if not replied and not await conversation_held(message.sender_id):
             logger.warning(
                 "no bot message for a message from %s; sending the retry notice", message.sender_id
             )

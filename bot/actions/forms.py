@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import hand_over
+from actions.handoff import hand_over, handoff_reply
 from actions.own_requests import answer_own_request
 from actions.runtime import current_slots, earlier_user_texts, message_time, say
 from chanyan.domain.display import summary_values
@@ -84,7 +84,8 @@ class ValidateIntakeForm(FormValidationAction):
             events += own_events
         if result.handoff:
             await hand_over(tracker)
-            dispatcher.utter_message(response="utter_handoff")
+            response, values = handoff_reply()
+            dispatcher.utter_message(response=response, **values)
         if result.error and requested:
             dispatcher.utter_message(response=f"utter_invalid_{result.error}")
             if result.explain and requested != REVIEW_SLOT:

@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.filing import NEED_SLOTS
-from actions.handoff import hand_over
+from actions.handoff import hand_over, with_handoff_reply
 from actions.own_requests import answer_own_request
 from actions.runtime import current_slots, message_time, say, session_factory
 from chanyan.domain.schema import SLOT_LABELS
@@ -94,7 +94,7 @@ async def _outside(
         await hand_over(tracker)
     if result.amend:
         result.say += await _amend(tracker, result.amend)
-    say(dispatcher, result.say)
+    say(dispatcher, with_handoff_reply(result.say))
     if result.start_form and start_allowed:
         events.append(FollowupAction("intake_form"))
     return events

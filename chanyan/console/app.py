@@ -19,6 +19,7 @@ from chanyan import clock
 from chanyan.console import (
     api,
     followup_views,
+    live_views,
     ops_views,
     partners_views,
     privacy_views,
@@ -84,6 +85,7 @@ def init_app(
     app.router.add_routes(api.routes)
     app.router.add_routes(ops_views.routes)
     app.router.add_routes(privacy_views.routes)
+    live_views.configure(app)  # the live conversation page and its service (after the database engines)
     partners_views.register(app)
     app.router.add_static("/static/", HERE / "static", name="static")
     public = {r for r in app.router.resources() if r.canonical in PUBLIC_PATHS} | {app.router["static"]}

@@ -42,6 +42,10 @@ HASHER_KEY = web.AppKey("hasher", PasswordHasher)
 THROTTLE_KEY = web.AppKey("login_throttle", Any)
 TAXONOMY_KEY = web.AppKey("taxonomy", Any)
 PUBLIC_RESOURCES_KEY = web.AppKey("public_resources", set)
+# Conversations: how the console reaches Rasa, its clock (tests pass fakes before start-up), and the service.
+CONVERSATION_TRANSPORT_KEY = web.AppKey("conversation_transport", Any)
+CLOCK_KEY = web.AppKey("clock", Any)
+OUTBOUND_KEY = web.AppKey("outbound", Any)
 
 # Per-request values (request[...]).
 USER = "chanyan.user"

@@ -264,13 +264,16 @@ def conversation_requests(session: Session, conversation_id: str) -> list[Reques
 class Turn:
     """One line of a conversation: what the user or the assistant said (plain text, never HTML)."""
 
-    kind: str  # "user" | "bot" | "handoff"
+    kind: (
+        str  # "user" | "bot" | "handoff" | "hold" | "release" (staff took the conversation / handed it back)
+    )
     text: str
     at: datetime | None  # local time
     channel: str = ""
     intent: str = ""
     buttons: tuple[str, ...] = ()
     handoff: bool = False
+    staff: str = ""  # a bot turn typed by this staff member; for hold/release: who did it
 
 
 @dataclass
@@ -286,7 +289,10 @@ def load_transcript(engine: Engine, conversation_id: str, tz: ZoneInfo) -> Trans
         select(
             EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.intent_name, EVENTS.c.action_name, EVENTS.c.data
         )
-        .where(EVENTS.c.sender_id == conversation_id, EVENTS.c.type_name.in_(("user", "bot", "action")))
+        .where(
+            EVENTS.c.sender_id == conversation_id,
+            EVENTS.c.type_name.in_(("user", "bot", "action", "pause", "resume")),
+        )
         .order_by(EVENTS.c.id)
         .limit(MAX_TRANSCRIPT_EVENTS + 1)
     )
@@ -307,6 +313,11 @@ def load_transcript(engine: Engine, conversation_id: str, tz: ZoneInfo) -> Trans
                 transcript.turns.append(Turn("handoff", "用户请求转人工", at, channel, handoff=True))
             continue
         data = _event_data(raw)
+        if type_name in ("pause", "resume"):
+            staff = str((data.get("metadata") or {}).get("staff") or "")
+            kind = "hold" if type_name == "pause" else "release"
+            transcript.turns.append(Turn(kind, "", at, channel, staff=staff))
+            continue
         if type_name == "user":
             channel = str(data.get("input_channel") or channel or "")
             intent = intent_name or ((data.get("parse_data") or {}).get("intent") or {}).get("name") or ""
@@ -323,8 +334,9 @@ def load_transcript(engine: Engine, conversation_id: str, tz: ZoneInfo) -> Trans
             if offered:
                 titles = {str(b.get("payload", "")): str(b.get("title", "")) for b in offered}
             text = str(data.get("text") or "")
+            staff = str((data.get("metadata") or {}).get("staff") or "")
             if text or buttons:
-                transcript.turns.append(Turn("bot", text, at, channel, buttons=buttons))
+                transcript.turns.append(Turn("bot", text, at, channel, buttons=buttons, staff=staff))
     return transcript
 
 
@@ -373,6 +385,18 @@ def resolve_handoff(session: Session, handoff_id: int, actor: str) -> Handoff | 
         handoff.resolved_at = utcnow()
         handoff.resolved_by = actor
     return handoff
+
+
+def resolve_conversation_handoffs(session: Session, conversation_id: str, actor: str) -> int:
+    """Mark every open handoff of a conversation handled (staff answered it and handed it back)."""
+    open_ = session.execute(
+        select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.resolved_at.is_(None))
+    ).scalars()
+    count = 0
+    for handoff in open_:
+        handoff.resolved_at, handoff.resolved_by = utcnow(), actor
+        count += 1
+    return count
 
 
 # --- dashboard ------------------------------------------------------------------------------------------------

@@ -72,6 +72,10 @@ class ConsoleSettings:
     # argon2id cost; the library defaults in production, the minimum in tests.
     argon2: dict = field(default_factory=lambda: {"time_cost": 3, "memory_cost": 65536, "parallelism": 4})
     base_url: str = ""  # e.g. https://console.example.cn, for links in notifications
+    # Rasa's HTTP API: staff replies and holds go through it (RASA_URL, RASA_TOKEN).
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: str = ""
+    live_poll_seconds: float = 3.0  # how often the conversation page asks for new messages
 
     @property
     def tracker_url(self) -> str:
@@ -92,4 +96,6 @@ class ConsoleSettings:
             api_token_days=int(os.environ.get("CONSOLE_API_TOKEN_DAYS", "90")),
             trusted_proxies=parse_networks(os.environ.get("CONSOLE_TRUSTED_PROXIES", "")),
             base_url=os.environ.get("CONSOLE_BASE_URL", "").rstrip("/"),
+            rasa_url=base.rasa_url,
+            rasa_token=base.rasa_token,
         )

@@ -317,31 +317,6 @@ async def request_note(request: web.Request) -> web.Response:
 # --- conversations and handoffs -------------------------------------------------------------------------------
 
 
-@routes.get("/conversations/{conversation_id}", name="conversation")
-@aiohttp_jinja2.template("conversation.html")
-async def conversation(request: web.Request) -> dict:
-    conversation_id = request.match_info["conversation_id"]
-
-    def load(session):
-        return (
-            queries.conversation_requests(session, conversation_id),
-            queries.conversation_handoffs(session, conversation_id),
-        )
-
-    requests_, handoffs = await run_db(request.app, load)
-    transcript = await run_sync(
-        queries.load_transcript, request.app[TRACKER_ENGINE_KEY], conversation_id, tz(request)
-    )
-    if not requests_ and not handoffs and not transcript.turns:
-        raise NotFound("未找到该会话。")
-    return {
-        "conversation_id": conversation_id,
-        "requests": requests_,
-        "handoffs": handoffs,
-        "transcript": transcript,
-    }
-
-
 @routes.get("/handoffs", name="handoffs")
 @aiohttp_jinja2.template("handoffs.html")
 async def handoffs(request: web.Request) -> dict:

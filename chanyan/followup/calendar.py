@@ -116,3 +116,66 @@ def checkin_due_dates(
 ) -> list[tuple[int, date]]:
     """(days, due date) of each check-in after an agreement; a due date on a day off moves to the next working day."""
     return [(n, calendar.on_or_after(signed_on + timedelta(days=n))) for n in days]
+
+
+# --- staff working hours (转人工) ------------------------------------------------------------------------------
+
+DEFAULT_WORKING_HOURS = (time(9, 0), time(18, 0))
+WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def working_hours(raw: str | None = None) -> tuple[time, time]:
+    """Staff working hours on working days (CHANYAN_WORKING_HOURS, e.g. "09:00-18:00"; a bad value logs and
+    falls back to 09:00-18:00)."""
+    raw = os.environ.get("CHANYAN_WORKING_HOURS", "") if raw is None else raw
+    if not raw.strip():
+        return DEFAULT_WORKING_HOURS
+    try:
+        start_text, end_text = raw.replace("–", "-").split("-")
+        start, end = time.fromisoformat(start_text.strip()), time.fromisoformat(end_text.strip())
+    except ValueError:
+        log.error("CHANYAN_WORKING_HOURS=%r is not like 09:00-18:00; using 09:00-18:00", raw)
+        return DEFAULT_WORKING_HOURS
+    if start >= end:
+        log.error("CHANYAN_WORKING_HOURS=%r ends before it starts; using 09:00-18:00", raw)
+        return DEFAULT_WORKING_HOURS
+    return start, end
+
+
+def next_staffed(
+    now: datetime, calendar: WorkCalendar, hours: tuple[time, time], tz: ZoneInfo | None = None
+) -> datetime | None:
+    """None while staff are at work; otherwise when they next are (local, aware).
+
+    Args:
+        now: aware, or naive UTC.
+    """
+    tz = tz or clock.local_tz()
+    local = clock.to_local(now, tz)
+    start, end = hours
+    today = local.date()
+    if calendar.is_working_day(today):
+        if start <= local.time() < end:
+            return None
+        if local.time() < start:
+            return datetime.combine(today, start, tzinfo=tz)
+    return datetime.combine(calendar.next_working_day(today), start, tzinfo=tz)
+
+
+def describe_moment(moment: datetime, now: datetime) -> str:
+    """ "今天 09:00", "明天（周二）09:00", "12月7日（周一）09:00": a local moment as the user reads it."""
+    now = now.astimezone(moment.tzinfo) if moment.tzinfo else now
+    day = moment.date()
+    clock_text = moment.strftime("%H:%M")
+    weekday = WEEKDAY_NAMES[day.weekday()]
+    if day == now.date():
+        return f"今天 {clock_text}"
+    if day == now.date() + timedelta(days=1):
+        return f"明天（{weekday}）{clock_text}"
+    return f"{day.month}月{day.day}日（{weekday}）{clock_text}"
+
+
+def format_hours(hours: tuple[time, time]) -> str:
+    """ "9:00–18:00" """
+    start, end = hours
+    return f"{start.hour}:{start.minute:02d}–{end.hour}:{end.minute:02d}"

@@ -28,7 +28,7 @@ from wechatpy.utils import WeChatSigner
 from chanyan.domain.validation import is_sender_id
 from chanyan.domain.wechat_menu import MENU_PAYLOADS, UNKNOWN_KEY_PAYLOAD
 from connectors.message_limit import TOO_LONG_NOTICE, too_long
-from connectors.retry_notice import RETRY_NOTICE
+from connectors.retry_notice import RETRY_NOTICE, conversation_held
 from connectors.wechat.api import IncidentRecorder, WeChatAPI
 from connectors.wechat.config import CHANNEL_NAME, WeChatConfig
 from connectors.wechat.output import WeChatOutput
@@ -417,7 +417,7 @@ class WeChatWebhook:
             await self.incidents.record(openid, "bot_error", "处理微信消息时出错，已请用户稍后重发。")
             await output.send_text_message(openid, RETRY_NOTICE)
         else:
-            if not output.emitted:
+            if not output.emitted and (fallback is not None or not await conversation_held(openid)):
                 if fallback is None:
                     logger.warning(
                         "No bot message for a message from %s; sending the retry notice.", mask(openid)

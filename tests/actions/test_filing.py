@@ -68,7 +68,18 @@ async def test_a_database_outage_keeps_everything_and_goes_back_to_the_summary(a
     assert "need_description" not in slots
 
 
-async def test_handoff_is_recorded_and_answered_once_staff_can_reach_the_user(action_db):
+def at_local(monkeypatch, moment: str) -> None:
+    """Pin the action server's clock to a local time (Asia/Shanghai)."""
+    from datetime import datetime
+
+    from chanyan import clock
+
+    fixed = datetime.fromisoformat(moment).replace(tzinfo=clock.zone("Asia/Shanghai"))
+    monkeypatch.setattr(clock, "now_local", lambda: fixed)
+
+
+async def test_handoff_is_recorded_and_answered_once_staff_can_reach_the_user(action_db, monkeypatch):
+    at_local(monkeypatch, "2026-12-02T10:00")  # a Wednesday morning
     engine = create_engine(action_db, future=True)
 
     def handoffs() -> list[str]:
@@ -88,3 +99,34 @@ async def test_handoff_is_recorded_and_answered_once_staff_can_reach_the_user(ac
     assert slot_events(events)["contact_phone"] == "13912347788"
     assert [m for m in handoffs() if "13912347788" in m]
     engine.dispose()
+
+
+async def test_handoff_outside_working_hours_says_when_staff_will_answer(action_db, monkeypatch):
+    monkeypatch.setenv("CHANYAN_WORKING_HOURS", "08:30-17:30")
+    at_local(monkeypatch, "2026-12-04T19:00")  # a Friday evening
+    dispatcher = CollectingDispatcher()
+    known = {"contact_phone": "13912347788"}
+    await ActionHandoff().run(
+        dispatcher, tracker("转人工", intent="handoff", sender="conv-n", slots=known), {}
+    )
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_handoff_after_hours"
+    assert message["when"] == "12月7日（周一）08:30" and message["hours"] == "8:30–17:30"
+
+
+async def test_handing_back_asks_the_pending_question_again():
+    from actions.handoff import ActionStaffHandback
+
+    dispatcher = CollectingDispatcher()
+    await ActionStaffHandback().run(dispatcher, tracker("好的谢谢", requested_slot="budget"), {})
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_staff_handback",
+        "utter_continue_form",
+        "utter_ask_budget",
+    ]
+    dispatcher = CollectingDispatcher()
+    await ActionStaffHandback().run(dispatcher, tracker("好的谢谢"), {})
+    assert [m["response"] for m in dispatcher.messages] == [
+        "utter_staff_handback",
+        "utter_staff_handback_idle",
+    ]

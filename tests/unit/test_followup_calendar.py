@@ -10,8 +10,12 @@ from chanyan.followup.calendar import (
     WorkCalendar,
     checkin_days,
     checkin_due_dates,
+    describe_moment,
     first_contact_due,
+    format_hours,
     load_calendar,
+    next_staffed,
+    working_hours,
 )
 
 # 2026-10-01..07 National Day off, Saturday 2026-10-10 a make-up working day.
@@ -120,3 +124,37 @@ def test_check_in_days_are_configurable(monkeypatch):
     assert checkin_days() == (14, 60)
     monkeypatch.setenv("CHANYAN_CHECKIN_DAYS", "")
     assert checkin_days() == ()
+
+
+# --- staff working hours (转人工) ---
+
+
+def test_working_hours_are_configurable_and_a_bad_value_falls_back():
+    from datetime import time as t
+
+    assert working_hours("") == (t(9, 0), t(18, 0))
+    assert working_hours("08:30-17:30") == (t(8, 30), t(17, 30))
+    assert working_hours("18:00-09:00") == (t(9, 0), t(18, 0))
+    assert working_hours("nine to five") == (t(9, 0), t(18, 0))
+    assert format_hours(working_hours("08:30-17:30")) == "8:30–17:30"
+
+
+def test_when_staff_answer_a_handoff():
+    from datetime import datetime as dt
+    from datetime import time as t
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Shanghai")
+    calendar = WorkCalendar(holidays=frozenset({date(2026, 12, 7)}))  # a Monday off
+    hours = (t(9, 0), t(18, 0))
+    wednesday_noon = dt(2026, 12, 2, 12, 0, tzinfo=tz)
+    assert next_staffed(wednesday_noon, calendar, hours, tz) is None
+    early = dt(2026, 12, 2, 7, 30, tzinfo=tz)
+    assert describe_moment(next_staffed(early, calendar, hours, tz), early) == "今天 09:00"
+    evening = dt(2026, 12, 2, 20, 0, tzinfo=tz)
+    assert describe_moment(next_staffed(evening, calendar, hours, tz), evening) == "明天（周四）09:00"
+    friday_night = dt(2026, 12, 4, 18, 0, tzinfo=tz)
+    assert (
+        describe_moment(next_staffed(friday_night, calendar, hours, tz), friday_night)
+        == "12月8日（周二）09:00"
+    )

@@ -60,3 +60,18 @@ def test_the_rest_channel_keeps_rasas_name_and_routes() -> None:
     assert channel.name() == "rest" and channel.url_prefix() == "rest"
     uris = {route.uri for route in channel.blueprint(silent)._future_routes}
     assert {"/", "/webhook"} <= uris
+
+
+async def test_a_conversation_held_by_staff_is_silent_on_purpose(monkeypatch) -> None:
+    import connectors.retry_notice as retry_notice
+
+    async def held(sender_id: str) -> bool:
+        return sender_id == "user-1"
+
+    async def silent(_message: UserMessage) -> None:
+        return None
+
+    monkeypatch.setattr(retry_notice, "conversation_held", held)
+    message = user_message()
+    await with_retry_notice(silent)(message)
+    assert message.output_channel.messages == []
