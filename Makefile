@@ -16,14 +16,19 @@ SPACY_INPUTS := training/spacy/config.cfg training/spacy/examples.jsonl training
                 $(wildcard chanyan/taxonomy/*.yml chanyan/taxonomy/*.txt)
 BOT_INPUTS  := $(shell find bot/config.yml bot/domain bot/data bot/components -type f \( -name '*.yml' -o -name '*.py' -o -name '*.txt' \) 2>/dev/null)
 
-# Runtime defaults (every one can be overridden from the environment; see .env.example).
+# Runtime defaults (every one can be overridden from the environment; see .env.example). The secrets below are
+# published development defaults: the processes refuse them unless CHANYAN_ENV=development.
+export CHANYAN_ENV       ?= development
 export CHANYAN_VAR_DIR   ?= $(CURDIR)/var
 export DATABASE_URL      ?= sqlite:///$(CHANYAN_VAR_DIR)/chanyan.db
 export TRACKER_DB_URL    ?= $(DATABASE_URL)
+export RASA_HOST         ?= 127.0.0.1
 export RASA_PORT         ?= 5005
+export ACTION_HOST       ?= 127.0.0.1
 export ACTION_PORT       ?= 5055
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
 export RASA_TOKEN        ?= change-me-rasa-token
+export ACTION_SERVER_TOKEN ?= dev-action-server-token
 # WeChat Official Account channel (docs/wechat.md). Development defaults: plaintext mode, no Redis.
 export WECHAT_TOKEN      ?= dev-wechat-token
 export WECHAT_APPID      ?= wx0000000000000000
@@ -43,7 +48,7 @@ export RASA_TELEMETRY_ENABLED ?= false
 .PHONY: help install train run test test-unit test-bot test-e2e lint format eval eval-dialogue eval-match bench bench-match db clean spacy-model
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
@@ -87,7 +92,7 @@ db: $(VENV)/.installed  ## create or upgrade the database schema (Alembic)
 	@mkdir -p -m 0700 $(CHANYAN_VAR_DIR)
 	$(BIN)/chanyan db upgrade
 
-run: install train db widget  ## set up, train if needed and start every process (Ctrl-C stops them all)
+run:  ## set up, train if needed, upgrade the database, build the widget, start every process (Ctrl-C stops all)
 	@scripts/run.sh
 
 WIDGET_DIR := connectors/webchat
@@ -126,7 +131,7 @@ lint: install  ## ruff
 	$(BIN)/ruff format --check chanyan connectors bot tests scripts
 	$(BIN)/lint-imports
 
-format: install
+format: install  ## ruff format and ruff's fixes
 	$(BIN)/ruff format chanyan connectors bot tests scripts
 	$(BIN)/ruff check --fix chanyan connectors bot tests scripts
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,3 +102,66 @@ class Settings:
             rasa_url=_rasa_url(),
             rasa_token=os.environ.get("RASA_TOKEN", "").strip(),
         )
+
+
+# The secrets `make run` sets by default (Makefile), published in the README: refused in production.
+DEVELOPMENT_SECRETS = {
+    "RASA_TOKEN": "change-me-rasa-token",
+    "ACTION_SERVER_TOKEN": "dev-action-server-token",
+    "WECHAT_TOKEN": "dev-wechat-token",
+    "WECHAT_SECRET": "dev-wechat-secret",
+}
+# The production profile's placeholders (deploy/chanyan.env.example) contain this; refused as well.
+PLACEHOLDER_MARK = "change-me"
+# A token shorter than this is refused in production (it could be guessed).
+MIN_SECRET_CHARS = 16
+
+
+class InsecureSettingError(ValueError):
+    """A secret or an exposure that the process refuses to start with (the message says which and why)."""
+
+
+def load_secret_files(names: Iterable[str], environ: MutableMapping[str, str] | None = None) -> None:
+    """For every NAME whose NAME_FILE is set, read the secret from that file into NAME (so that secrets never
+    appear on a command line and Rasa's ${NAME} expansion still finds them)."""
+    environ = os.environ if environ is None else environ
+    for name in names:
+        path = environ.get(f"{name}_FILE", "").strip()
+        if not path:
+            continue
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise InsecureSettingError(f"{name}_FILE: cannot read {path} ({err.strerror})") from err
+        if not value:
+            raise InsecureSettingError(f"{name}_FILE: {path} is empty")
+        environ[name] = value
+
+
+def required_secrets(
+    required: Iterable[str], optional: Iterable[str] = (), environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The values of the secrets a process needs, refusing an empty required one and, outside development,
+    a published default, a placeholder or a short token."""
+    environ = os.environ if environ is None else environ
+    try:
+        production = not is_development(environ)
+    except ValueError as err:
+        raise InsecureSettingError(str(err)) from err
+    values: dict[str, str] = {}
+    for name in (*required, *optional):
+        value = environ.get(name, "").strip()
+        if not value:
+            if name in required:
+                raise InsecureSettingError(f"{name} is not set (or {name}_FILE)")
+            continue
+        if production:
+            if value == DEVELOPMENT_SECRETS.get(name) or PLACEHOLDER_MARK in value.lower():
+                raise InsecureSettingError(
+                    f"{name} is the published development default or a placeholder; set a secret of your own"
+                    " (CHANYAN_ENV is not development)"
+                )
+            if name in required and len(value) < MIN_SECRET_CHARS:
+                raise InsecureSettingError(f"{name} must have at least {MIN_SECRET_CHARS} characters")
+        values[name] = value
+    return values

@@ -1,52 +1,121 @@
 #!/usr/bin/env bash
-# Start every process of the embedded default (action server, Rasa, staff console) and stop them all on Ctrl-C.
-# Called by `make run`, which has already installed, trained and upgraded the database and exported the env.
+# `make run`: set up, train if needed, upgrade the database, build the widget, start every process (action server,
+# Rasa, staff console) and stop them all on Ctrl-C. One line per step on the terminal; everything the steps and the
+# processes print goes to $CHANYAN_VAR_DIR/log/ (make exports the environment, see .env.example).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 LOG_DIR="${CHANYAN_VAR_DIR:-var}/log"
 mkdir -p "$LOG_DIR"
+MAKE_CMD=("${MAKE:-make}" --no-print-directory)
+TTY=0; [ -t 1 ] && TTY=1
 
 pids=()
+names=()
 stop_all() {
   trap - INT TERM EXIT
-  echo
-  echo "Stopping…"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  if [ ${#pids[@]} -gt 0 ]; then
+    echo
+    echo "Stopping…"
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+  fi
 }
 trap stop_all INT TERM EXIT
 
-start() {  # name, command...
-  local name=$1; shift
-  "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
-  pids+=($!)
+elapsed() { local s=$(( $(date +%s) - $1 )); if [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60)); else printf '%ds' "$s"; fi; }
+
+# step NAME NOTE COMMAND...: run COMMAND with its output in $LOG_DIR/NAME.log, showing the time it takes.
+step() {
+  local name=$1 note=$2; shift 2
+  local log="$LOG_DIR/$name.log" started; started=$(date +%s)
+  printf '  %-9s %s' "$name" "$note"
+  "$@" >"$log" 2>&1 &
+  local pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if [ $TTY = 1 ]; then printf '\r  %-9s %s %s ' "$name" "$note" "$(elapsed "$started")"
+    elif (( ($(date +%s) - started) % 15 == 0 )); then printf '.'; fi
+  done
+  if wait "$pid"; then
+    printf '\r  %-9s %s done (%s)\n' "$name" "$note" "$(elapsed "$started")"
+  else
+    printf '\r  %-9s %s FAILED; the last lines of %s:\n' "$name" "$note" "$log"
+    tail -n 25 "$log" | sed 's/^/      /'
+    exit 1
+  fi
 }
 
-start actions bash -c "cd bot && exec ../$BIN/rasa run actions --actions actions --port ${ACTION_PORT} --logging-config-file ../logging.yml"
-start rasa bash -c "cd bot && exec ../$BIN/rasa run --model ../models/rasa/chanyan.tar.gz --endpoints ../endpoints.yml \
-  --credentials ../credentials.yml --port ${RASA_PORT} --enable-api --auth-token \"\$RASA_TOKEN\" --cors '*' \
-  --logging-config-file ../logging.yml"
+echo "产研通: logs in $LOG_DIR/"
+step install "Python packages (.venv)…" "${MAKE_CMD[@]}" install
+if "${MAKE_CMD[@]}" -q train 2>/dev/null; then
+  printf '  %-9s %s\n' train "the Rasa model is up to date"
+else
+  step train "the Rasa model changed: training (a few minutes on 2 cores)…" "${MAKE_CMD[@]}" train
+fi
+step database "schema upgrade (Alembic)…" "${MAKE_CMD[@]}" db
+step widget "web chat widget…" "${MAKE_CMD[@]}" widget
+
+start() {  # name, command...: the process's output goes to $LOG_DIR/<name>.log
+  local name=$1; shift
+  "$@" >>"$LOG_DIR/$name.log" 2>&1 &
+  pids+=($!)
+  names+=("$name")
+}
+for name in actions rasa console; do : >"$LOG_DIR/$name.log"; done
+start actions bash -c "cd bot && exec ../$BIN/python -m serve.action_server"
+start rasa bash -c "cd bot && exec ../$BIN/python -m serve.rasa_server"
 start console "$BIN/python" -m chanyan.console
 
-echo "Waiting for Rasa to load the model (about a minute)…"
-for _ in $(seq 1 180); do
-  if curl -fsS "http://127.0.0.1:${RASA_PORT}/status?token=${RASA_TOKEN}" >/dev/null 2>&1; then break; fi
-  for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "a process exited; see the log above"; exit 1; }; done
-  sleep 1
-done
+ACTION_URL="http://${ACTION_HOST:-127.0.0.1}:${ACTION_PORT}"
+RASA_URL="http://${RASA_HOST:-127.0.0.1}:${RASA_PORT}"
+CONSOLE_URL="http://${CONSOLE_HOST:-127.0.0.1}:${CONSOLE_PORT:-8080}"
+# Each process opens its port only once it is ready (Rasa: model loaded and pipeline warmed).
+wait_ready() {
+  local started; started=$(date +%s)
+  local -A ready=()
+  while :; do
+    curl -fsS -o /dev/null "$ACTION_URL/health" 2>/dev/null && ready[actions]=1
+    curl -fsS -o /dev/null "$RASA_URL/" 2>/dev/null && ready[rasa]=1
+    curl -fsS -o /dev/null "$CONSOLE_URL/healthz" 2>/dev/null && ready[console]=1
+    [ ${#ready[@]} -eq 3 ] && break
+    for i in "${!pids[@]}"; do
+      if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+        printf '\n  %s exited; the last lines of %s/%s.log:\n' "${names[$i]}" "$LOG_DIR" "${names[$i]}"
+        tail -n 25 "$LOG_DIR/${names[$i]}.log" | sed 's/^/      /'
+        exit 1
+      fi
+    done
+    if [ $TTY = 1 ]; then
+      printf '\r  %-9s %s %s ' start "action server, Rasa (loads and warms the model), console…" "$(elapsed "$started")"
+    fi
+    sleep 1
+  done
+  printf '\r  %-9s %s ready (%s)\n' start "action server, Rasa (loads and warms the model), console…" "$(elapsed "$started")"
+}
+[ $TTY = 1 ] || printf '  %-9s %s\n' start "action server, Rasa (loads and warms the model), console…"
+wait_ready
+
 cat <<MSG
 
 产研通 is running.
-  Rasa           http://127.0.0.1:${RASA_PORT}   (REST: /webhooks/rest/webhook, HTTP API token: \$RASA_TOKEN)
-  Action server  http://127.0.0.1:${ACTION_PORT}
-  Staff console  http://127.0.0.1:${CONSOLE_PORT:-8080}   (first account: .venv/bin/chanyan staff add admin --role admin)
-  Chat demo      http://127.0.0.1:${CONSOLE_PORT:-8080}/chat
+  Rasa           $RASA_URL   (REST: /webhooks/rest/webhook; HTTP API token: \$RASA_TOKEN)
+  Action server  $ACTION_URL   (answers Rasa only: \$ACTION_SERVER_TOKEN)
+  Staff console  $CONSOLE_URL   (first account: .venv/bin/chanyan staff add admin --role admin)
+  Chat demo      $CONSOLE_URL/chat
+  Logs           $LOG_DIR/{actions,rasa,console}.log
 
 Talk to the bot:
-  curl -s -XPOST http://127.0.0.1:${RASA_PORT}/webhooks/rest/webhook -H 'Content-Type: application/json' \\
+  curl -s -XPOST $RASA_URL/webhooks/rest/webhook -H 'Content-Type: application/json' \\
        -d '{"sender":"demo","message":"我们想用机器视觉检测零件表面划痕，预算50万左右"}'
 Press Ctrl-C to stop everything.
 MSG
+set +e
 wait -n "${pids[@]}"
-echo "a process exited; stopping the others"
+for i in "${!pids[@]}"; do
+  if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+    echo "${names[$i]} exited; the last lines of $LOG_DIR/${names[$i]}.log:"
+    tail -n 25 "$LOG_DIR/${names[$i]}.log" | sed 's/^/    /'
+  fi
+done
+echo "stopping the others"

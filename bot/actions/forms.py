@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.handoff import hand_over, handoff_reply
 from actions.own_requests import answer_own_request
-from actions.runtime import current_slots, earlier_user_texts, message_time, say
+from actions.runtime import current_slots, earlier_user_texts, message_time, off_loop, say
 from chanyan.domain.display import summary_values
 from chanyan.extraction import from_entities, get_extractor
 from chanyan.intake.turn import REVIEW_SLOT, STOP_SLOT, process_turn, question_for
@@ -47,7 +47,9 @@ class ValidateIntakeForm(FormValidationAction):
         intent = latest.get("intent") or {}
         requested = tracker.get_slot("requested_slot")
         slots = current_slots(tracker)
-        result = process_turn(
+        # The reading is CPU-bound (jieba, spaCy, JioNLP): off the event loop, so other conversations go on.
+        result = await off_loop(
+            process_turn,
             latest.get("text"),
             requested,
             slots,
@@ -133,7 +135,7 @@ class ActionAskTechDomain(Action):
             basis = " ".join(
                 str(tracker.get_slot(s) or "") for s in ("need_title", "need_description", "tech_targets")
             )
-            candidates = get_extractor().rank_domains(basis, top_k=3)
+            candidates = await off_loop(get_extractor().rank_domains, basis, top_k=3)
             events.append(SlotSet("domain_candidates", candidates))
         all_domains = len(candidates) >= TOP_LEVEL_DOMAIN_COUNT or not candidates
         if not candidates:

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.runtime import current_slots, input_channel, say, session_factory
+from actions.runtime import current_slots, input_channel, off_loop, say, session_factory
 from chanyan import clock
 from chanyan.followup.calendar import (
     describe_moment,
@@ -75,7 +75,9 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        result = handoff_turn((tracker.latest_message or {}).get("text"), current_slots(tracker))
+        result = await off_loop(
+            handoff_turn, (tracker.latest_message or {}).get("text"), current_slots(tracker)
+        )
         if result.handoff:
             await hand_over(tracker)
         say(dispatcher, with_handoff_reply(result.say))

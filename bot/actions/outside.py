@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.filing import NEED_SLOTS
 from actions.handoff import hand_over, with_handoff_reply
 from actions.own_requests import answer_own_request
-from actions.runtime import current_slots, message_time, say, session_factory
+from actions.runtime import current_slots, message_time, off_loop, say, session_factory
 from chanyan.domain.schema import SLOT_LABELS
 from chanyan.extraction import get_extractor
 from chanyan.intake.turn import CANCEL, DECLINE, PAUSE, RESTART, STOP_SLOT, outside_turn
@@ -76,7 +76,8 @@ async def _outside(
 ) -> list[EventType]:
     latest = tracker.latest_message or {}
     intent = latest.get("intent") or {}
-    result = outside_turn(
+    result = await off_loop(
+        outside_turn,
         latest.get("text"),
         current_slots(tracker),
         intent=intent.get("name"),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 from sqlalchemy.engine import Engine
@@ -14,6 +18,12 @@ from chanyan import clock
 from chanyan.intake.turn import FORM_SLOTS
 from chanyan.settings import Settings
 from chanyan.store.session import make_engine, make_sessionmaker
+
+T = TypeVar("T")
+
+# Threads that run the CPU-bound reading of a message (jieba, spaCy, JioNLP) off the event loop, so that one long
+# extraction does not hold up every other conversation's action call (ACTION_NLP_THREADS).
+DEFAULT_NLP_THREADS = 4
 
 BOOKKEEPING_SLOTS = (
     "domain_candidates",
@@ -45,6 +55,37 @@ def tracker_engine() -> Engine:
     if settings().tracker_db_url == settings().database_url:
         return session_factory().kw["bind"]
     return make_engine(settings().tracker_db_url)
+
+
+@functools.cache
+def nlp_pool() -> ThreadPoolExecutor:
+    """The one pool for CPU-bound NLP in this process, sized by ACTION_NLP_THREADS."""
+    raw = os.environ.get("ACTION_NLP_THREADS", "").strip()
+    threads = int(raw) if raw.isdigit() and int(raw) > 0 else DEFAULT_NLP_THREADS
+    return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="nlp")
+
+
+async def off_loop(function: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """Run `function(*args, **kwargs)` in the NLP pool and await its result (the event loop keeps serving)."""
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(nlp_pool(), functools.partial(function, *args, **kwargs))
+
+
+WARM_UP_MESSAGE = "我们想用机器视觉检测零件表面划痕，预算50万左右，明年6月前完成"
+
+
+def warm_up() -> None:
+    """Load what the first action call would (the extractor with spaCy and jieba, the database engine) and read
+    one message through the core, so that the first real conversation is as fast as any other."""
+    from chanyan.extraction import get_extractor
+    from chanyan.intake.turn import process_turn
+
+    extractor = get_extractor()
+    now = datetime.now(clock.zone(settings().timezone))
+    extraction = extractor.extract(WARM_UP_MESSAGE, now=now)
+    process_turn(WARM_UP_MESSAGE, "need_description", {}, extraction=extraction, now=now)
+    with session_factory()() as session:
+        session.connection()
 
 
 def current_slots(tracker: Tracker) -> dict[str, Any]:

@@ -1,9 +1,5 @@
 """Custom Rasa graph components (thin adapters around chanyan).
 
-Every Rasa process that loads our model imports this package, so process-wide Rasa adjustments are installed
-here (see action_result_validation).
+Process-wide Rasa adjustments (the compiled action-response validator in action_result_validation) are not
+installed on import: the Rasa launcher, bot/serve/rasa_server.py, installs them at start-up.
 """
-
-from .action_result_validation import install as _install_action_result_validation
-
-_install_action_result_validation()

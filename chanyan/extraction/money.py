@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,8 @@ from chanyan.taxonomy import CURRENCY_PATH
 
 from .jio import jionlp
 from .textnorm import Normalized, as_normalized
+
+_JIO_LOCK = threading.Lock()
 
 logger = logging.getLogger(__name__)
 
@@ -156,7 +159,8 @@ _SPECIAL = {
 
 def _jio_money(core: str) -> tuple[float, float] | None:
     try:
-        parsed = jionlp().parse_money(core)
+        with _JIO_LOCK:  # the parser keeps each call's settings on one shared instance
+            parsed = jionlp().parse_money(core)
     except Exception:  # JioNLP raises ValueError and others on strings it cannot read
         return None
     num = parsed.get("num")

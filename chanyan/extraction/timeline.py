@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import calendar
 import re
+import threading
 from datetime import date, datetime, timedelta
 
 from chanyan.domain.numerals import SINGLE_DIGITS, read_number, read_range
 
 from .jio import jionlp
 from .textnorm import Normalized, as_normalized
+
+_JIO_LOCK = threading.Lock()
 
 _CN_NUM = "".join(SINGLE_DIGITS) + "十"
 _YEAR = rf"(?:今年|明年|后年|本年|\d{{4}}年|[{_CN_NUM}]{{4}}年|\d{{2}}年)"
@@ -131,7 +134,8 @@ def _cn_number(token: str) -> float | None:
 
 def _jio_end(expr: str, now: datetime) -> date | None:
     try:
-        parsed = jionlp().parse_time(expr, time_base=now)
+        with _JIO_LOCK:  # the parser keeps each call's settings on one shared instance
+            parsed = jionlp().parse_time(expr, time_base=now)
     except Exception:  # JioNLP raises on strings it cannot read
         return None
     if parsed.get("type") not in ("time_point", "time_span"):

@@ -6,7 +6,9 @@ import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
 
-import components  # noqa: F401  (installs the validator, as loading our model does in Rasa)
+from components import action_result_validation
+
+action_result_validation.install()  # as the Rasa launcher does at start-up (bot/serve/rasa_server.py)
 
 VALID = [
     {"events": [], "responses": []},
@@ -46,9 +48,7 @@ def test_invalid_responses_fail_with_rasas_explanation(response):
         RemoteAction("action_x", None)._validate_action_result(response)
 
 
-def test_loading_our_components_installs_the_compiled_validator():
-    from components import action_result_validation
-
+def test_installing_twice_keeps_the_compiled_validator():
     assert RemoteAction._validate_action_result is action_result_validation._validate_action_result
     action_result_validation.install()  # a second install changes nothing
     assert RemoteAction._validate_action_result is action_result_validation._validate_action_result

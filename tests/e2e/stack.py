@@ -105,21 +105,11 @@ class Stack:
         return http_json("GET", f"{self.rasa_url}/conversations/{sender}/tracker?token={token}")
 
     def start_actions(self, name: str = "actions", port: int | None = None) -> Process:
-        """Start an action server (another replica: a new `name` and `port`)."""
+        """Start an action server (another replica: a new `name` and `port`), as `make run` does."""
         port = port or self.action_port
         return self._spawn(
             name,
-            [
-                str(BIN / "rasa"),
-                "run",
-                "actions",
-                "--actions",
-                "actions",
-                "--port",
-                str(port),
-                "--logging-config-file",
-                str(ROOT / "logging.yml"),
-            ],
+            [str(BIN / "python"), "-m", "serve.action_server", "--port", str(port)],
             ready_url=f"http://127.0.0.1:{port}/health",
         )
 
@@ -137,8 +127,9 @@ class Stack:
         return self._spawn(
             name,
             [
-                str(BIN / "rasa"),
-                "run",
+                str(BIN / "python"),
+                "-m",
+                "serve.rasa_server",
                 "--model",
                 str(model or MODEL),
                 "--endpoints",
@@ -147,11 +138,6 @@ class Stack:
                 str(self.credentials()),
                 "--port",
                 str(port),
-                "--enable-api",
-                "--auth-token",
-                self.env["RASA_TOKEN"],
-                "--logging-config-file",
-                str(ROOT / "logging.yml"),
             ],
             env=env,
             ready_url=f"http://127.0.0.1:{port}/status?token={self.env['RASA_TOKEN']}",
@@ -250,6 +236,8 @@ def stack_env(
             "TRACKER_DB_URL": database_url,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
             "RASA_TOKEN": "e2e-token",
+            "ACTION_SERVER_TOKEN": "e2e-action-server-token",
+            "CHANYAN_ENV": "development",
             "RASA_TELEMETRY_ENABLED": "false",
             "PYTHONPATH": f"{ROOT}{os.pathsep}{env.get('PYTHONPATH', '')}".rstrip(os.pathsep),
             "TF_CPP_MIN_LOG_LEVEL": "2",
