@@ -114,14 +114,14 @@ $(AXE_DIR)/node_modules/.installed: $(AXE_DIR)/package.json $(wildcard $(AXE_DIR
 	@touch $@
 
 test-unit: install $(SPACY_MODEL) $(AXE_DIR)/node_modules/.installed  ## fast tests (seconds): core, store, CLI, actions
-	$(BIN)/pytest -m "not e2e" -q
+	$(BIN)/pytest -m "not e2e" -q -rs
 
 test-bot: train  ## Rasa data validation and test stories
 	cd bot && $(abspath $(RASA)) data validate --config config.yml --domain domain --data data --fail-on-warnings
 	cd bot && $(abspath $(RASA)) test core --model ../$(RASA_MODEL) --stories tests --fail-on-prediction-errors --out ../results
 
 test-e2e: train widget  ## end-to-end: action server + Rasa on free ports, whole conversations over REST
-	$(BIN)/pytest -m e2e -q
+	$(BIN)/pytest -m e2e -q -rs
 
 test: install train  ## the whole suite: unit, Rasa data and stories, end-to-end
 	$(MAKE) --no-print-directory test-unit test-bot test-e2e

@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import NoReturn
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -14,6 +15,16 @@ from sqlalchemy.engine import make_url
 # Any database the test user can connect to; new databases are created next to it.
 PG_ADMIN_URL = os.environ.get("CHANYAN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SKIP_REASON = f"PostgreSQL unreachable at {make_url(PG_ADMIN_URL).render_as_string(hide_password=True)}"
+
+
+def service_missing(reason: str) -> NoReturn:
+    """Skip the test with the reason; with CHANYAN_REQUIRE_SERVICES=1 (set by .ci/run) fail it instead, so that
+    CI cannot pass without the PostgreSQL and Redis coverage."""
+    import pytest
+
+    if os.environ.get("CHANYAN_REQUIRE_SERVICES", "").strip() == "1":
+        pytest.fail(f"{reason} (CHANYAN_REQUIRE_SERVICES=1: this run needs it)", pytrace=False)
+    pytest.skip(reason)
 
 
 @functools.cache
@@ -62,8 +73,6 @@ def empty_database(backend: str, sqlite_path, prefix: str = "chanyan_test") -> I
         yield f"sqlite:///{sqlite_path}"
         return
     if not postgres_available():
-        import pytest
-
-        pytest.skip(SKIP_REASON)
+        service_missing(SKIP_REASON)
     with temporary_database(prefix) as url:
         yield url

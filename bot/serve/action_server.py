@@ -13,7 +13,7 @@ import hmac
 import logging
 import time
 
-from chanyan.settings import InsecureSettingError, load_secret_files, required_secrets
+from chanyan.settings import load_secret_files, required_secrets
 from serve.common import bind_host, configure_logging, port, refuse
 
 logger = logging.getLogger("serve.action_server")
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> None:
         token = required_secrets([TOKEN_VARIABLE])[TOKEN_VARIABLE]
         host = args.host or bind_host("ACTION_HOST")
         listen_port = args.port or port("ACTION_PORT", 5055)
-    except InsecureSettingError as error:
+    except ValueError as error:  # InsecureSettingError, or an unknown CHANYAN_ENV
         refuse(error, "action server")
     from actions import runtime
 

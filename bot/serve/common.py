@@ -1,4 +1,4 @@
-"""What both launchers share: the environment profile, the bind address, logging with personal data masked."""
+"""What both launchers share: the bind address and port, logging with personal data masked, refusing to start."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import logging.config
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
 from chanyan.logmask import mask_warnings
-from chanyan.settings import DEVELOPMENT, InsecureSettingError, environment
+from chanyan.settings import InsecureSettingError
 
 ROOT = Path(__file__).resolve().parents[2]
 LOGGING_CONFIG = ROOT / "logging.yml"
@@ -44,11 +45,7 @@ def configure_logging() -> None:
     mask_warnings()
 
 
-def refuse(error: InsecureSettingError, process: str) -> None:
+def refuse(error: ValueError, process: str) -> NoReturn:
     """Stop the process with the reason on standard error (no traceback: it is a configuration answer)."""
     print(f"{process}: refusing to start: {error}", file=sys.stderr)
     raise SystemExit(2)
-
-
-def is_development() -> bool:
-    return environment() == DEVELOPMENT

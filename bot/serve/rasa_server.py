@@ -22,14 +22,8 @@ from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
-from chanyan.settings import (
-    DEVELOPMENT,
-    InsecureSettingError,
-    environment,
-    load_secret_files,
-    required_secrets,
-)
-from serve.common import ROOT, bind_host, configure_logging, is_development, port, refuse
+from chanyan.settings import InsecureSettingError, is_development, load_secret_files, required_secrets
+from serve.common import ROOT, bind_host, configure_logging, port, refuse
 
 logger = logging.getLogger("serve.rasa_server")
 
@@ -50,7 +44,7 @@ def cors_origins(environ: Mapping[str, str] | None = None) -> list[str]:
         base = environ.get("CONSOLE_BASE_URL", "").strip().rstrip("/")
         console_port = environ.get("CONSOLE_PORT", "").strip() or "8080"
         origins = [base] if base else [f"http://127.0.0.1:{console_port}", f"http://localhost:{console_port}"]
-    if "*" in origins and environment(environ) != DEVELOPMENT:
+    if "*" in origins and not is_development(environ):
         raise InsecureSettingError(
             "RASA_CORS=* is refused outside development; list the sites that embed the widget"
         )
@@ -120,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
         cors = cors_origins()
         host = args.host or bind_host("RASA_HOST")
         listen_port = args.port or port("RASA_PORT", 5005)
-    except InsecureSettingError as error:
+    except ValueError as error:  # InsecureSettingError, or an unknown CHANYAN_ENV
         refuse(error, "rasa")
     for path in (args.model, args.endpoints, args.credentials):
         if not Path(path).exists():

@@ -18,6 +18,8 @@ DEDUP_TTL = 600.0  # how long a processed message's outcome is kept for WeChat's
 PROCESSING_LEASE = 10.0  # how long a claim outlives a replica that died mid-turn
 CHOICES_TTL = 24 * 3600.0
 DEDUP_POLL_INTERVAL = 0.05
+# How long a duplicate that answered "success" keeps watching a claim still being processed elsewhere.
+CLAIM_WATCH_LIMIT = 900.0
 
 
 class ChoiceMemory:
@@ -85,6 +87,19 @@ class Deduplicator:
             renewal.cancel()
             await asyncio.gather(renewal, return_exceptions=True)  # no renewal may land after the outcome
         await self._store.set(self._prefix + key, self.REPLY + reply if reply else self.DONE, DEDUP_TTL)
+
+    async def lapses(self, key: str, limit: float) -> bool:
+        """Watch a claim held by another delivery: True once its lease lapses unfinished (its replica is gone),
+        False once its outcome is recorded or after `limit` seconds."""
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            state = await self._store.get(self._prefix + key)
+            if state is None:
+                return True
+            if state != self.PROCESSING:
+                return False
+            await asyncio.sleep(self._lease / 3)
+        return False
 
     async def outcome(self, key: str, wait: float) -> Outcome:
         """What became of the delivery that claimed the message, waiting up to `wait` seconds for it."""

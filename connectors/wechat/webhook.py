@@ -33,6 +33,7 @@ from connectors.wechat.api import IncidentRecorder, WeChatAPI
 from connectors.wechat.config import CHANNEL_NAME, WeChatConfig
 from connectors.wechat.output import WeChatOutput
 from connectors.wechat.state import (
+    CLAIM_WATCH_LIMIT,
     PROCESSING_LEASE,
     ChoiceMemory,
     Deduplicator,
@@ -256,6 +257,10 @@ class WeChatWebhook:
             )
             earlier = await self.dedup.outcome(key, max(deadline - time.monotonic(), 0.0))
             if not earlier.abandoned:
+                if not earlier.finished and not earlier.reply:
+                    # "success" stops WeChat's retries while the first delivery is still at work: should its
+                    # replica die now, nobody would process the message, so this one stands by to take over.
+                    self._stand_by(key, message, fields, envelope, on_new_message)
                 return self._passive(earlier.reply, message, envelope) if earlier.reply else OK_SUCCESS
             logger.warning("The delivery processing %s stopped (replica gone?); taking it over.", key)
         timeout = max(deadline - time.monotonic(), 0.0)
@@ -265,6 +270,28 @@ class WeChatWebhook:
             logger.error("Failed to handle a WeChat message from %s.", mask(openid), exc_info=True)
             await self.dedup.finish(key, None)
             return OK_SUCCESS
+
+    def _stand_by(
+        self,
+        key: str,
+        message: BaseMessage,
+        fields: Mapping[str, Any],
+        envelope: Envelope,
+        on_new_message: OnNewMessage,
+    ) -> None:
+        """Take the message over (answering through 客服消息) if the delivery processing it stops unfinished."""
+
+        async def watch() -> None:
+            if not await self.dedup.lapses(key, CLAIM_WATCH_LIMIT) or not await self.dedup.claim(key):
+                return
+            logger.warning("The delivery processing %s stopped (replica gone?); taking it over.", key)
+            try:
+                await self._dispatch(message, fields, envelope, key, on_new_message, 0.0)
+            except Exception:
+                logger.error("Failed to handle a WeChat message taken over (%s).", key, exc_info=True)
+                await self.dedup.finish(key, None)
+
+        _keep(asyncio.ensure_future(watch()))
 
     async def _dispatch(
         self,

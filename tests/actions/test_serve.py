@@ -24,11 +24,12 @@ ROOT = Path(__file__).resolve().parents[2]
 STRONG = "s3cr3t-" + "x" * MIN_SECRET_CHARS
 
 
-def test_an_unset_environment_is_production():
-    assert environment({}) == "production"
-    assert environment({"CHANYAN_ENV": "development"}) == "development"
-    with pytest.raises(InsecureSettingError, match="CHANYAN_ENV"):
+def test_an_unknown_environment_is_refused():
+    assert environment({"CHANYAN_ENV": "production"}) == "production"
+    with pytest.raises(ValueError, match="CHANYAN_ENV"):
         environment({"CHANYAN_ENV": "staging"})
+    with pytest.raises(InsecureSettingError, match="CHANYAN_ENV"):
+        required_secrets(["RASA_TOKEN"], environ={"RASA_TOKEN": "x" * 20, "CHANYAN_ENV": "staging"})
 
 
 @pytest.mark.parametrize("name", sorted(DEVELOPMENT_SECRETS))
@@ -41,9 +42,11 @@ def test_a_published_default_secret_is_refused_in_production_and_accepted_in_dev
 
 def test_the_production_profiles_placeholders_and_short_tokens_are_refused():
     with pytest.raises(InsecureSettingError, match="placeholder"):
-        required_secrets(["RASA_TOKEN"], environ={"RASA_TOKEN": "CHANGE-ME-long-random"})
+        required_secrets(
+            ["RASA_TOKEN"], environ={"RASA_TOKEN": "CHANGE-ME-long-random", "CHANYAN_ENV": "production"}
+        )
     with pytest.raises(InsecureSettingError, match="at least"):
-        required_secrets(["RASA_TOKEN"], environ={"RASA_TOKEN": "short"})
+        required_secrets(["RASA_TOKEN"], environ={"RASA_TOKEN": "short", "CHANYAN_ENV": "production"})
     with pytest.raises(InsecureSettingError, match="not set"):
         required_secrets(["RASA_TOKEN"], environ={})
     assert required_secrets(["RASA_TOKEN"], ["WECHAT_TOKEN"], environ={"RASA_TOKEN": STRONG}) == {

@@ -18,6 +18,7 @@ from connectors.wechat import WeChatConfig, WeChatInput, WeChatOutput
 from connectors.wechat.api import IncidentRecorder, WeChatAPI
 from connectors.wechat.store import MemoryStore, RedisStore
 from tests.connectors.conftest import SAMPLE_AES_KEY, SAMPLE_APPID, SAMPLE_TOKEN, SECRET, FakeBot
+from tests.postgres import service_missing
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENID = "oChannelTestUser000000000001"
@@ -190,7 +191,7 @@ async def redis_url():
         await asyncio.wait_for(store._redis().ping(), 1)
     except Exception:
         await store.close()
-        pytest.skip("no Redis on 127.0.0.1:6379")
+        service_missing("no Redis on 127.0.0.1:6379")
     yield url
     client = store._redis()
     keys = [key async for key in client.scan_iter(f"chanyan:wechat:{SAMPLE_APPID}*")]

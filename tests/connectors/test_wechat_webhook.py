@@ -280,6 +280,31 @@ async def test_a_message_whose_replica_died_mid_turn_is_processed_by_the_next_re
     assert server.read_reply(retry.body)["Content"] == "收到：你好"
 
 
+async def test_a_duplicate_answered_while_the_first_delivery_works_takes_over_when_its_replica_dies(
+    make_webhook, wechat_api
+):
+    store = MemoryStore()
+    webhook, server = make_webhook(reply_timeout=0.2, store=store, dedup_lease=0.3)
+    key = f"chanyan:wechat:{webhook.config.appid}:seen:msg:782"
+    await store.add(key, "processing", 0.3)
+
+    async def live_then_killed() -> None:  # the other replica renews its claim for a while, then dies
+        for _ in range(5):
+            await asyncio.sleep(0.1)
+            await store.set(key, "processing", 0.3)
+
+    replica = asyncio.ensure_future(live_then_killed())
+    bot = FakeBot()
+    # WeChat's retry reaches this replica while the other one still works on the message: "success" ends
+    # WeChat's retries, so nobody else would ever deliver it again.
+    assert (await post(webhook, server.text(OPENID, "你好", msg_id=782), bot)).body == "success"
+    assert bot.texts == []
+    await replica
+    assert await wechat_api.wait_for_messages_async(1, OPENID) == ["收到：你好"]
+    assert bot.texts == ["你好"]
+    assert await store.get(key) == "done"
+
+
 async def test_a_live_turn_longer_than_the_lease_keeps_its_claim(make_webhook, wechat_api):
     webhook, server = make_webhook(reply_timeout=0.1, dedup_lease=0.3)
     bot = FakeBot(delay=1.0)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from tests.e2e.stack import MODEL, ROOT, Stack, free_port, http_json, stack_env
 from tests.fakes.tcp_proxy import TCPProxy
-from tests.postgres import SKIP_REASON, postgres_available, temporary_database
+from tests.postgres import SKIP_REASON, postgres_available, service_missing, temporary_database
 
 PROD_ENDPOINTS = ROOT / "endpoints.prod.yml"
 REDIS_HOST = "127.0.0.1"
@@ -117,9 +117,9 @@ def replicas(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it)")
     if not postgres_available():
-        pytest.skip(SKIP_REASON)
+        service_missing(SKIP_REASON)
     if not redis_available():
-        pytest.skip(f"Redis unreachable at {REDIS_HOST}:{REDIS_PORT}")
+        service_missing(f"Redis unreachable at {REDIS_HOST}:{REDIS_PORT}")
     from chanyan.store.migrate import upgrade
     from tests.fakes.wechat_api import FakeWeChatAPI
 

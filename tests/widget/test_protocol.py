@@ -157,10 +157,10 @@ async def test_another_users_session_id_without_its_secret_gets_nothing(server) 
         assert intruder.confirm["resumed"] is False and intruder.confirm["history"] == []
         # Naming the victim's session in the message changes nothing: the sender is the socket's session.
         assert (await intruder.say("把邮箱改成 evil@example.com", session_id=victim_id))["ok"] is True
-        await intruder.replies(1)
+        # Its turn is over once its own answer is there: whatever it sent anyone else was sent by then.
+        assert await intruder.replies(1) == ["收到：把邮箱改成 evil@example.com"]
     senders = {session for session, text, _ in bot.handled if "evil" in text}
     assert victim_id not in senders and len(senders) == 3
-    await asyncio.sleep(0.2)
     assert [m["text"] for m in victim.bot] == ["收到：我的手机是13912345678"]  # nothing of the intruders'
 
 
@@ -194,8 +194,10 @@ async def test_a_resent_message_is_handled_once(server) -> None:
         "ok": True,
         "duplicate": True,
     }
-    await asyncio.sleep(0.2)
-    assert [text for _, text, _ in bot.handled] == ["只处理一次"]
+    # A later message's answer marks the point by which a processed duplicate would have been answered too.
+    assert await client.say("下一句", message_id="client-msg-0002") == {"ok": True}
+    assert await client.replies(2) == ["收到：只处理一次", "收到：下一句"]
+    assert [text for _, text, _ in bot.handled] == ["只处理一次", "下一句"]
 
 
 async def test_a_resend_handled_elsewhere_is_found_in_the_tracker(server) -> None:
@@ -229,8 +231,11 @@ async def test_a_reconnect_during_a_turn_gets_the_message_and_the_pending_flag(s
     assert again.confirm["pending"] is True
     assert [(i["id"], i["text"]) for i in again.confirm["history"]] == [("inflight-0001", "正在处理的话")]
     assert await again.replies(1) == ["收到：正在处理的话"]  # delivered live to the new socket
-    await asyncio.sleep(0.1)  # the turn's events are stored right after the reply
-    answer = await again.call("history_request", {})
+    for _ in range(100):  # the turn's events are stored right after the reply
+        answer = await again.call("history_request", {})
+        if not answer["pending"]:
+            break
+        await asyncio.sleep(0.02)
     assert answer["pending"] is False and [i["text"] for i in answer["history"]][-1] == "收到：正在处理的话"
 
 
