@@ -1,7 +1,7 @@
 """The action server: rasa-sdk's own Sanic server with our actions, answering only Rasa.
 
 Started as `cd bot && python -m serve.action_server [--port N] [--host H]` (not `rasa run actions`, which imports
-all of Rasa and TensorFlow for nothing). Every call except GET /health must carry `Authorization: Bearer
+Rasa's command line for nothing), without TensorFlow (see keep_tensorflow_out). Every call except GET /health must carry `Authorization: Bearer
 $ACTION_SERVER_TOKEN` (endpoints.yml makes Rasa send it); anything else gets 401 and runs no action. The server
 listens on ACTION_HOST (127.0.0.1 unless set) and opens its port only after the NLP is loaded and warmed.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
+import sys
 import time
 
 from chanyan.settings import load_secret_files, required_secrets
@@ -22,6 +23,13 @@ TOKEN_VARIABLE = "ACTION_SERVER_TOKEN"
 AUTH_SCHEME = "Bearer "
 # Answers without the secret: whether the process is up, nothing else.
 OPEN_PATHS = frozenset({"/health"})
+
+
+def keep_tensorflow_out() -> None:
+    """thinc (under spaCy) imports TensorFlow whenever it is installed, and it is, for Rasa: about 540 MB of this
+    process's memory for nothing, since the actions' spaCy pipeline runs on thinc's numpy ops. A None entry makes
+    `import tensorflow` raise ImportError, which thinc (and any other optional user) takes as "not installed"."""
+    sys.modules.setdefault("tensorflow", None)  # type: ignore[arg-type]
 
 
 def authorised(header: str | None, token: str) -> bool:
@@ -67,6 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         listen_port = args.port or port("ACTION_PORT", 5055)
     except ValueError as error:  # InsecureSettingError, or an unknown CHANYAN_ENV
         refuse(error, "action server")
+    keep_tensorflow_out()
     from actions import runtime
 
     runtime.warm_up()

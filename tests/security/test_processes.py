@@ -146,3 +146,10 @@ def test_rasa_allows_the_consoles_origin_and_no_other_web_site(rasa_stack):
     _, foreign, _ = get(url, {"Origin": "https://evil.example"})
     assert allowed.get("Access-Control-Allow-Origin") == console
     assert "Access-Control-Allow-Origin" not in foreign
+
+
+def test_the_action_server_runs_without_tensorflow(rasa_stack):
+    # Not a door, but what the launcher promises about memory: TensorFlow is Rasa's, not the actions'.
+    maps = Path(f"/proc/{rasa_stack.process('actions').popen.pid}/maps").read_text()
+    assert "tensorflow" not in maps
+    assert "tensorflow" in Path(f"/proc/{rasa_stack.process('rasa').popen.pid}/maps").read_text()
