@@ -113,3 +113,21 @@ async def test_a_staff_reply_carries_the_staff_members_name_to_the_page() -> Non
     )
     event, payload = protocol.sio.emit.await_args_list[-1].args
     assert payload["staff"] == "李对接" and payload["text"] == "您好"
+
+
+def test_a_staff_reply_read_back_from_the_tracker_keeps_the_name() -> None:
+    from connectors.webchat.transcript import event_items, for_display
+
+    events = [
+        {"event": "user", "text": "转人工", "timestamp": 1.0, "message_id": "m-00000001"},
+        {
+            "event": "bot",
+            "text": "您好，我是李对接",
+            "timestamp": 2.0,
+            "data": {},
+            "metadata": {"staff": "李对接"},
+        },
+        {"event": "bot", "text": "需求助手继续为您服务", "timestamp": 3.0, "data": {}, "metadata": {}},
+    ]
+    shown = for_display(event_items(events))
+    assert [(i["from"], i.get("staff")) for i in shown] == [("user", None), ("bot", "李对接"), ("bot", None)]
