@@ -35,6 +35,15 @@ def mask_encoded(text: str) -> str:
     return masked if masked != decoded else text
 
 
+def masking_filter() -> MaskingFilter:
+    """The filter for a dictConfig (logging.yml's `()` factory), with Python warnings routed through logging.
+
+    The Rasa processes are configured only by logging.yml, and Rasa warns with the user's text ("Failed to parse
+    arguments in line '/我的手机…'"), so the config that masks their logs must also capture their warnings."""
+    mask_warnings()
+    return MaskingFilter()
+
+
 def mask_warnings() -> None:
     """Send Python warnings through logging (logger "py.warnings"), so the handlers' MaskingFilter sees them.
 

@@ -42,3 +42,33 @@ def test_url_encoded_phones_and_emails_in_an_access_line_are_masked():
     masked = mask_encoded(mask_text(line))
     assert "1234" not in masked and "victim.zhang" not in masked and "139****5678" in masked
     assert mask_encoded("GET /requests?q=%E6%9C%BA%E5%99%A8") == "GET /requests?q=%E6%9C%BA%E5%99%A8"
+
+
+def test_the_logging_config_of_the_rasa_processes_masks_python_warnings_too():
+    import io
+    import logging.config
+    import warnings
+    from pathlib import Path
+
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "logging.yml").read_text(encoding="utf-8"))
+    # What dictConfig does with the filter entry (without reconfiguring the test run's own logging).
+    factory = logging.config.BaseConfigurator(config).resolve(config["filters"]["mask_personal_data"]["()"])
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(factory())
+    logger = logging.getLogger("py.warnings")
+    logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn(
+                "Failed to parse arguments in line '/我的手机13987654321邮箱leak.test@example.com'",
+                stacklevel=1,
+            )
+    finally:
+        logging.captureWarnings(False)
+        logger.removeHandler(handler)
+    printed = stream.getvalue()
+    assert "139****4321" in printed and "13987654321" not in printed and "leak.test@" not in printed
