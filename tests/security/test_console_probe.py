@@ -102,6 +102,8 @@ def console(tmp_path_factory) -> Iterator[Console]:
         TRACKER_DB_URL=database_url,
         CONSOLE_HOST="127.0.0.1",
         CONSOLE_PORT=str(port),
+        # The tests' client stands in for a reverse proxy when it sends X-Forwarded-For.
+        CONSOLE_TRUSTED_PROXIES="127.0.0.1",
         RASA_PORT="5005",
         PYTHONPATH=str(ROOT),
         SMTP_HOST="",
@@ -279,3 +281,22 @@ def test_a_conversation_id_with_a_slash_stored_before_validation_still_opens_fro
     assert links, "no conversation link on the handoffs page"
     opened = http.get(f"{console.url}{links[0]}")
     assert opened.status_code == 200 and "sec_slash/../x?y#z" in opened.text
+
+
+def test_behind_a_trusted_proxy_one_guessing_client_does_not_lock_out_the_staff(console):
+    guesser, colleague = {"X-Forwarded-For": "203.0.113.7"}, {"X-Forwarded-For": "198.51.100.9"}
+
+    def attempt(username: str, password: str, headers: dict) -> int:
+        http = requests.Session()
+        csrf = CSRF_INPUT.search(http.get(f"{console.url}/login", headers=headers).text).group(1)
+        form = {"_csrf": csrf, "username": username, "password": password}
+        return http.post(
+            f"{console.url}/login", data=form, headers=headers, allow_redirects=False
+        ).status_code
+
+    statuses = [attempt(f"guess{n % 7}", "wrong-password-123", guesser) for n in range(21)]
+    assert statuses[-1] == 429 and set(statuses) <= {401, 429}
+    assert (
+        attempt(ADMIN, PASSWORD, guesser) == 429
+    )  # the guesser's address is locked, even with a right password
+    assert attempt(ADMIN, PASSWORD, colleague) == 302  # everyone else behind the same proxy signs in
