@@ -25,7 +25,7 @@ import os
 import re
 from asyncio import CancelledError
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +85,8 @@ class RestRefusal(Exception):
 class RestAccess:
     """Who may use the channel: the configured clients' tokens, or nobody but a developer."""
 
-    tokens: Mapping[str, str]  # client name -> token
-    development: bool
+    tokens: Mapping[str, str] = field(repr=False)  # client name -> token
+    development: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> RestAccess:

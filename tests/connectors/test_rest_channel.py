@@ -222,6 +222,7 @@ def test_rest_token_holds_one_token_or_named_clients(tmp_path):
     assert access.tokens == {"rest": TOKEN_B} and access.enabled and not access.development
     assert not RestAccess.from_env({"CHANYAN_ENV": "production"}).enabled
     assert RestAccess.from_env({}).development
+    assert TOKEN_B not in repr(access)
 
 
 @pytest.mark.parametrize(
