@@ -90,7 +90,7 @@ def test_over_rest_the_status_a_note_an_addition_a_question_mid_interview_and_a_
     assert rasa_stack.filed_requests(user)[0]["status"] == "closed"
     closing = status_history(rasa_stack, user)[-1]
     assert closing[:2] == ("closed", "enterprise") and "不做了" in closing[2]
-    assert "已撤回" in said(rasa_stack.rest(user, "我的需求进展到哪了"))
+    assert f"{ref}「" in (after := said(rasa_stack.rest(user, "我的需求进展到哪了"))) and "撤回" in after
 
 
 def test_a_number_filed_on_another_identity_is_told_only_after_the_phone_tail(rasa_stack):
