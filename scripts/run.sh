@@ -21,7 +21,8 @@ stop_all() {
     wait 2>/dev/null || true
   fi
 }
-trap stop_all INT TERM EXIT
+trap stop_all EXIT
+trap 'stop_all; exit 130' INT TERM
 
 elapsed() { local s=$(( $(date +%s) - $1 )); if [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60)); else printf '%ds' "$s"; fi; }
 
@@ -37,10 +38,11 @@ step() {
     if [ $TTY = 1 ]; then printf '\r  %-9s %s %s ' "$name" "$note" "$(elapsed "$started")"
     elif (( ($(date +%s) - started) % 15 == 0 )); then printf '.'; fi
   done
+  local head=""; [ $TTY = 1 ] && head=$(printf '\r  %-9s %s' "$name" "$note")
   if wait "$pid"; then
-    printf '\r  %-9s %s done (%s)\n' "$name" "$note" "$(elapsed "$started")"
+    printf '%s done (%s)\n' "$head" "$(elapsed "$started")"
   else
-    printf '\r  %-9s %s FAILED; the last lines of %s:\n' "$name" "$note" "$log"
+    printf '%s FAILED; the last lines of %s:\n' "$head" "$log"
     tail -n 25 "$log" | sed 's/^/      /'
     exit 1
   fi
@@ -91,7 +93,9 @@ wait_ready() {
     fi
     sleep 1
   done
-  printf '\r  %-9s %s ready (%s)\n' start "action server, Rasa (loads and warms the model), console…" "$(elapsed "$started")"
+  local head=""
+  [ $TTY = 1 ] && head=$(printf '\r  %-9s %s' start "action server, Rasa (loads and warms the model), console…")
+  printf '%s ready (%s)\n' "$head" "$(elapsed "$started")"
 }
 [ $TTY = 1 ] || printf '  %-9s %s\n' start "action server, Rasa (loads and warms the model), console…"
 wait_ready

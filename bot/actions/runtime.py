@@ -77,12 +77,13 @@ WARM_UP_MESSAGE = "我们想用机器视觉检测零件表面划痕，预算50�
 def warm_up() -> None:
     """Load what the first action call would (the extractor with spaCy and jieba, the database engine) and read
     one message through the core, so that the first real conversation is as fast as any other."""
-    from chanyan.extraction import get_extractor
+    from chanyan.extraction import from_entities, get_extractor, to_entities
     from chanyan.intake.turn import process_turn
 
     extractor = get_extractor()
     now = datetime.now(clock.zone(settings().timezone))
-    extraction = extractor.extract(WARM_UP_MESSAGE, now=now)
+    # The way a real turn goes: the extraction arrives as Rasa entities (the NLU component's) and is read back.
+    extraction = from_entities(to_entities(extractor.extract(WARM_UP_MESSAGE, now=now)))
     process_turn(WARM_UP_MESSAGE, "need_description", {}, extraction=extraction, now=now)
     with session_factory()() as session:
         session.connection()
