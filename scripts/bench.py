@@ -324,9 +324,6 @@ def start_ours(workdir: Path, database_url: str) -> Stack:
         REDIS_LOCK_PREFIX=f"bench{url.database.rsplit('_', 1)[-1]}",
         REDIS_URL="",
         PYTHONWARNINGS="ignore",
-        # The production profile's Sanic setting (docs/deploy.md): a busy action server must not drop new
-        # connections after Sanic's default 5 s idle timeout.
-        SANIC_KEEP_ALIVE_TIMEOUT=os.environ.get("SANIC_KEEP_ALIVE_TIMEOUT", "60"),
     )
     stack = Stack(workdir, database_url, env, rasa_port, action_port)
     stack.start_actions()

@@ -107,7 +107,6 @@ def production_env(database_url: str, proxied_url: str, lock_prefix: str) -> dic
         "REDIS_PASSWORD": "",
         "REDIS_LOCK_PREFIX": lock_prefix,
         "REDIS_URL": f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_CHANNEL_DB}",
-        "SANIC_KEEP_ALIVE_TIMEOUT": "60",
     }
 
 
