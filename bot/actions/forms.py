@@ -120,6 +120,12 @@ class ActionAskTechTargets(ActionAskIntakeQuestion):
     slot = "tech_targets"
 
 
+class ActionAskBudget(ActionAskIntakeQuestion):
+    """The budget, with the timeline in the same question while it is open."""
+
+    slot = "budget"
+
+
 class ActionAskTechDomain(Action):
     """Proposes the ranked domains as quick replies (top three, or all eight when none fits)."""
 

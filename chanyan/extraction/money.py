@@ -40,11 +40,11 @@ _PREFIX = (
     r"(?:不超过|不高于|不多于|不少于|不低于|不到|最多|至多|最高|上限|封顶|控制在|大概|大约|约|差不多|预计|至少|起码|"
     r"超过|多于|逾|近|≤|<=|<|≥|>=|>)"
 )
-_SUFFIX = r"(?:以内|以下|之内|内|左右|上下|出头|以上|起|多)"
+_SUFFIX = r"(?:以内|以下|之内|内|封顶|为限|左右|上下|出头|以上|起|多)"
 _RANGE_SEP = r"(?:-|~|～|—|–|到|至)"
 # A number followed by a unit of count or measure (1万次, 3000小时, 5万吨, 1.2万头, 3万平方米) is not money.
 _NOT_MONEY_AFTER = (
-    r"(?![\u4e00-\u9fa5]?(?:次|小时|个|件|台|套|吨|亩|平|米|人|片|颗|只|条|公里|公顷|公斤|千克|克|转|伏|瓦|包|方|度|级|倍|"
+    r"(?!(?!出头)[\u4e00-\u9fa5]?(?:次|小时|个|件|台|套|吨|亩|平|米|人|片|颗|只|条|公里|公顷|公斤|千克|克|转|伏|瓦|包|方|度|级|倍|"
     r"年|天|张|份|头|枚|户|家|辆|单|例|批|支|瓶|株|尾|羽|箱|立方|升|坪|名|座|所|项|篇|字|字节|像素|帧|步|行|册))"
 )
 _BUDGET_CUE = re.compile(r"预算|经费|资金|费用|投入|价格|报价|出资|花|钱|成本|金额|资助|拨款|给到|能出")
@@ -238,7 +238,11 @@ def _kind(
 ) -> tuple[str, float | None, float | None]:
     if prefix in _LOWER or suffix in ("以上", "起"):
         return "range", low, None
-    if prefix in _UPPER or suffix in ("以内", "以下", "之内", "内") or re.search(r"(?:最高限价|限价)$", left):
+    if (
+        prefix in _UPPER
+        or suffix in ("以内", "以下", "之内", "内", "封顶", "为限")
+        or re.search(r"(?:最高限价|限价)$", left)
+    ):
         return "upper_bound", None, high
     if low != high:
         return "range", low, high
@@ -317,13 +321,18 @@ def budget_candidates(
         # 三千, 五百: a bare number with no money unit is a budget only when labelled or as a short answer.
         if not money_unit and not shorthand and rank < STRONG and (strict or not short_answer):
             continue
-        amounts = _amounts(core, currency)
+        # 三十来万: about thirty (十来万 stays the range its special form gives).
+        about = re.search(r"(?<=[十百千])来(?=\s?[万千百亿元块])", core) is not None and not core.startswith(
+            "十来"
+        )
+        amounts = _amounts(core.replace("来", "") if about else core, currency)
         if amounts is None:
             continue
         low, high = amounts
         rate = currency.rate if currency else 1.0
         left = _left(text, start)
-        kind, lo, hi = _kind(match["prefix"] or "", match["suffix"] or "", low * rate, high * rate, left)
+        prefix = match["prefix"] or ("约" if about else "")
+        kind, lo, hi = _kind(prefix, match["suffix"] or "", low * rate, high * rate, left)
         # A sum under 1000 元 with no budget cue nearby is a price or a quantity, not a budget.
         if (hi or lo or 0) < 1000 and rank < STRONG and not _budget_context(text, start):
             continue

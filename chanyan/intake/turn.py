@@ -48,6 +48,10 @@ STOP_SLOT = "intake_stop"
 HANDOFF_PENDING_SLOT = "handoff_pending"
 
 TARGETS_HINT_SLOT = "targets_hint"
+# Questions asked as one while the second field is still open ("多少资金、什么时候完成？"): people answer both in
+# one reply, and a reply with only one of them leaves the other to its own question.
+ASKED_TOGETHER: dict[str, str] = {"budget": "timeline"}
+_CLAUSES = re.compile(r"[，,；;。、\s]+")
 # Slots whose value means an unfinished draft is waiting ("继续刚才的需求" resumes it).
 DRAFT_SLOTS: tuple[str, ...] = ("need_description", "budget", "timeline", "coop_mode", "tech_domain")
 # A domain proposed this surely is taken without asking (the summary shows it and the user may change it).
@@ -204,6 +208,7 @@ def process_turn(
     _corrections_of_other_fields(read, requested_slot, slots, result, now=now)
     if requested_slot:
         _answer_requested(raw, read, requested_slot, slots, result, history=history, now=now)
+        _answer_asked_together(read, requested_slot, slots, result, now=now)
     elif _opens_with_need(read, intent, values, slots):
         description = _description_of(raw)
         if description:
@@ -546,6 +551,37 @@ def _answer_requested(
     result.failures.pop(requested, None)
 
 
+def _answer_asked_together(
+    read: str, requested: str, slots: dict[str, Any], result: TurnResult, *, now: datetime | None
+) -> None:
+    """The second field of a paired question, from the clause of the reply that answers it ("面议，不急"); when
+    only the second was answered, the first is asked on its own next, without an error."""
+    second = ASKED_TOGETHER.get(requested)
+    if not second or slots.get(second) or second in result.slots:
+        return
+    first = result.slots.get(requested)
+    used = str(first.get("text") or "") if isinstance(first, dict) else str(first or "")
+    for clause in _CLAUSES.split(read):
+        if not clause or (used and (used in clause or clause in used)):
+            continue
+        try:
+            value = parse_answer(second, clause, {**slots, **result.slots}, now=now)
+        except AnswerError:
+            continue
+        result.slots[second] = value
+        result.failures.pop(second, None)
+        if requested not in result.slots and result.error:
+            result.error = None
+            result.explain = False
+            result.say = [entry for entry in result.say if not entry[0].startswith("utter_way_on")]
+            count = result.failures.get(requested, 1) - 1
+            if count > 0:
+                result.failures[requested] = count
+            else:
+                result.failures.pop(requested, None)
+        return
+
+
 def _same_numbers(hint: str, answer: str) -> bool:
     """Whether the answer restates the hint (its numbers are all in the answer)."""
     numbers = re.findall(r"\d+(?:\.\d+)?", hint)
@@ -652,6 +688,9 @@ def question_for(slot: str, slots: dict[str, Any]) -> tuple[str, dict[str, Any]]
     utter_ask_enterprise_name: one question, one reply)."""
     if slot == "tech_targets" and slots.get(TARGETS_HINT_SLOT):
         return "utter_ask_tech_targets_hint", {"hint": slots[TARGETS_HINT_SLOT]}
+    second = ASKED_TOGETHER.get(slot)
+    if second and not slots.get(second):
+        return f"utter_ask_{slot}_and_{second}", {}
     return f"utter_ask_{slot}", {}
 
 

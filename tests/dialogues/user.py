@@ -35,6 +35,8 @@ CONTACT_BLOCK_SLOTS = frozenset({"contact", "contact_block", "contact_details", 
 SUMMARY_CUE = re.compile(r"请核对|核对.{0,6}需求单|确认单")
 # A question about one contact slot is the contact block when it asks for two or more of these at once.
 CONTACT_CUES = (re.compile(r"单位|公司"), re.compile(r"联系人|称呼|姓名"), re.compile(r"手机|电话"))
+# A question that also asks another field (the budget with the timeline): the user answers both in one reply.
+ALSO_ASKED = {"timeline": re.compile(r"什么时候|何时|多久|时限")}
 CONFIRM_RETRY = "确认"
 MAX_CONFIRM_RETRIES = 2
 MAX_ASKS = 5  # answers to one question before the user gives up
@@ -303,13 +305,19 @@ class ScriptedUser:
         """An interjection due now: at its user turn number, or the first time its question is asked."""
         step, slot = step_of(turn) if turn is not None else ("idle", None)
         target = {"summary": "summary", "domain": "tech_domain", "contact": "contact"}.get(step, slot)
+        last = turn.texts[-1] if turn is not None and turn.texts else ""
+        targets = {target} | {
+            other for other, cue in ALSO_ASKED.items() if step == "slot" and cue.search(last)
+        }
         for index, item in enumerate(self.interjections):
             if index in self.used_interjections:
                 continue
             at_turn = item.get("at_turn")
             due_by_turn = at_turn is not None and at_turn == self.turns + 1
             asked = item.get("when_asked")
-            due_by_question = not at_turn_only and target in (asked if isinstance(asked, list) else [asked])
+            due_by_question = not at_turn_only and bool(
+                targets & set(asked if isinstance(asked, list) else [asked])
+            )
             if due_by_turn or due_by_question:
                 self.used_interjections.add(index)
                 return self._from_item(item, "interjection", slot)
@@ -338,7 +346,7 @@ class ScriptedUser:
         if count == 0 and spec.get("given"):
             return Message(self.already.format(value=spec["given"]), "already_said", slot)
         if count == 0:
-            return Message(str(spec["say"]), "answer", slot)
+            return Message("，".join([str(spec["say"]), *self._also_answered(slot, turn)]), "answer", slot)
         again = spec.get("again")
         scripted = again if isinstance(again, list) else ([again] if again else [])
         if count - 1 < len(scripted):
@@ -349,6 +357,17 @@ class ScriptedUser:
         if plain:
             return Message(plain, "repair", slot)
         return Message(self.already.format(value=self._value(slot)), "already_said", slot)
+
+    def _also_answered(self, slot: str, turn: BotTurn) -> list[str]:
+        """First answers to the other fields the question also asks (marked as answered)."""
+        last = turn.texts[-1] if turn.texts else ""
+        said = []
+        for other, cue in ALSO_ASKED.items():
+            spec = self.answers.get(other) or {}
+            if other != slot and spec.get("say") and not self.answered.get(other) and cue.search(last):
+                self.answered[other] = 1
+                said.append(str(spec["say"]))
+        return said
 
     def _plain(self, slot: str, buttons: list[dict[str, str]]) -> str | None:
         """The plainest answer the bot's question invites: a button to tap, or the bare value."""

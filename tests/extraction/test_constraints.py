@@ -22,6 +22,12 @@ from chanyan.domain.schema import COOP_MODES, PARTNER_TYPES
         ("1.5亿", 150_000_000, 150_000_000, "exact"),
         ("至少100万", 1_000_000, None, "range"),
         ("预算10万美元", 720_000, 720_000, "exact"),
+        ("三十来万", 300_000, 300_000, "approx"),
+        ("两百来万吧", 2_000_000, 2_000_000, "approx"),
+        ("十来万", 100_000, 150_000, "range"),
+        ("50万出头", 500_000, 500_000, "approx"),
+        ("一百二十万封顶", None, 1_200_000, "upper_bound"),
+        ("预算以80万为限", None, 800_000, "upper_bound"),
     ],
 )
 def test_budget_amounts(extractor, text, low, high, kind):

@@ -7,7 +7,7 @@ import pytest
 
 from chanyan.domain.schema import SKIPPED
 from chanyan.intake.titles import propose_title
-from chanyan.intake.turn import REVIEW_SLOT, process_turn
+from chanyan.intake.turn import REVIEW_SLOT, process_turn, question_for
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 RICH = (
@@ -160,3 +160,47 @@ def test_a_food_shelf_life_need_is_proposed_a_food_biotechnology_domain():
         "想延长低温肉制品的保质期，货架期从15天到30天", intent="describe_need", intent_confidence=0.9
     )
     assert "206" in [c["sub_code"] for c in result.slots["domain_candidates"]]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("三十来万", (300000, 300000, "approx")),
+        ("大盖二十万", (200000, 200000, "approx")),
+        ("四十万作右吧", (400000, 400000, "approx")),
+        ("一百二十万封顶", (None, 1200000, "upper_bound")),
+    ],
+)
+def test_a_colloquial_or_mistyped_budget_answer_is_read_with_its_kind(text, expected):
+    budget = turn(text, "budget", {"draft_id": "d"}).slots["budget"]
+    assert (budget["min_cny"], budget["max_cny"], budget["kind"]) == expected
+
+
+def test_the_budget_question_also_asks_the_timeline_while_it_is_open():
+    assert question_for("budget", {})[0] == "utter_ask_budget_and_timeline"
+    assert question_for("budget", {"timeline": {"months": 6}})[0] == "utter_ask_budget"
+
+
+@pytest.mark.parametrize(
+    ("text", "budget_kind", "timeline"),
+    [
+        ("三十来万，一年内", "approx", {"deadline": None, "months": 12}),
+        ("面议，不急", "negotiable", {"deadline": None, "months": None}),
+        ("预算80万左右 明年年底前", "approx", {"deadline": "2027-12-31", "months": None}),
+    ],
+)
+def test_one_reply_answers_the_budget_and_the_timeline(text, budget_kind, timeline):
+    slots = turn(text, "budget", {"draft_id": "d"}).slots
+    assert slots["budget"]["kind"] == budget_kind
+    assert {k: slots["timeline"][k] for k in ("deadline", "months")} == timeline
+
+
+def test_a_reply_with_only_the_timeline_keeps_it_and_asks_the_budget_without_an_error():
+    result = turn("明年6月前吧", "budget", {"draft_id": "d"})
+    assert result.slots["timeline"]["deadline"] == "2027-06-30"
+    assert "budget" not in result.slots and result.error is None and not result.failures
+
+
+def test_a_surname_that_is_also_a_word_is_a_contact_with_a_title():
+    slots = turn("绍兴柯达纺机有限公司，任工，13605851177", "enterprise_name", {"draft_id": "d"}).slots
+    assert slots["contact_name"] == "任工" and slots["enterprise_name"] == "绍兴柯达纺机有限公司"
