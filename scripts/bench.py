@@ -13,10 +13,10 @@ message to receiving the bot's whole answer. The baseline project is created wit
 `rasa init --no-prompt` into bench/.work/baseline (git-ignored) and trained there once; nothing is downloaded.
 It runs on the same PostgreSQL tracker store and Redis lock store as ours (its own database and key prefix).
 
-Targets (issue #7): no lost or duplicate request, no 5xx, p99 under 300 ms at N=50 with think time, and a p99
+Targets: no lost or duplicate request, no 5xx, p99 under 300 ms at N=50 with think time, and a p99
 ratio to the baseline of at most 1.5 at every level (at think time 0 the absolute p99 is reported, not judged).
 
-Hostile mix (issue #18): N=50 normal intakes run twice, once alone and once with 1% hostile messages mixed in (after
+Hostile mix: N=50 normal intakes run twice, once alone and once with 1% hostile messages mixed in (after
 every 99th normal message, one of: a 10,000-character message, a body that is not JSON, a sender with `/`, CR/LF
 and 10,000 characters, a 1 MB body). The p99 of the normal users with the mix must stay within 1.5x of the run
 without it, and no hostile message may get a 5xx.
