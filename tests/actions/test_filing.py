@@ -122,7 +122,7 @@ async def test_handing_back_asks_the_pending_question_again():
     assert [m["response"] for m in dispatcher.messages] == [
         "utter_staff_handback",
         "utter_continue_form",
-        "utter_ask_budget",
+        "utter_ask_budget_and_timeline",  # the timeline is still open: asked with the budget
     ]
     dispatcher = CollectingDispatcher()
     await ActionStaffHandback().run(dispatcher, tracker("好的谢谢"), {})
