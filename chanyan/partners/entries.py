@@ -19,7 +19,7 @@ from chanyan.partners.vocabulary import (
     KIND_ALIASES,
     KINDS,
     MAX_DOMAINS,
-    MAX_KEYWORDS,
+    MAX_ENTRY_KEYWORDS,
     MAX_LENGTHS,
     REQUIRED_COLUMNS,
 )
@@ -209,8 +209,8 @@ def clean_entry(raw: Mapping[str, Any], taxonomy: Taxonomy) -> dict[str, Any]:
     out["domains"] = domains
 
     keywords = _as_list(row.get("keywords"), _LIST_SPLIT)
-    if len(keywords) > MAX_KEYWORDS:
-        reasons.append(f"关键词过多（最多 {MAX_KEYWORDS} 个）")
+    if len(keywords) > MAX_ENTRY_KEYWORDS:
+        reasons.append(f"关键词过多（最多 {MAX_ENTRY_KEYWORDS} 个）")
     if any(len(k) > MAX_KEYWORD_CHARS for k in keywords):
         reasons.append(f"关键词过长（每个最多 {MAX_KEYWORD_CHARS} 字）")
     out["keywords"] = keywords

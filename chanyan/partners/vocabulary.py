@@ -101,7 +101,7 @@ MAX_LENGTHS: dict[str, int] = {
     "url": 500,
     "source": 200,
 }
-MAX_KEYWORDS = 20
+MAX_ENTRY_KEYWORDS = 20  # a registry entry's keywords (a request keeps domain.schema.MAX_KEYWORDS)
 MAX_DOMAINS = 6
 
 # Candidates per need: shown by default, and at most.
