@@ -188,6 +188,11 @@ async def test_a_request_from_filed_to_signed_and_the_report(aiohttp_server, set
             summary = page.locator("#report-summary")
             await expect(summary).to_contain_text("签订合作协议 1 项")
             await expect(summary).to_contain_text("80万元")
+            for stage in ("审核", "匹配", "有意向", "签约"):  # only this walk's request got past 提交
+                row = page.locator("#funnel tbody tr", has=page.locator("td:first-child", has_text=stage))
+                await expect(row.locator("td").nth(1)).to_have_text("1")
+            first_contacts = page.locator("p.small", has_text="首次联系：应联系")
+            await expect(first_contacts).to_contain_text("已联系 1 项")
             await check("report")
         finally:
             await browser.close()
