@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from chanyan.domain.typos import mend_typos
+
 MAX_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _SPACE = re.compile(r"[ \t\u3000]")
@@ -95,7 +97,7 @@ def normalize_text(text: str) -> Normalized:
     original = text[: MAX_CHARS * 2]
     if not unicodedata.is_normalized("NFC", original):
         original = unicodedata.normalize("NFC", original)
-    folded = _CONTROL.sub(" ", to_simplified(original).translate(_FULLWIDTH_TABLE))
+    folded = mend_typos(_CONTROL.sub(" ", to_simplified(original).translate(_FULLWIDTH_TABLE)))
     if not _SQUEEZE.search(folded):  # the usual message: one character for one character
         return Normalized(original, folded[:MAX_CHARS], range(min(len(folded), MAX_CHARS)))
     chars: list[str] = []

@@ -49,6 +49,7 @@ _PARTICLES = "吧啊呀哈了的呢嘛哦噢嘞啦哟"
 YES_WORDS = frozenset(
     [
         "确认",
+        "确人",  # a typo for 确认 taken only as a whole word (准确人脸 must stay as typed)
         "确定",
         "确认无误",
         "确认提交",

@@ -8,29 +8,7 @@ from __future__ import annotations
 import functools
 import re
 
-# Typos and homophones people type for the words the interview listens for.
-_TYPOS: tuple[tuple[str, str], ...] = (
-    ("确任", "确认"),
-    ("确人", "确认"),
-    ("却认", "确认"),
-    ("确忍", "确认"),
-    ("确訂", "确定"),
-    ("提较", "提交"),
-    ("提叫", "提交"),
-    ("没门题", "没问题"),
-    ("没问提", "没问题"),
-    ("预箅", "预算"),
-    ("大盖", "大概"),
-    ("作右", "左右"),
-    ("做右", "左右"),
-    ("预蒜", "预算"),
-    ("协上", "协商"),
-    ("写商", "协商"),
-    ("高效", "高校"),
-    ("月分", "月份"),
-    ("联系仁", "联系人"),
-)
-
+from chanyan.domain.typos import mend_typos
 
 # Full-width ASCII and the ideographic space folded to half width, one character for one, so that a position in
 # the reading form is the same position in what the user typed (NFKC would turn "℃" into two characters).
@@ -60,6 +38,4 @@ def reading_form(text: str | None) -> str:
     folded = to_simplified(text).translate(_HALF_WIDTH)
     folded = "".join(ch for ch in folded if ch.isprintable() or ch in "\n\t")
     folded = re.sub(r"[ \t]+", " ", folded).strip()  # the caller passes normalize_text() output: no change
-    for wrong, right in _TYPOS:
-        folded = folded.replace(wrong, right)
-    return folded
+    return mend_typos(folded)

@@ -128,3 +128,27 @@ def test_phones_and_emails(extractor):
     assert result["phones"] == ["13812345678"]
     assert result["emails"] == ["Zhang.San@example.com"]
     assert extractor.extract("订单号 12812345678")["phones"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "kind"),
+    [("预算大盖二十万", 200_000, "approx"), ("四十万作右吧", 400_000, "approx")],
+)
+def test_a_mistyped_budget_word_is_read_in_the_first_message_too(extractor, text, low, kind):
+    budget = extractor.parse_budget(text)
+    assert (budget["min_cny"], budget["kind"]) == (low, kind)
+    assert budget["text"] in text  # the span is what the user typed
+
+
+def test_a_word_that_looks_like_a_typo_is_left_alone():
+    from chanyan.extraction.textnorm import normalize_text
+
+    text = "想做高效节能的电机改造，提高准确人脸识别率"
+    assert normalize_text(text).text == text
+
+
+def test_a_partner_region_can_be_a_part_of_the_country(extractor):
+    assert extractor.extract("希望找华南地区的高校或科研院所")["partner"]["regions"] == ["华南"]
+    # A university named after a region is a name, not the region.
+    partner = extractor.extract("想找华中农业大学合作")["partner"]
+    assert partner["names"] == ["华中农业大学"] and partner["regions"] == []
