@@ -83,22 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     root = args.root.resolve()
     sys.path.insert(0, str(root))
     os.environ["PYTHONPATH"] = f"{root}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"
-    from chanyan.store.migrate import upgrade
-    from tests.e2e.stack import Stack, free_port, stack_env
+    from tests.e2e.stack import Stack
 
     dev = sorted((HERE / "tests" / "dialogues" / "dev").glob("*.yml"))[: args.conversations]
     conversations = [messages_of(p) for p in dev]
     workdir = Path(tempfile.mkdtemp(prefix="cpu-"))
-    database_url = f"sqlite:///{workdir / 'chanyan.db'}"
-    upgrade(database_url)
-    rasa_port, action_port = free_port(), free_port()
-    stack = Stack(
-        workdir,
-        database_url,
-        stack_env(workdir, database_url, rasa_port, action_port),
-        rasa_port,
-        action_port,
-    )
+    stack = Stack.fresh(workdir)
     try:
         stack.start_actions()
         stack.start_rasa()

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.stack import BIN, MODEL, Stack, free_port, http_json, stack_env  # noqa: E402
+from tests.e2e.stack import BIN, MODEL, Stack, http_json  # noqa: E402
 
 MESSAGES = [
     "我们是苏州精工机械有限公司，想用机器视觉检测零件表面划痕，预算50万左右，明年6月前完成",
@@ -67,18 +67,7 @@ def wait(url: str, process, needs_model: bool, timeout: float = 400) -> float:
 
 
 def measure(way: str, workdir: Path, messages: int) -> dict:
-    from chanyan.store.migrate import upgrade
-
-    database_url = f"sqlite:///{workdir / 'footprint.db'}"
-    upgrade(database_url)
-    rasa_port, action_port = free_port(), free_port()
-    stack = Stack(
-        workdir,
-        database_url,
-        stack_env(workdir, database_url, rasa_port, action_port),
-        rasa_port,
-        action_port,
-    )
+    stack = Stack.fresh(workdir, "footprint.db")
     token = stack.env["RASA_TOKEN"]
     figures: dict = {"way": way}
     try:
@@ -90,7 +79,7 @@ def measure(way: str, workdir: Path, messages: int) -> dict:
                 "--actions",
                 "actions",
                 "--port",
-                str(action_port),
+                str(stack.action_port),
             ]
             actions = stack._spawn("actions", command)
         else:
@@ -100,7 +89,7 @@ def measure(way: str, workdir: Path, messages: int) -> dict:
         if way == "old":
             command = [
                 str(BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(ROOT / "endpoints.yml"),
-                "--credentials", str(stack.credentials()), "--port", str(rasa_port), "--enable-api",
+                "--credentials", str(stack.credentials()), "--port", str(stack.rasa_port), "--enable-api",
                 "--auth-token", token,
             ]  # fmt: skip
             rasa = stack._spawn("rasa", command)

@@ -79,6 +79,17 @@ class Stack:
     processes: list[Process] = field(default_factory=list)
     fake_wechat: Any = None
 
+    @classmethod
+    def fresh(cls, workdir: Path, db_name: str = "chanyan.db", **extra: str) -> Stack:
+        """A stack (not started) on a new SQLite database in `workdir` and two free ports."""
+        from chanyan.store.migrate import upgrade
+
+        database_url = f"sqlite:///{workdir / db_name}"
+        upgrade(database_url)
+        rasa_port, action_port = free_port(), free_port()
+        env = stack_env(workdir, database_url, rasa_port, action_port, **extra)
+        return cls(workdir, database_url, env, rasa_port, action_port)
+
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
