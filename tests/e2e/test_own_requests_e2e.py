@@ -1,6 +1,6 @@
 """The enterprise follows its own requests over the real stack: status (on its identity, and a number filed
 elsewhere only after the phone's last four digits), a public note, an addition, a status question in the middle of
-an interview, and a withdrawal with confirmation; over REST and over WeChat (the 查询进度 menu key)."""
+an interview, and a withdrawal with confirmation; over REST, over the web chat and over WeChat (the 查询进度 menu key)."""
 
 from __future__ import annotations
 
@@ -178,3 +178,52 @@ def test_a_public_note_reaches_the_wechat_follower_and_a_rest_user_is_not_pushed
         engine.dispose()
     assert (wechat.route, wechat.outcome) == ("微信公众号", "已送达")
     assert (rest.route, rest.outcome) == ("未发送", "未发送") and "接口渠道无法推送" in rest.detail
+
+
+class WidgetUser:
+    """A web chat user over the widget's socket.io protocol, as a synchronous send(text) -> bot messages."""
+
+    QUIET_S = 2.0
+
+    def __init__(self, url: str) -> None:
+        from tests.security.test_webchat_sessions import Client
+        from tests.widget.support import LoopThread
+
+        self.loop = LoopThread()
+        self.client = Client()
+        self.session_id = self.loop.run(self.client.open(url, {}))["session_id"]
+
+    def send(self, text: str) -> list[dict]:
+        seen = len(self.client.received)
+        ack = self.loop.run(self.client.say(text), timeout=120)
+        assert ack.get("ok"), ack
+        deadline = time.monotonic() + 90
+        while len(self.client.received) == seen and time.monotonic() < deadline:
+            time.sleep(0.1)
+        count = len(self.client.received)
+        while True:  # the bot's messages of one turn arrive one by one: wait until they stop
+            time.sleep(self.QUIET_S)
+            if len(self.client.received) == count:
+                break
+            count = len(self.client.received)
+        return self.client.received[seen:]
+
+    def close(self) -> None:
+        self.loop.run(self.client.sio.disconnect())
+        self.loop.close()
+
+
+def test_over_the_web_chat_the_status_and_a_withdrawal(rasa_stack):
+    user = WidgetUser(rasa_stack.rasa_url)
+    try:
+        ref = run_intake(user.send, FIRST_MESSAGE).ref
+        assert ref and REF.fullmatch(ref)
+        answer = said(user.send("我的需求进展到哪了"))
+        assert ref in answer and "等待对接专员受理" in answer
+        asked = said(user.send(f"{ref}这个我们不做了，撤回吧"))
+        assert "确认撤回" in asked and ref in asked
+        assert "已撤回" in said(user.send("确认撤回"))
+        [row] = rasa_stack.filed_requests(user.session_id)
+        assert row["status"] == "closed" and row["channel"] == "socketio"
+    finally:
+        user.close()
