@@ -207,8 +207,17 @@ def process_turn(
 
     _corrections_of_other_fields(read, requested_slot, slots, result, now=now)
     if requested_slot:
+        before = (dict(result.failures), list(result.say))
         _answer_requested(raw, read, requested_slot, slots, result, history=history, now=now)
-        _answer_asked_together(read, requested_slot, slots, result, now=now)
+        if (
+            _answer_asked_together(read, requested_slot, slots, result, now=now)
+            and result.error
+            and requested_slot not in result.slots
+        ):
+            # Only the second field of the paired question was answered: not a miss of the first, which is asked
+            # on its own next.
+            result.failures, result.say = before
+            result.error, result.explain = None, False
     elif _opens_with_need(read, intent, values, slots):
         description = _description_of(raw)
         if description:
@@ -553,12 +562,12 @@ def _answer_requested(
 
 def _answer_asked_together(
     read: str, requested: str, slots: dict[str, Any], result: TurnResult, *, now: datetime | None
-) -> None:
-    """The second field of a paired question, from the clause of the reply that answers it ("面议，不急"); when
-    only the second was answered, the first is asked on its own next, without an error."""
+) -> bool:
+    """The second field of a paired question, from the clause of the reply that answers it ("面议，不急");
+    whether it was answered."""
     second = ASKED_TOGETHER.get(requested)
     if not second or slots.get(second) or second in result.slots:
-        return
+        return False
     first = result.slots.get(requested)
     used = str(first.get("text") or "") if isinstance(first, dict) else str(first or "")
     for clause in _CLAUSES.split(read):
@@ -570,16 +579,8 @@ def _answer_asked_together(
             continue
         result.slots[second] = value
         result.failures.pop(second, None)
-        if requested not in result.slots and result.error:
-            result.error = None
-            result.explain = False
-            result.say = [entry for entry in result.say if not entry[0].startswith("utter_way_on")]
-            count = result.failures.get(requested, 1) - 1
-            if count > 0:
-                result.failures[requested] = count
-            else:
-                result.failures.pop(requested, None)
-        return
+        return True
+    return False
 
 
 def _same_numbers(hint: str, answer: str) -> bool:
