@@ -15,7 +15,15 @@ from .entities import EXTRACTOR_NAME, from_entities, to_entities
 if TYPE_CHECKING:
     from .extractor import Extractor
 
-__all__ = ["EXTRACTOR_NAME", "Extractor", "empty_result", "from_entities", "get_extractor", "to_entities"]
+__all__ = [
+    "EXTRACTOR_NAME",
+    "Extractor",
+    "empty_result",
+    "from_entities",
+    "get_extractor",
+    "is_person_name",
+    "to_entities",
+]
 
 _LOCK = threading.Lock()
 _EXTRACTOR: Extractor | None = None
@@ -30,6 +38,13 @@ def get_extractor() -> Extractor:
 
             _EXTRACTOR = Extractor.load()
         return _EXTRACTOR
+
+
+def is_person_name(word: str) -> bool:
+    """Whether the part-of-speech tagger reads `word` as (containing) a person name (jieba nr)."""
+    from .names import is_person_name as tagged
+
+    return tagged(word)
 
 
 def __getattr__(name: str) -> Any:

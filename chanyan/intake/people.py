@@ -1,8 +1,10 @@
 """Who the user is: organisation names, person names, phones and e-mails found anywhere in a message.
 
-A value goes into 单位名称 only when it is an organisation ("…有限公司", "…合作社", "…研究院", or a name jieba tags
-as an organisation), into 联系人 only when it is a person ("王工", "梁国栋", "Kevin Zhang"); sentence material
-around them ("我们是一家…", "我姓王，", "啊，刚说了") is left out.
+A value goes into 单位名称 only when it is an organisation ("…有限公司", "…合作社", "…研究院", with the unit typed
+after it: "…集团有限公司选矿分公司", "…研究院输变电分院"; or an English registered name), into 联系人 only when it is
+a person ("王工", "梁国栋", "Kevin Zhang"), also one ending a phrase of roles ("采购部的龚经理", "技术负责人龚立新",
+"大家都叫我老龚"); sentence material around them ("我们是一家…", "我姓王，", "啊，刚说了") is left out, and a name
+the user repaired ("李文斌……不对，是李文彬") gives way to the repair.
 """
 
 from __future__ import annotations
@@ -13,24 +15,42 @@ from dataclasses import dataclass, field
 from chanyan.domain.validation import find_emails, find_phones
 
 ORG_SUFFIX = (
-    r"(?:股份有限公司|有限责任公司|有限公司|集团有限公司|集团|公司|研究院|研究所|研究中心|设计院|实验室|医院|卫生院|"
+    r"(?:股份有限公司|有限责任公司|有限公司|集团股份有限公司|集团有限责任公司|集团有限公司|集团|公司|研究院|研究所|研究中心|设计院|实验室|医院|卫生院|"
     r"大学|学院|学校|合作社|专业合作社|工作室|事务所|厂|中心|局|站|场|协会|商行|门诊部|农场|养殖场|基地)"
 )
+# A unit under the organisation, written straight after it: "…集团有限公司选矿分公司", "…研究院输变电分院",
+# "中国科学院宁波材料技术与工程研究所". Its own words hold no function word ("XX公司和清华大学" is two names).
+BRANCH_SUFFIX = (
+    r"(?:分公司|子公司|分院|分厂|分所|分中心|分部|分行|支行|分局|分校|校区|事业部|研究院|研究所|设计院|实验室|办事处|工厂|基地|"
+    r"中心|车间|学院|医院|码头|总场|分场)"
+)
+_BRANCH = r"(?:(?:(?![的和跟与及或是在找给我想要让])[\u4e00-\u9fffA-Za-z0-9]){0,14}" + BRANCH_SUFFIX + r")?"
+_BRANCH_APART = r"(?:(?![的和跟与及或是在找给我想要让])[\u4e00-\u9fffA-Za-z0-9]){1,14}?" + BRANCH_SUFFIX
+# An English registered name ("Suzhou Greentech Co., Ltd.", "NovaChip Inc."): the chunker would cut it at its comma.
+_ENGLISH_ORG = re.compile(
+    r"\b([A-Z][A-Za-z0-9&'-]*(?:[ ]+[A-Z][A-Za-z0-9&'-]*)*[ ]*"
+    r"(?:Co\.?[,，]?[ ]*Ltd\.?|Ltd\.?|Limited|Inc\.?|Corp\.?|Corporation|GmbH|LLC|Company))"
+)
 _ORG = re.compile(
-    r"([\u4e00-\u9fffA-Za-z0-9()（）·&]{2,40}?" + ORG_SUFFIX + r"(?:[(（][^()（）]{1,20}[)）])?)"
+    r"([\u4e00-\u9fffA-Za-z0-9()（）·&]{2,40}?"
+    + ORG_SUFFIX
+    + r"(?:[(（][^()（）]{1,20}[)）])?"
+    + _BRANCH
+    + r"(?:[(（][^()（）]{1,20}[)）])?)"
 )
 # Words that make an "organisation" generic rather than a name: "一家商业航天公司", "我们公司".
 _GENERIC_ORG = re.compile(
     r"^(?:一家|一个|一所|个|家|这家|那家|我们|我司|本|贵|咱们?|俺们?|小|某|做|搞|是|在|的|一些|几家|有|和|跟|与|找|给)"
-    r"|^(?:公司|工厂|厂|单位|企业|医院|大学|学院|研究所|研究院|中心)$|(?:的厂|的公司)$|做.{1,12}的(?:厂|公司)"
+    r"|^(?:公司|工厂|厂|单位|企业|医院|大学|学院|研究所|研究院|中心)$|(?:的厂|的公司)$"
+    r"|做.{1,12}的[\u4e00-\u9fff]{0,4}(?:厂|公司)|一(?:家|个|所)|几(?:家|个|所)|没有|联系人|姓名|电话|手机|[\u4e00-\u9fff]的[\u4e00-\u9fff]"
     r"|我们|我门|俺们|咱们|你们|他们|归|必须|肯定|希望|想|要求"
 )
 _ORG_LEAD = re.compile(
-    r"^.*?(?:我们是|我们这边是|我司是|我们公司(?:是|叫)|公司(?:名称?)?(?:是|叫|:|：)|单位(?:名称|全称)?(?:是|叫|:|：)?|企业名称(?:是|:|：)?|我是|这里是|来自|我们叫|叫|全称(?:是|:|：)?)"
+    r"^.*?(?:我们是|我们(?:这边|这里)是|我(?:这边|这里)是|我司是|我们公司(?:是|叫)|公司(?:名称?)?(?:是|叫|:|：)|单位(?:名称|全称)?(?:是|叫|:|：)?|企业名称(?:是|:|：)?|我是|这里是|来自|我们叫|叫|全称(?:是|:|：)?)"
 )
 TITLES = (
     "总经理|副总经理|董事长|总工程师|总工|经理|主任|副主任|科长|处长|部长|厂长|所长|院长|站长|局长|主管|总监|老师|教授|博士|"
-    "先生|女士|小姐|老板|理事长|书记|工程师|技术员|工|总|助理|专员"
+    "先生|女士|小姐|老板|理事长|书记|工程师|技术员|工|总|助理|专员|场长|园长|校长|馆长|行长|队长|社长|会长|船长|组长|班长"
 )
 _SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石"
@@ -96,6 +116,22 @@ _NOT_TITLED = frozenset(
 )
 _FULL_NAME = re.compile(
     r"^(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[" + _SURNAMES + r"])[\u4e00-\u9fff]{1,2}$"
+)
+# Role and department words a name follows inside a phrase: "采购部的龚经理", "技术负责人龚立新", "大家都叫我老龚".
+ROLES = (
+    "技术负责人|项目负责人|负责人|联系人|总经理|副总经理|董事长|经理|副主任|主任|主管|总监|总工程师|工程师|总工|厂长|场长|"
+    "科长|部长|处长|所长|院长|站长|采购|专员|助理|老师|博士|教授|技术员|老板|研究员"
+)
+_SURNAME = r"(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[" + _SURNAMES + r"])"
+_TITLED_TAIL = re.compile(
+    r"(?:的|是|叫|找|我|[部科处室组办队]|中心|车间|" + ROLES + r")(" + _SURNAME + r"(?:" + TITLES + r"))$"
+)
+_FULL_TAIL = re.compile(r"(?:" + ROLES + r"|我是|我叫|是|叫)[:：\s]*(" + _SURNAME + r"[\u4e00-\u9fff]{1,2})$")
+_PARTICLE_TRAIL = re.compile(r"(?:就行了?|就好|就可以|即可|啊|呀|吧|呢|嘛|哈+|哦|噢|啦)+$")
+_NICKNAME = re.compile(r"(?:^|叫我|喊我|我是|人称|的|" + ROLES + r")((?:老|小)" + _SURNAME + r")$")
+# A self-repair inside the contact reply ("李文斌……不对不对，是李文彬"): names said before it no longer count.
+_REPAIR_MARK = re.compile(
+    r"不对不对|不是不是|不对|说错了|打错了|写错了|搞错了|弄错了|更正一下|(?:哦|噢)不是|^不是(?=[\u4e00-\u9fff])"
 )
 _ENGLISH_NAME = re.compile(r"^[A-Z][a-z]+(?:[ .·-][A-Z][a-z]+){0,2}$")
 _NOT_NAMES = frozenset(
@@ -207,8 +243,9 @@ def find_organisation(text: str, *, bare_ok: bool = False, own: bool = False) ->
             continue  # a message that starts with an organisation introduces the sender's
         candidate = _ORG_LEAD.sub("", chunk).strip() if introduced else chunk
         for match in _ORG.finditer(candidate):
-            name = match.group(1)
-            name = re.sub(r"^(?:是|叫|在|和|跟|与)", "", name)
+            name = _balanced(re.sub(r"^(?:是|叫|在|和|跟|与)", "", match.group(1)))
+            if not name:
+                continue
             if (
                 own
                 and not introduced
@@ -216,7 +253,10 @@ def find_organisation(text: str, *, bare_ok: bool = False, own: bool = False) ->
             ):
                 continue  # unannounced, only an organisation opening the message, and not a likely partner
             if not _GENERIC_ORG.search(name) and len(name) >= 4:
-                return name
+                return _with_branch(name, text)
+    english = _ENGLISH_ORG.search(text)
+    if english and (not own or _ORG_LEAD.match(text[: english.start()] + "X") or english.start() == 0):
+        return english.group(1).strip()
     if bare_ok:
         chunks = _chunks(text)
         if chunks:
@@ -226,6 +266,30 @@ def find_organisation(text: str, *, bare_ok: bool = False, own: bool = False) ->
             if plausible and not _looks_like_person(first) and re.search(r"[\u4e00-\u9fffA-Za-z]{2,}", first):
                 return first
     return None
+
+
+def _without(text: str, org: str) -> str:
+    """`text` without the organisation; "我是宁波某某模具厂的技术员小陈" stays one phrase ("我是的技术员小陈")."""
+    return re.sub(re.escape(org) + r"(?=的)", "", text).replace(org, " ")
+
+
+def _balanced(name: str) -> str | None:
+    """The name without an unmatched opening bracket at its start; None when a bracket is left open inside
+    ("罗建平(技术中心" is a person and the start of an aside, not an organisation)."""
+    name = (
+        re.sub(r"^[(（]", "", name)
+        if name.count("(") + name.count("（") > name.count(")") + name.count("）")
+        else name
+    )
+    opened = name.count("(") + name.count("（")
+    closed = name.count(")") + name.count("）")
+    return name if opened == closed else None
+
+
+def _with_branch(name: str, text: str) -> str:
+    """The name with the unit typed after it apart ("厦门象屿港务有限公司 海天码头分公司")."""
+    after = re.search(re.escape(name) + r"[ ，,]+(" + _BRANCH_APART + r")(?=$|[\s，,;；。])", text)
+    return f"{name} {after.group(1)}" if after else name
 
 
 def find_person(
@@ -241,23 +305,42 @@ def find_person(
     cleaned = re.sub(r"(?:\+?86)?[\d\s\-]{7,}", " ", cleaned)
     cleaned = re.sub(r"[\w.+-]+@[\w.-]+", " ", cleaned)
     if exclude:
-        cleaned = cleaned.replace(exclude, " ")
+        cleaned = _without(cleaned, exclude)
     org = find_organisation(cleaned)
     if org:
-        cleaned = cleaned.replace(org, " ")
+        cleaned = _without(cleaned, org)
+    cleaned = _ENGLISH_ORG.sub(" ", cleaned)
+    # "李工（李明轩）", "罗建平（技术中心主任）": an aside in brackets is its own piece.
+    cleaned = re.sub(r"[()（）]", "，", cleaned)
     full: str | None = None
     titled: str | None = None
     english: str | None = None
+    nickname: str | None = None
     surname: str | None = None
     for chunk in _chunks(cleaned):
-        labelled = re.search(r"(?:联系人|姓名|称呼)[:：是为]?\s*(.+)$", chunk)
+        repaired = list(_REPAIR_MARK.finditer(chunk))
+        if repaired:
+            full = titled = english = nickname = surname = None
+            chunk = re.sub(r"^[\s….,，]+", "", chunk[repaired[-1].end() :])
+            if not chunk:
+                continue
+        labelled = re.search(r"(?:联系人|联络人|姓名|称呼)[:：是为]?\s*(.+)$", chunk)
         if labelled:
             chunk = labelled.group(1)
         elif explicit and not _EXPLICIT_LEAD.match(chunk):
             continue
-        lone = re.search(r"(?:我姓|免贵姓|姓)([\u4e00-\u9fff])(?:$|[,，\s])", chunk + " ")
+        lone = re.search(r"(?:我姓|免贵姓|敝姓|姓)([\u4e00-\u9fff])(?:$|[,，\s])", chunk + " ")
         if lone and not surname:
             surname = lone.group(1)
+        embedded = _embedded_person(chunk)
+        if embedded:
+            kind, name = embedded
+            if kind == "full" and not full:
+                full = name
+            elif kind == "titled" and not titled:
+                titled = name
+            elif kind == "nickname" and not nickname:
+                nickname = name
         for piece in _person_pieces(chunk):
             if _ENGLISH_NAME.match(piece) and not english:
                 english = piece
@@ -269,7 +352,7 @@ def find_person(
                 titled = piece
             elif _FULL_NAME.match(piece) and piece not in _NOT_NAMES and not full and _name_chars_ok(piece):
                 full = piece
-    found = full or titled or english
+    found = full or titled or english or nickname
     if found:
         return found
     if bare_ok:
@@ -299,7 +382,8 @@ def parse_contact(text: str, *, asked: str | None = None) -> Contact:
     """All contact details in one reply ("无锡锡东精密模具有限公司，联系人胡斌，手机13506178823，邮箱…")."""
     from chanyan.intake.talk import strip_talk
 
-    parts = [strip_talk(c) for c in _chunks(text)]
+    # A self-repair is kept as said, so that the name before it is dropped (find_person); other talk goes.
+    parts = [c if _REPAIR_MARK.search(c) else strip_talk(c) for c in _chunks(text)]
     text = "，".join(p for p in parts if p)
     org = find_organisation(text, bare_ok=asked == "enterprise_name", own=asked is None)
     # In a reply to the contact question, a short name standing alone between the other parts is the person.
@@ -340,6 +424,32 @@ def _person_pieces(chunk: str) -> list[str]:
         if titled:
             pieces.append(titled.group(1))
     return [p for p in pieces if p]
+
+
+def _embedded_person(chunk: str) -> tuple[str, str] | None:
+    """A name ending a phrase of role or department words: ("titled", "龚经理") from "采购部的龚经理",
+    ("full", "龚立新") from "我是技术负责人龚立新", ("nickname", "老龚") from "大家都叫我老龚"."""
+    piece = _PARTICLE_TRAIL.sub("", chunk.strip()).strip(" 。.:：")
+    match = _TITLED_TAIL.search(piece)
+    if match and match.group(1) not in _NOT_TITLED and match.start(1) > 0:
+        return "titled", match.group(1)
+    match = _FULL_TAIL.search(piece)
+    if match and match.start(1) > 0:
+        name = match.group(1)
+        if name not in _NOT_NAMES and _name_chars_ok(name) and _tagged_as_name(name):
+            return "full", name
+    match = _NICKNAME.search(piece)
+    if match:
+        return "nickname", match.group(1)
+    return None
+
+
+def _tagged_as_name(word: str) -> bool:
+    """Whether the tagger reads `word` as a person name ("龚立新" → 龚/nr, but "张力" → n): a surname-initial
+    word inside a phrase is often an ordinary word."""
+    from chanyan.intake.protocol import is_person_name
+
+    return is_person_name(word)
 
 
 def _looks_like_person(text: str) -> bool:

@@ -44,3 +44,10 @@ def text_extractor() -> TextExtractor:
     from chanyan.extraction import get_extractor
 
     return get_extractor()
+
+
+def is_person_name(word: str) -> bool:
+    """Whether the part-of-speech tagger reads `word` as a person name (chanyan.extraction's jieba tagger)."""
+    from chanyan.extraction import is_person_name as tagged
+
+    return tagged(word)

@@ -2,7 +2,7 @@
 
 "刚才不是说了嘛，600度摩擦系数0.35以上" → "600度摩擦系数0.35以上"; "长光卫星……哦不是，我们叫长光卫星技术股份有限公司"
 → the part after the self-repair. A message that is only talk ("刚才说了") leaves nothing, and the intake looks back
-at what was said before instead.
+at what was said before instead. Naming talk goes too: "一般怎么起？就叫变压器局放在线监测吧" → the name.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ _LEAD = re.compile(
     r"|(?:见|看)上(?:面|表|文)[,，:：\s]*"
     r"|(?:上面|前面|表里|表上)(?:有|写着)[,，:：\s]*"
     r"|(?:哦|噢)?不对[,，。…\s]*|(?:哦|噢)?不是[,，。…\s]+|(?:我)?(?:写|填|说|打)错了[,，。…\s]*|更正一下[,，:：\s]*"
-    r"|(?:就是|就写|就填|写|填)(?=\S)"
+    r"|(?:就是|就写|就填|写|填|就叫|叫做|就用)(?=\S)"
+    r"|" + r"[^，,。？?]{0,12}?(?:怎么|如何|咋)(?:起|写|填|取|叫|说)[^，,。？?]{0,6}?[？?]+[,，\s]*"
     r")+"
 )
 _TRAIL = re.compile(

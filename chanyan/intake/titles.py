@@ -2,7 +2,9 @@
 
 A title names the thing and the problem: the clause of the description that carries the most technical terms
 (not the one about finding an expert or the money), prefixed with what the enterprise makes when that clause
-does not say it ("我们做挖掘机液压多路阀的…想提高可靠性" → "挖掘机液压多路阀提高可靠性").
+does not say it ("我们做挖掘机液压多路阀的…想提高可靠性" → "挖掘机液压多路阀提高可靠性"). Clauses about the speaker
+("我这边是…的采购，姓龚"), an organisation's name, or a target ("要求接触电阻<10mΩ·cm²") are passed over; the
+spoken asides of the chosen clause are left out ("医院反馈说", "有没有哪个大学能帮我们把", "在…的时候", "那个").
 """
 
 from __future__ import annotations
@@ -21,12 +23,25 @@ _CLAUSE_SPLIT = re.compile(r"[，,。.;；!！?？\n]|\s+(?=[\u4e00-\u9fff])")
 _MADE = re.compile(
     r"(?:做|生产|制造|种|养|造|加工|研发|经营|配套)([\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?:的|厂|企业|公司|$)"
 )
-_SELF_START = re.compile(r"^(?:我们|我司|俺们|我门|我是|公司|本公司|我厂|厂里|我们公司|我们这儿|我们这边)")
+_SELF_START = re.compile(
+    r"^(?:我们|我司|俺们|我门|我是|公司|本公司|我厂|厂里|我们公司|我们这儿|我们这边|我这边|我这里|我们单位|我们厂)"
+)
 _WANT_NEAR = re.compile(r"^.{0,4}?(?:想要|想|希望|需要|打算|计划|要)(?:做|建|开发|研发|研制|实现|把|上)")
 _MEANS = re.compile(r"^(?:用|通过|采用|利用|基于)")
 _SELF = re.compile(
-    r"^(?:我们|我司|俺们|我门|我是|我们是|公司|本公司|我厂|厂里)(?:是|这边|公司)?(?:一家|个|做|搞|在)"
+    r"^(?:我们|我司|俺们|我门|我是|我们是|公司|本公司|我厂|厂里|我|我们单位)(?:这边|这里|公司|厂|单位)?(?:是|主要是|主要|专门)?"
+    r"(?:一家|个|做|搞|在|给|生产|专业)"
 )
+# The rest of a self-description without a making verb ("我们公司压铸铝合金壳体" → 压铸铝合金壳体).
+_SELF_REST = re.compile(
+    r"^(?:我们|我司|俺们|我门|本公司|我厂|我们单位)(?:公司|厂|这边|单位)?(?:主要|专门)?(?![是在有])([\u4e00-\u9fffA-Za-z]{2,10})$"
+)
+# Who the user is or why they write, not the need: "姓龚", "领导让我来问问", "想咨询一下".
+_ABOUT_USER = re.compile(
+    r"(?:^|[我是])姓[\u4e00-\u9fff]|采购|领导|让我|来问问|问一下|咨询一下|打听|了解一下|是这样的?"
+)
+# A stated need: "需求是…", "想做的是…", "项目是…".
+_LABEL = re.compile(r"^(?:我们的|我的|主要)?(?:需求|项目|课题|想做的|要做的)(?:是|为|就是|[:：])\s*")
 # Words of a clause about the conversation, the people or the money rather than the technical problem.
 _META = re.compile(
     r"专家|老师|教授|团队|找个?|帮(?:我们|忙)?|办法|法子|弄|钱|预算|经费|万元?|明年|今年|年底|客户|投诉|老板|厂子|年了|"
@@ -34,6 +49,7 @@ _META = re.compile(
 )
 _PROBLEM = re.compile(
     r"老是|总是|经常|太(?:高|低|长|大|多|慢|快)|不(?:够|均匀|稳定|达标|了)|超标|问题|缺陷|故障|卡滞|泄漏|衰退|报废|失效|"
+    r"开裂|裂纹|堵|严重|容易|上不去|掉得|偏低|偏高|设计|改进|研发|"
     r"提高|提升|降低|缩短|优化|改善|改造|替代|开发|研制|检测|识别|预测|回收|处理|防治|控制|很高|偏高|偏低|病|腹泻|死亡率|次品|"
     r"不良|良率|针孔|气孔|裂纹|噪声|振动|能耗"
 )
@@ -57,12 +73,17 @@ def propose_title(description: str, keywords: list[str] | None = None) -> str:
     title = _trim(best)
     if (
         made
-        and made not in title
+        and not _shares_word(made, title)
         and not _MADE.search(best)
         and len(made) + len(title) <= PROPOSED_TITLE_CHARS
     ):
         title = made + title
     return title[:PROPOSED_TITLE_CHARS] or clauses[0][:PROPOSED_TITLE_CHARS]
+
+
+def _shares_word(made: str, title: str) -> bool:
+    """Whether the title already names what the enterprise makes (any two-character piece of it)."""
+    return made in title or any(made[i : i + 2] in title for i in range(len(made) - 1))
 
 
 def _keywords(text: str) -> list[str]:
@@ -82,27 +103,63 @@ def _made(clauses: list[str]) -> str | None:
         match = _MADE.search(clause)
         if match and not _META.search(match.group(1)):
             return match.group(1)
+        rest = _SELF_REST.match(clause)
+        if rest and not _META.search(rest.group(1)) and not _PROBLEM.search(clause):
+            return rest.group(1)
     return None
 
 
 def _score(clause: str, keywords: list[str], made: str | None) -> float:
-    score = 2.0 * min(2, sum(1 for k in keywords if k in clause))
+    from chanyan.intake.people import find_organisation
+    from chanyan.intake.targets import find_targets
+
+    kept = _trim(clause)  # what the title would be: the clause without the seeking and the asides
+    score = 2.0 * min(2, sum(1 for k in keywords if k in kept))
     score += 1.0 if _PROBLEM.search(clause) else 0.0
     score += 2.0 if _WANT_NEAR.search(clause) and not re.search(r"找|专家|老师|团队", clause) else 0.0
+    score += 4.0 if _LABEL.match(clause) else 0.0
     score -= 1.0 if _MEANS.match(clause) else 0.0
     score -= 2.0 * len(_META.findall(clause))
+    score -= 3.0 if _ABOUT_USER.search(clause) else 0.0
+    score -= 3.0 if find_targets(clause) else 0.0  # "要求接触电阻<10mΩ·cm²" is a target, not the need
+    org = find_organisation(clause)
+    score -= 4.0 if org and 2 * len(org) >= len(clause) else 0.0  # "我司苏州氢途能源科技有限公司" names who
     if _SELF.match(clause) or (made and made in clause and _MADE.search(clause)):
         score -= 4.0  # "我们是做酱油的老厂子了" says who, not what is wrong
-    if len(clause) > 20:
-        score -= 0.1 * (len(clause) - 20)
-    if len(clause) < 4:
+    elif _SELF_START.match(clause) and not _PROBLEM.search(clause) and not _WANT.search(clause):
+        score -= 4.0
+    if len(kept) > 20:
+        score -= 0.1 * (len(kept) - 20)
+    if len(kept) < 4:
         score -= 2.0
     return score
 
 
+# Spoken asides a title leaves out, each kept only if enough is left after it: who reported the problem
+# ("医院反馈说"), who should help ("有没有哪个大学能帮我们把"), when it happens ("在输中药注射液的时候"), pointers
+# and fillers ("那个", "一下").
+_REPORTED = re.compile(r"^.{0,12}?(?:反馈|反映|投诉|抱怨|说了?)(?:说)?[,，:：\s]*")
+_HELPER = re.compile(
+    r"^.*?(?:帮(?:我们|我|忙)?(?:一起)?(?:把)?|找(?:个|一个|家)?(?:人|团队|专家|高校|大学|研究所|科研院所|老师|单位|公司)"
+    r"(?:来|帮忙|合作)?(?:把)?)"
+)
+_WHEN = re.compile(r"在[^，,。]{1,16}?(?:的时候|时)")
+_ASIDE = re.compile(r"那个|这个|这些|那些|特别|非常|一下$|一下子$")
+_OWN = re.compile(r"^(?:我们|我司|我门|俺们|咱们)(?:的|这边的|公司的|厂的|厂里的)")
+
+
 def _trim(clause: str) -> str:
+    clause = _LABEL.sub("", clause)
+    for aside in (_REPORTED, _HELPER):
+        match = aside.match(clause)
+        if match and len(clause) - match.end() >= 4:
+            clause = clause[match.end() :]
     match = _WANT.match(clause)
     if match and len(clause) - match.end() >= 4:
         clause = clause[match.end() :]
-    clause = _LEAD.sub("", clause).strip()
+    clause = _OWN.sub("", clause)
+    shorter = _ASIDE.sub("", _WHEN.sub("", clause))
+    if len(shorter) >= 4:
+        clause = shorter
+    clause = re.sub(r"^把", "", _LEAD.sub("", clause).strip())
     return clause.strip(" 、：:")

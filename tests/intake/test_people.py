@@ -1,0 +1,85 @@
+"""Names in the contact reply and in passing: organisations with branches and brackets, people inside phrases."""
+
+from __future__ import annotations
+
+import pytest
+
+from chanyan.intake.normalise import reading_form
+from chanyan.intake.people import find_organisation, find_person, parse_contact
+
+
+def contact(text: str, asked: str | None = "enterprise_name") -> dict[str, str]:
+    return parse_contact(reading_form(text), asked=asked).as_slots()
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("采购部的龚经理", "龚经理"),
+        ("质量部的孟主任", "孟主任"),
+        ("我是技术负责人龚立新", "龚立新"),
+        ("我是这边的技术负责人龚立新", "龚立新"),
+        ("我是办公室的小刘", "小刘"),
+        ("大家都叫我老龚", "老龚"),
+        ("大家都叫我老龚，龚建华", "龚建华"),
+        ("敝姓蔡，蔡佳蓉", "蔡佳蓉"),
+        ("李工（李明轩）", "李明轩"),
+        ("罗建平（技术中心主任）", "罗建平"),
+        ("联系人马场长", "马场长"),
+        ("张德胜13904718826", "张德胜"),
+        ("李文斌，哦不对，是李文彬", "李文彬"),
+        ("联系人李文斌……不对不对，是李文彬", "李文彬"),
+    ],
+)
+def test_a_person_inside_a_phrase_of_roles_and_departments(text, name):
+    assert contact(text, asked="contact_name")["contact_name"] == name
+
+
+def test_an_ordinary_word_after_a_role_is_not_a_name():
+    assert find_person("负责的张力", bare_ok=False) is None  # 张力 (tension) is not tagged as a name
+
+
+@pytest.mark.parametrize(
+    ("text", "org", "person"),
+    [
+        ("单位是郑州思味园食品有限公司，采购部的龚经理，13838291746", "郑州思味园食品有限公司", "龚经理"),
+        (
+            "包头北辰矿业集团有限公司选矿分公司 张德胜13904718826",
+            "包头北辰矿业集团有限公司选矿分公司",
+            "张德胜",
+        ),
+        ("湖南湘能电力研究院输变电分院，大家都叫我老龚，龚建华", "湖南湘能电力研究院输变电分院", "龚建华"),
+        (
+            "厦门象屿港务有限公司 海天码头分公司；联系人 陈志明",
+            "厦门象屿港务有限公司 海天码头分公司",
+            "陈志明",
+        ),
+        ("云南白药集团股份有限公司，研发中心的杨博士", "云南白药集团股份有限公司", "杨博士"),
+        ("武汉理工大学材料学院，联系人：王老师", "武汉理工大学材料学院", "王老师"),
+        (
+            "Suzhou Greentech Co., Ltd.（苏州绿技科技有限公司），Peter Chen",
+            "苏州绿技科技有限公司",
+            "Peter Chen",
+        ),
+        ("台灣的公司叫鴻準精密工業股份有限公司，聯絡人林志豪", "鸿准精密工业股份有限公司", "林志豪"),
+    ],
+)
+def test_the_contact_reply_with_branches_brackets_and_roles(text, org, person):
+    found = contact(text)
+    assert (found.get("enterprise_name"), found.get("contact_name")) == (org, person)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我这边是郑州一家做速冻水饺的食品厂的采购，姓龚",
+        "我们是苏州的第三方检测实验室，想做CNAS认可",
+        "最近好几家医院反馈说过滤膜容易堵",
+    ],
+)
+def test_a_described_organisation_is_not_a_name(text):
+    assert find_organisation(reading_form(text), own=True) is None
+
+
+def test_an_english_registered_name_when_no_chinese_one_is_given():
+    assert find_organisation("NovaChip Inc.，Jason Wu，13601729953", bare_ok=True) == "NovaChip Inc."

@@ -1,0 +1,42 @@
+"""Proposed need titles: the clause about the thing and its problem, without who is asking or the asides."""
+
+from __future__ import annotations
+
+import pytest
+
+from chanyan.intake.titles import PROPOSED_TITLE_CHARS, propose_title
+
+
+@pytest.mark.parametrize(
+    ("description", "must", "must_not"),
+    [
+        (
+            "你好，我这边是郑州一家做速冻水饺的食品厂的采购，姓龚，领导让我来问问。我们的水饺速冻以后面皮老是开裂，"
+            "冻裂率有5%左右，想找人改进面皮配方和速冻工艺",
+            ["面皮"],
+            ["采购", "姓龚", "领导"],
+        ),
+        (
+            "是这样的，我们公司主要是做一次性使用输液器的，最近好几家医院反馈说我们的精密过滤输液器在输一些中药注射液的时候"
+            "那个过滤膜特别容易堵，流速掉得很厉害",
+            ["过滤膜", "堵"],
+            ["医院", "是这样的", "的时候"],
+        ),
+        (
+            "我司苏州氢途能源科技有限公司，需求是质子交换膜燃料电池金属双极板的涂层耐腐蚀改进，要求接触电阻<10mΩ·cm²",
+            ["双极板"],
+            ["有限公司", "接触电阻"],
+        ),
+        ("我门公司压主铝合金壳体，气空太多，X光检测报废率12%，想降到3%一下", ["铝合金", "气空"], ["我门"]),
+    ],
+)
+def test_titles_leave_out_the_speaker_and_the_asides(description, must, must_not):
+    title = propose_title(description)
+    assert len(title) <= PROPOSED_TITLE_CHARS
+    assert all(word in title for word in must), title
+    assert not any(word in title for word in must_not), title
+
+
+def test_a_target_clause_is_not_the_title():
+    title = propose_title("我们是给码头做自动化的，想做集装箱箱号自动识别系统，识别准确率要达到99.5%以上")
+    assert "箱号" in title and "99.5" not in title
