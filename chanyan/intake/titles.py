@@ -21,7 +21,9 @@ PROPOSED_TITLE_CHARS = min(24, SLOT_MAX_CHARS["need_title"])
 _WANT = re.compile(r"(?:想要|想|希望|需要|打算|计划|要|求)(?:做|实现|解决|开发|研发|找人|找)?")
 _CLAUSE_SPLIT = re.compile(r"[，,。.;；!！?？\n]|\s+(?=[\u4e00-\u9fff])")
 _MADE = re.compile(
-    r"(?:做|生产|制造|种|养|造|加工|研发|经营|配套)([\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?:的|厂|企业|公司|$)"
+    r"(?:做|生产|制造|(?<![一这那几哪每各某多])种|(?<![保培营供])养|造|加工|研发|经营|配套)(?:了|的是|着)?"
+    r"(?:[\d一二三四五六七八九十两百千万几多]+[亩头只吨台套家个条]?)?"  # "种了两千亩葡萄" makes 葡萄
+    r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?:的|厂|企业|公司|$)"
 )
 _SELF_START = re.compile(
     r"^(?:我们|我司|俺们|我门|我是|公司|本公司|我厂|厂里|我们公司|我们这儿|我们这边|我这边|我这里|我们单位|我们厂)"
@@ -54,7 +56,7 @@ _PROBLEM = re.compile(
     r"不良|良率|针孔|气孔|裂纹|噪声|振动|能耗"
 )
 _LEAD = re.compile(
-    r"^(?:现在|目前|主要|最头疼的是|头疼的是|问题是|需求是|就是|有个|有几个|有一个|我们|我司|公司|厂里|还得|而且|但是|可是|想|要|一下|一个|一套|个|套)+"
+    r"^(?:现在|目前|主要|最头疼的是|头疼的是|问题是|需求是|就是|有个|有几个|有一个|我们|我司|公司|厂里|还得|而且|但是|可是|想|要|一下|一个|一套|一种|一款|一批|一项|个|套|种|款)+"
 )
 
 
@@ -144,7 +146,11 @@ _HELPER = re.compile(
     r"(?:来|帮忙|合作)?(?:把)?)"
 )
 _WHEN = re.compile(r"在[^，,。]{1,16}?(?:的时候|时)")
-_ASIDE = re.compile(r"那个|这个|这些|那些|特别|非常|一下$|一下子$")
+_ASIDE = re.compile(r"那个|这个|这些|那些|特别|非常|每年|每次|一下$|一下子$")
+# The speaker as the subject of the want: "我们医院想开发…", "我们厂打算…".
+_SUBJECT = re.compile(
+    r"^(?:我们|我司|我门|俺们|咱们)?(?:医院|公司|厂|厂里|单位|合作社|学校|团队|这边|这里)?(?=想|希望|需要|打算|计划|准备)"
+)
 _OWN = re.compile(r"^(?:我们|我司|我门|俺们|咱们)(?:的|这边的|公司的|厂的|厂里的)")
 
 
@@ -154,6 +160,7 @@ def _trim(clause: str) -> str:
         match = aside.match(clause)
         if match and len(clause) - match.end() >= 4:
             clause = clause[match.end() :]
+    clause = _SUBJECT.sub("", clause)
     match = _WANT.match(clause)
     if match and len(clause) - match.end() >= 4:
         clause = clause[match.end() :]

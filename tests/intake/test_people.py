@@ -83,3 +83,17 @@ def test_a_described_organisation_is_not_a_name(text):
 
 def test_an_english_registered_name_when_no_chinese_one_is_given():
     assert find_organisation("NovaChip Inc.，Jason Wu，13601729953", bare_ok=True) == "NovaChip Inc."
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        (
+            "我们单位全称比较长：中国电建集团华东勘测设计研究院有限公司",
+            "中国电建集团华东勘测设计研究院有限公司",
+        ),
+        ("哦，公司名字是杭州某某科技有限公司", "杭州某某科技有限公司"),
+    ],
+)
+def test_the_company_answer_with_its_lead_in(text, org):
+    assert find_organisation(text, bare_ok=True) == org

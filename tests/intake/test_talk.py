@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chanyan.intake.talk import strip_talk
+from chanyan.intake.talk import is_deferral, is_only_back_reference, strip_talk
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,32 @@ def test_naming_talk_is_stripped(text, value):
 
 def test_a_question_that_is_the_need_is_kept():
     assert strip_talk("我们想知道怎么提高良率？") == "我们想知道怎么提高良率？"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("描述里写了，准确率99.5%以上", "准确率99.5%以上"),
+        ("跟上面说的一样，温差≤3℃", "温差≤3℃"),
+        ("我刚刚说过了呀，寿命5000小时", "寿命5000小时"),
+        ("指标的话，响应时间<200ms", "响应时间<200ms"),
+        ("好问题，我想想，大概是效率提高20%", "大概是效率提高20%"),
+        ("标题就写智能分拣系统吧", "智能分拣系统"),
+    ],
+)
+def test_back_references_topics_and_thinking_aloud_are_stripped(text, value):
+    assert strip_talk(text) == value
+
+
+@pytest.mark.parametrize("text", ["温度高的话，产品会开裂", "对齐精度0.1mm"])
+def test_a_condition_or_a_word_starting_like_talk_is_kept(text):
+    assert strip_talk(text) == text
+
+
+@pytest.mark.parametrize("text", ["同上", "和描述里的一样", "对，就是刚才那两个指标", "刚才说了"])
+def test_pointing_back_without_a_value(text):
+    assert is_only_back_reference(text)
+
+
+def test_not_being_able_to_say_yet_is_a_deferral():
+    assert is_deferral("暂时说不上来")

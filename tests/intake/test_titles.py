@@ -40,3 +40,15 @@ def test_titles_leave_out_the_speaker_and_the_asides(description, must, must_not
 def test_a_target_clause_is_not_the_title():
     title = propose_title("我们是给码头做自动化的，想做集装箱箱号自动识别系统，识别准确率要达到99.5%以上")
     assert "箱号" in title and "99.5" not in title
+
+
+@pytest.mark.parametrize(
+    ("description", "title"),
+    [
+        ("我们公司做医用导管的，想开发一种亲水涂层，让导管插入的时候摩擦力小一点", "医用导管亲水涂层"),
+        ("我们这个合作社种了两千亩葡萄，每年霜霉病都很厉害，打药也控制不住", "葡萄霜霉病都很厉害"),
+        ("我们医院想开发一个辅助诊断的AI软件，针对肺结节CT影像的自动识别", "辅助诊断的AI软件"),
+    ],
+)
+def test_what_the_enterprise_makes_and_the_want_without_its_subject(description, title):
+    assert propose_title(description) == title
