@@ -26,15 +26,18 @@ from rasa.core.channels.socketio import SocketBlueprint
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from connectors.retry_notice import with_retry_notice
+from connectors.webchat.presence import LocalPresence, RedisPresence
 from connectors.webchat.protocol import WebchatProtocol
 from connectors.webchat.sessions import SessionSigner, load_key
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "socketio"
+# The Redis pub/sub channel replicas pass widget messages on (pub/sub is not scoped by Redis database number).
+DEFAULT_REDIS_CHANNEL = "chanyan:webchat"
 
 
 class WebchatOutput(OutputChannel):
@@ -84,6 +87,8 @@ class SocketIOInput(InputChannel):
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
             namespace=credentials.get("namespace"),
             socketio_path=credentials.get("socketio_path", "/socket.io"),
+            redis_url=credentials.get("redis_url") or None,
+            redis_channel=credentials.get("redis_channel") or DEFAULT_REDIS_CHANNEL,
         )
 
     def __init__(
@@ -93,12 +98,19 @@ class SocketIOInput(InputChannel):
         namespace: str | None = None,
         socketio_path: str = "/socket.io",
         signer: SessionSigner | None = None,
+        redis_url: str | None = None,
+        redis_channel: str = DEFAULT_REDIS_CHANNEL,
     ) -> None:
+        """With `redis_url`, several Rasa replicas share one room space: a message emitted on any replica (a
+        staff reply pushed through another replica, say) reaches the page whichever replica holds its socket,
+        and each replica can tell whether a session's page is open on any of them."""
         self.user_message_evt = user_message_evt
         self.bot_message_evt = bot_message_evt
         self.namespace = namespace
         self.socketio_path = socketio_path
         self.signer = signer
+        self.redis_url = redis_url
+        self.redis_channel = redis_channel
         self.sio: AsyncServer | None = None
         self.protocol: WebchatProtocol | None = None
 
@@ -108,7 +120,9 @@ class SocketIOInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Rasa's own workaround: no CORS handling in python-socketio (the widget is served from another origin).
-        sio = self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        manager = AsyncRedisManager(self.redis_url, channel=self.redis_channel) if self.redis_url else None
+        presence = RedisPresence.from_url(self.redis_url) if self.redis_url else LocalPresence()
+        sio = self.sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], client_manager=manager)
         webhook = _AppBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         handle = with_retry_notice(on_new_message)
 
@@ -139,6 +153,7 @@ class SocketIOInput(InputChannel):
             namespace=self.namespace,
             user_event=self.user_message_evt,
             bot_event=self.bot_message_evt,
+            presence=presence,
         )
         protocol.register()
 
@@ -148,9 +163,15 @@ class SocketIOInput(InputChannel):
 
         @webhook.route("/presence/<session_id>", methods=["GET"])
         async def presence(request: Request, session_id: str) -> HTTPResponse:
-            # For the staff console (chanyan.conversations.rasa): is a page of this session connected here?
+            # For the staff console (chanyan.conversations.rasa): is a page of this session connected, here or on
+            # a replica sharing Redis?
             if not _authorized(request.headers.get("authorization", "")):
                 return response.json({"error": "unauthorized"}, status=401)
-            return response.json({"connected": protocol.connected(session_id)})
+            try:
+                connected = await protocol.connected_anywhere(session_id)
+            except Exception:
+                logger.warning("could not read web chat presence from Redis", exc_info=True)
+                return response.json({"error": "presence_unavailable"}, status=503)
+            return response.json({"connected": connected})
 
         return webhook

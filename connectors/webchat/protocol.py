@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from connectors.message_limit import MAX_MESSAGE_CHARS, TOO_LONG_NOTICE, too_long
 from connectors.webchat.journal import Journal
+from connectors.webchat.presence import LocalPresence
 from connectors.webchat.sessions import MESSAGE_ID_RE, SessionSigner
 from connectors.webchat.transcript import Item, bot_items, event_items, for_display, merge, user_item
 
@@ -63,6 +64,7 @@ class WebchatProtocol:
         user_event: str = "user_uttered",
         bot_event: str = "bot_uttered",
         journal: Journal | None = None,
+        presence: LocalPresence | None = None,
     ) -> None:
         self.sio = sio
         self.signer = signer
@@ -73,6 +75,7 @@ class WebchatProtocol:
         self.user_event = user_event
         self.bot_event = bot_event
         self.journal = journal or Journal()
+        self.presence = presence or LocalPresence()
         self._bound: dict[str, str] = {}  # socket id -> session id
         self._chains: dict[str, asyncio.Task] = {}  # session id -> its latest turn (turns run in order)
         self._pending: dict[str, int] = {}  # session id -> messages taken and not yet answered
@@ -93,6 +96,7 @@ class WebchatProtocol:
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
         self._bound.pop(sid, None)
+        await self.presence.left(sid)
 
     # --- sessions ------------------------------------------------------------
 
@@ -108,6 +112,7 @@ class WebchatProtocol:
         # Join before reading the history: a reply sent from now on reaches this socket live.
         await _maybe_await(self.sio.enter_room(sid, session_id, namespace=self.namespace))
         self._bound[sid] = session_id
+        await self.presence.joined(session_id, sid)
         history, started = await self.transcript(session_id) if resumed else ([], False)
         confirm = {
             "session_id": session_id,
@@ -141,6 +146,10 @@ class WebchatProtocol:
     def connected(self, session_id: str) -> bool:
         """Whether a socket of the session is connected to this server."""
         return session_id in self._bound.values()
+
+    async def connected_anywhere(self, session_id: str) -> bool:
+        """Whether a socket of the session is connected to this server or, sharing Redis, to another replica."""
+        return self.connected(session_id) or await self.presence.connected(session_id)
 
     def is_pending(self, session_id: str) -> bool:
         return self._pending.get(session_id, 0) > 0
