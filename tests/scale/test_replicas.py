@@ -3,11 +3,13 @@ alternate between the replicas, and messages delivered twice (to both replicas a
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import random
 import time
 
 import pytest
+import socketio
 
 from tests.e2e.driver import REF, run_intake
 from tests.fakes.wechat_api import WeChatServer
@@ -111,3 +113,46 @@ def wechat_outcome(appid: str, msg_id: str, timeout: float = 60.0) -> str:
             return state.split(":")[0]
         time.sleep(0.2)
     return f"still {client.get(key)!r} after {timeout}s"
+
+
+def test_a_staff_reply_pushed_through_one_replica_reaches_a_page_open_on_the_other(replicas):
+    from chanyan.conversations.rasa import RasaClient
+
+    staff_reply = "您好，我是平台的联络专员，您的需求已收到，我们明天上午与您电话沟通。"
+
+    async def scenario() -> tuple[bool | None, list[str]]:
+        page = socketio.AsyncClient(reconnection=False)
+        confirmed, replied = asyncio.Event(), asyncio.Event()
+        session: dict = {}
+        received: list[str] = []
+
+        def confirm(data: dict) -> None:
+            session.update(data)
+            confirmed.set()
+
+        def bot(data: dict) -> None:
+            received.append(data.get("text", ""))
+            replied.set()
+
+        page.on("session_confirm", confirm)
+        page.on("bot_uttered", bot)
+        # Polling: python-engineio's websocket client needs a newer aiohttp than Rasa pins.
+        await page.connect(replicas.url("a"), transports=["polling"])
+        try:
+            await page.emit("session_request", {})
+            await asyncio.wait_for(confirmed.wait(), 20)
+            # The console's call lands on replica b, which holds no socket of this page.
+            console = RasaClient(replicas.url("b"), replicas.stack.env["RASA_TOKEN"])
+            open_page = await asyncio.to_thread(console.widget_connected, session["session_id"])
+            event = {"event": "bot", "text": staff_reply, "data": {}, "metadata": {"outbound": "staff"}}
+            await asyncio.to_thread(
+                console.append_events, session["session_id"], [event], output_channel="socketio"
+            )
+            await asyncio.wait_for(replied.wait(), 20)
+            return open_page, received
+        finally:
+            await page.eio.disconnect(abort=True)
+
+    open_page, received = asyncio.run(scenario())
+    assert open_page is True
+    assert received == [staff_reply]
