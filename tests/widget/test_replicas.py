@@ -31,9 +31,10 @@ class Replica:
         self.presence = RedisPresence.from_url(REDIS_URL, ttl=presence_ttl)
         self.runner: web.AppRunner | None = None
         self.protocol: WebchatProtocol | None = None
+        self.manager: socketio.AsyncRedisManager | None = None
 
     async def start(self) -> Replica:
-        manager = socketio.AsyncRedisManager(REDIS_URL, channel=self.channel)
+        manager = self.manager = socketio.AsyncRedisManager(REDIS_URL, channel=self.channel)
         # Short pings: a polling client's disconnect waits for the long poll it has open.
         sio = socketio.AsyncServer(
             async_mode="aiohttp",
@@ -67,6 +68,9 @@ class Replica:
 
     async def stop(self) -> None:
         await self.presence.close()
+        listener = getattr(self.manager, "thread", None)
+        if listener is not None:
+            listener.cancel()
         if self.runner is not None:
             await self.runner.cleanup()
 
