@@ -1,4 +1,5 @@
-"""Follow-up in Debian's Chromium: a request from filed to signed, its tasks, the report; axe-core on every page.
+"""Follow-up in Debian's Chromium: a request from filed to signed, its tasks, the report, a live conversation;
+axe-core on every page.
 
 axe-core comes from npm (tests/axe: `npm install` there); its script is evaluated in each page. Screenshots are
 saved under test-artifacts/.
@@ -13,11 +14,13 @@ import pytest
 from console_support import PASSWORD, STAFF, request_fields
 
 from chanyan.console import init_app
+from chanyan.console.keys import CONVERSATION_TRANSPORT_KEY
 from chanyan.followup.filing import file_request
 from chanyan.partners.registry import import_file
 from chanyan.settings import PROJECT_ROOT
 from chanyan.store.session import make_engine, make_sessionmaker
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.fakes.conversations import FakeRasa
 
 AXE = Path(__file__).resolve().parents[1] / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -92,7 +95,13 @@ async def test_a_request_from_filed_to_signed_and_the_report(aiohttp_server, set
 
     ref = seed(settings, tmp_path)
     ARTIFACTS.mkdir(exist_ok=True)
-    server = await aiohttp_server(init_app(settings))
+    app = init_app(settings)
+    engine = make_engine(settings.database_url)
+    rasa = app[CONVERSATION_TRANSPORT_KEY] = FakeRasa(engine)
+    conversation = "web-followup-walk"
+    rasa.user_says(conversation, "合同原件寄到哪里？想和专员直接聊", "socketio")
+    rasa.connected.add(conversation)
+    server = await aiohttp_server(app)
     base = str(server.make_url("")).rstrip("/")
     found: dict[str, list] = {}
     async with async_playwright() as playwright:
@@ -184,6 +193,18 @@ async def test_a_request_from_filed_to_signed_and_the_report(aiohttp_server, set
             await check("dashboard")
             await page.goto(f"{base}/events")
             await check("events")
+            # The live conversation page: before and after staff take the conversation and reply.
+            await page.goto(f"{base}/conversations/{conversation}")
+            await expect(page.locator("body")).to_contain_text("合同原件寄到哪里")
+            await check("conversation")
+            await page.click("button:has-text('接手对话')")
+            await page.fill(
+                "form.reply-form textarea", "您好，合同原件请寄到平台服务大厅，地址稍后短信发您。"
+            )
+            await page.click("form.reply-form button:has-text('发送')")
+            await expect(page.locator("body")).to_contain_text("地址稍后短信发您")
+            await check("conversation_held")
+
             await page.goto(f"{base}/report")
             summary = page.locator("#report-summary")
             await expect(summary).to_contain_text("签订合作协议 1 项")
@@ -196,6 +217,7 @@ async def test_a_request_from_filed_to_signed_and_the_report(aiohttp_server, set
             await check("report")
         finally:
             await browser.close()
+    engine.dispose()
     (ARTIFACTS / "followup_axe.json").write_text(
         json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8"
     )
