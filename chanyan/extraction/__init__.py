@@ -21,6 +21,7 @@ __all__ = [
     "empty_result",
     "from_entities",
     "get_extractor",
+    "is_common_word",
     "is_person_name",
     "to_entities",
 ]
@@ -45,6 +46,13 @@ def is_person_name(word: str) -> bool:
     from .names import is_person_name as tagged
 
     return tagged(word)
+
+
+def is_common_word(word: str) -> bool:
+    """Whether `word` is a frequent everyday word of the tagger's dictionary, not a name ("老师", "小时")."""
+    from .names import is_common_word as common
+
+    return common(word)
 
 
 def __getattr__(name: str) -> Any:

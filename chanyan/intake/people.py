@@ -77,7 +77,10 @@ _COMPOUND_SURNAMES = (
 _PERSON_LEAD = re.compile(
     r"^(?:我是|我叫|俺叫|俺是|本人|叫我|联系人(?:是|为|:|：)?|姓名(?:是|:|：)?|称呼(?:是|:|：)?|我姓[\u4e00-\u9fff][,，\s]*|免贵姓[\u4e00-\u9fff][,，\s]*|找|就是|就写|写|是|我就是)+"
 )
-_EXPLICIT_LEAD = re.compile(r"^(?:我是|我叫|俺叫|俺是|本人|叫我|联系人|姓名|我姓|免贵姓|我就是|找我|联系我)")
+_EXPLICIT_LEAD = re.compile(
+    r"^(?:我是|我叫|俺叫|俺是|本人|叫我|联系人|联络人|姓名|我姓|免贵姓|敝姓|我就是|找我|联系我"
+    r"|(?:大家|别人|同事|他们)都?(?:叫|喊|称呼)我)"
+)
 _PERSON_TRAIL = re.compile(
     r"(?:就行了?|就好|就可以|即可|啊|呀|吧|呢|嘛|哈+|哦|噢|啦)+$|(?:(?<=\S)[,，\s]*(?:是|任)(?:我们|公司|厂里|单位)?的?(?:"
     + TITLES
@@ -86,7 +89,7 @@ _PERSON_TRAIL = re.compile(
 _TITLE_PERSON = re.compile(
     r"^(?:[" + _SURNAMES + r"]|" + "|".join(_COMPOUND_SURNAMES) + r")(?:" + TITLES + r")$"
 )
-_TITLE_ANY = re.compile(r"^[\u4e00-\u9fff](?:" + TITLES + r")$")
+_TITLE_ANY = re.compile(r"^(?![的是在和跟与我你他她就])[\u4e00-\u9fff](?:" + TITLES + r")$")
 _NOT_TITLED = frozenset(
     [
         "员工",
@@ -325,7 +328,9 @@ def find_person(
             chunk = re.sub(r"^[\s….,，]+", "", chunk[repaired[-1].end() :])
             if not chunk:
                 continue
-        labelled = re.search(r"(?:联系人|联络人|姓名|称呼)[:：是为]?\s*(.+)$", chunk)
+        labelled = re.search(
+            r"(?:联系人|联络人|姓名|称呼|全名)(?:改成|换成|改为|写成|应该是)?[:：是为]?\s*(.+)$", chunk
+        )
         if labelled:
             chunk = labelled.group(1)
         elif explicit and not _EXPLICIT_LEAD.match(chunk):
@@ -343,14 +348,12 @@ def find_person(
             elif kind == "nickname" and not nickname:
                 nickname = name
         for piece in _person_pieces(chunk):
-            if _ENGLISH_NAME.match(piece) and not english:
-                english = piece
-            elif (
-                not titled
-                and piece not in _NOT_TITLED
-                and (_TITLE_PERSON.match(piece) or (_TITLE_ANY.match(piece) and (bare_ok or labelled)))
+            if _ENGLISH_NAME.match(piece):
+                english = piece if not english or len(piece) > len(english) else english  # "Kevin Zhang"
+            elif piece not in _NOT_TITLED and (
+                _TITLE_PERSON.match(piece) or (_TITLE_ANY.match(piece) and (bare_ok or labelled))
             ):
-                titled = piece
+                titled = titled or piece  # a titled piece is never a full name ("梁总")
             elif _FULL_NAME.match(piece) and piece not in _NOT_NAMES and not full and _name_chars_ok(piece):
                 full = piece
     found = full or titled or english or nickname
@@ -363,7 +366,7 @@ def find_person(
             len(_chunks(cleaned)) == 1
         )  # the whole answer to "怎么称呼您" is the name, whatever the surname
         for chunk in _chunks(cleaned):
-            piece = _strip_person(chunk)
+            piece = re.sub(r"^的", "", _strip_person(chunk))  # "我是(浙江大学)的老师": not a name
             if is_only_back_reference(piece) or re.search(r"^姓|邮箱|手机|电话|不留|没有|跳过|不用", piece):
                 continue
             if (
@@ -440,8 +443,8 @@ def _embedded_person(chunk: str) -> tuple[str, str] | None:
         if name not in _NOT_NAMES and _name_chars_ok(name) and _tagged_as_name(name):
             return "full", name
     match = _NICKNAME.search(piece)
-    if match:
-        return "nickname", match.group(1)
+    if match and match.group(1) not in _NOT_NAMES and not _common_word(match.group(1)):
+        return "nickname", match.group(1)  # "老龚", not "老师" or "小时"
     return None
 
 
@@ -451,6 +454,12 @@ def _tagged_as_name(word: str) -> bool:
     from chanyan.intake.protocol import is_person_name
 
     return is_person_name(word)
+
+
+def _common_word(word: str) -> bool:
+    from chanyan.intake.protocol import is_common_word
+
+    return is_common_word(word)
 
 
 def _looks_like_person(text: str) -> bool:

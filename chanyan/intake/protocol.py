@@ -51,3 +51,10 @@ def is_person_name(word: str) -> bool:
     from chanyan.extraction import is_person_name as tagged
 
     return tagged(word)
+
+
+def is_common_word(word: str) -> bool:
+    """Whether `word` is a frequent everyday word rather than a name ("老师", "小时"; not "老龚")."""
+    from chanyan.extraction import is_common_word as common
+
+    return common(word)

@@ -97,3 +97,31 @@ def test_an_english_registered_name_when_no_chinese_one_is_given():
 )
 def test_the_company_answer_with_its_lead_in(text, org):
     assert find_organisation(text, bare_ok=True) == org
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("叫我梁总就行，梁国栋", "梁国栋"),
+        ("我就是陈总，陈国强，电话13805861234", "陈国强"),
+        ("叫我Kevin就行，全名Kevin Zhang", "Kevin Zhang"),
+        ("联系人换成Michael Li", "Michael Li"),
+        ("你们就找张经理，张海波，13912345678", "张海波"),
+        ("嗯……贾工", "贾工"),
+    ],
+)
+def test_the_full_name_wins_over_a_title_or_a_first_name(text, name):
+    assert contact(text, asked="contact_name")["contact_name"] == name
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("大家都叫我老龚，想做局放监测", "老龚"),
+        ("我是技术员小陈，我们的模具冷却不均匀", "小陈"),
+        ("我是浙江大学的老师，想转化一个专利", None),
+        ("我是小时工", None),
+    ],
+)
+def test_a_nickname_in_passing_but_not_an_everyday_word(text, name):
+    assert find_person(text, explicit=True) == name
