@@ -130,7 +130,15 @@ _SURNAME = r"(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[" + _SURNAMES + r"])"
 _TITLED_TAIL = re.compile(
     r"(?:的|是|叫|找|我|[部科处室组办队]|中心|车间|" + ROLES + r")(" + _SURNAME + r"(?:" + TITLES + r"))$"
 )
-_FULL_TAIL = re.compile(r"(?:" + ROLES + r"|我是|我叫|是|叫)[:：\s]*(" + _SURNAME + r"[\u4e00-\u9fff]{1,2})$")
+_FULL_TAIL = re.compile(
+    r"(?:"
+    + ROLES
+    + r"|我是|我叫|是|叫|的|[部科处室组办队]|中心|车间)[:：\s]*("
+    + _SURNAME
+    + r"[\u4e00-\u9fff]{1,2})$"
+)
+# Words typed straight after a name in an unpunctuated reply ("联系人龚立新手机139…").
+_CONTACT_TRAIL = re.compile(r"(?:手机号码?|手机|电话号码?|电话|联系方式|邮箱|微信号?|号码)[:：]?$")
 _PARTICLE_TRAIL = re.compile(r"(?:就行了?|就好|就可以|即可|啊|呀|吧|呢|嘛|哈+|哦|噢|啦)+$")
 _NICKNAME = re.compile(r"(?:^|叫我|喊我|我是|人称|的|" + ROLES + r")((?:老|小)" + _SURNAME + r")$")
 # A self-repair inside the contact reply ("李文斌……不对不对，是李文彬"): names said before it no longer count.
@@ -202,6 +210,7 @@ _NOT_NAMES = frozenset(
         "左右",
     ]
 )
+_CONTACT_WORD = re.compile(r"^(?:手机|电话|邮箱|微信|联系人|联络人|姓名|称呼)")
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3})[\s-]?(\d{7,8})(?:\s*(?:转|-|ext\.?)\s*(\d{1,6}))?(?!\d)")
 
 
@@ -247,7 +256,8 @@ def find_organisation(text: str, *, bare_ok: bool = False, own: bool = False) ->
             continue  # a message that starts with an organisation introduces the sender's
         candidate = _ORG_LEAD.sub("", chunk).strip() if introduced else chunk
         for match in _ORG.finditer(candidate):
-            name = _balanced(re.sub(r"^(?:是|叫|在|和|跟|与)", "", match.group(1)))
+            # "龚立新在常熟梦兰纺织有限公司(上班)": what comes before 在/是 is not part of the name
+            name = _balanced(re.sub(r"^(?:.*(?:在|是)(?=.{4,})|和|跟|与|叫)", "", match.group(1)))
             if not name:
                 continue
             if (
@@ -262,13 +272,20 @@ def find_organisation(text: str, *, bare_ok: bool = False, own: bool = False) ->
     if english and (not own or _ORG_LEAD.match(text[: english.start()] + "X") or english.start() == 0):
         return english.group(1).strip()
     if bare_ok:
-        chunks = _chunks(text)
-        if chunks:
-            first = _ORG_LEAD.sub("", chunks[0]).strip() if _ORG_LEAD.match(chunks[0]) else chunks[0]
-            first = re.sub(r"^(?:就是|是|叫)", "", first)
-            plausible = 2 <= len(first) <= 40 and not _GENERIC_ORG.search(first) and not find_phones(first)
-            if plausible and not _looks_like_person(first) and re.search(r"[\u4e00-\u9fffA-Za-z]{2,}", first):
-                return first
+        for chunk in _chunks(text):
+            if find_phones(chunk) or _CONTACT_WORD.search(chunk) or "@" in chunk:
+                continue  # "手机13962345678 龚立新 梦兰纺织": the short name is the chunk that is not contact data
+            bare = _ORG_LEAD.sub("", chunk).strip() if _ORG_LEAD.match(chunk) else chunk
+            bare = re.sub(r"^(?:就是|是|叫)", "", bare)
+            owner = re.match(r"^(.{2,20}?)的(.+)$", bare)  # "梦兰纺织的龚立新"
+            if owner and _embedded_person("的" + owner.group(2)):
+                bare = owner.group(1)
+            if _looks_like_person(bare) or _embedded_person(bare):
+                continue
+            plausible = 2 <= len(bare) <= 40 and not _GENERIC_ORG.search(bare)
+            if plausible and re.search(r"[\u4e00-\u9fffA-Za-z]{2,}", bare):
+                return bare
+            break  # only the first chunk that is not a person or contact data may be a bare name
     return None
 
 
@@ -412,7 +429,7 @@ def _chunks(text: str) -> list[str]:
 
 def _strip_person(chunk: str) -> str:
     piece = _PERSON_LEAD.sub("", chunk.strip())
-    piece = _PERSON_TRAIL.sub("", piece)
+    piece = _PERSON_TRAIL.sub("", _CONTACT_TRAIL.sub("", piece))
     return piece.strip(" 。.:：")
 
 
@@ -433,7 +450,7 @@ def _person_pieces(chunk: str) -> list[str]:
 def _embedded_person(chunk: str) -> tuple[str, str] | None:
     """A name ending a phrase of role or department words: ("titled", "龚经理") from "采购部的龚经理",
     ("full", "龚立新") from "我是技术负责人龚立新", ("nickname", "老龚") from "大家都叫我老龚"."""
-    piece = _PARTICLE_TRAIL.sub("", chunk.strip()).strip(" 。.:：")
+    piece = _PARTICLE_TRAIL.sub("", _CONTACT_TRAIL.sub("", chunk.strip())).strip(" 。.:：")
     match = _TITLED_TAIL.search(piece)
     if match and match.group(1) not in _NOT_TITLED and match.start(1) > 0:
         return "titled", match.group(1)
