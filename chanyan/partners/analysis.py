@@ -16,10 +16,12 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 # Bumped when the analysis changes, so stored token strings are rebuilt.
 ANALYSIS_VERSION = "2"
+BLOCK_CACHE = 200_000  # jieba blocks whose cut is remembered (see blockwise)
 # Words that say nothing about what an entry can do or what a need is about.
 STOPWORDS: frozenset[str] = frozenset(
     [
@@ -244,6 +246,31 @@ def get_analyzer() -> Analyzer:
     return _ANALYZER
 
 
+def blockwise(cut: Callable[[str], Iterable[str]], size: int = BLOCK_CACHE) -> Callable[[str], list[str]]:
+    """jieba's cut with a memory of the blocks it has cut.
+
+    jieba splits a text into blocks (runs of Han characters, letters and digits; the rest) and cuts each one on
+    its own, and search mode treats each word on its own too, so cutting block by block gives the same words.
+    Registry texts repeat many blocks (parent institutions, keywords, stock phrases), and an import cuts each
+    of them once. The tokenizer's dictionary is fixed once built, so a remembered cut stays right."""
+    import jieba
+
+    split = jieba.re_han_default.split
+
+    @lru_cache(maxsize=size)
+    def block(text: str) -> tuple[str, ...]:
+        return tuple(cut(text))
+
+    def cut_text(text: str) -> list[str]:
+        words: list[str] = []
+        for piece in split(text):
+            if piece:
+                words.extend(block(piece))
+        return words
+
+    return cut_text
+
+
 def from_extractor(extractor: Any) -> Analyzer:
     """An analyzer on an extractor's jieba tokenizer (search mode) and its taxonomy term matcher."""
     tokenizer = extractor.tokenizer
@@ -254,4 +281,4 @@ def from_extractor(extractor: Any) -> Analyzer:
 
     terms = sorted(ranker.index)
     fingerprint = hashlib.sha256("\n".join(terms).encode("utf-8")).hexdigest()
-    return Analyzer(tokenizer.cut_for_search, find_terms, fingerprint)
+    return Analyzer(blockwise(tokenizer.cut_for_search), find_terms, fingerprint)

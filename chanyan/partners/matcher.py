@@ -139,13 +139,15 @@ class PartnerMatcher:
         self._provinces, self._province_ids = _indices(d.province for d in self.docs)
         self._cities, self._city_ids = _indices(d.city for d in self.docs)
         self._types, self._type_ids = _indices(institution_type(d.kind, d.parent, d.name) for d in self.docs)
-        self._by_sub: dict[str, list[int]] = {}
-        self._by_domain: dict[str, list[int]] = {}
+        by_sub: dict[str, list[int]] = {}
+        by_domain: dict[str, list[int]] = {}
         for i, doc in enumerate(self.docs):
             for code, sub in doc.domains:
-                self._by_domain.setdefault(code, []).append(i)
+                by_domain.setdefault(code, []).append(i)
                 if sub:
-                    self._by_sub.setdefault(sub, []).append(i)
+                    by_sub.setdefault(sub, []).append(i)
+        self._by_sub = {k: np.unique(np.asarray(v, dtype=np.int64)) for k, v in by_sub.items()}
+        self._by_domain = {k: np.unique(np.asarray(v, dtype=np.int64)) for k, v in by_domain.items()}
         self._df = Counter(t for d in self.docs for t in set(d.tokens))
         # Own and parent names (simplified), sorted, for prefix look-ups of named institutions.
         keys = {(analyzer.prepare(d.name), i) for i, d in enumerate(self.docs)}
@@ -177,14 +179,12 @@ class PartnerMatcher:
             weight = 1.0 if rank == 0 else OTHER_GUESS * min(1.0, float(domain.get("score") or 0.0) / top)
             sub = domain.get("sub_code")
             code = domain.get("code") or (sub[:2] if sub else None)
-            if code:
-                rows = self._by_domain.get(code, ())
-                if rows:
-                    np.maximum.at(score, rows, weight * SAME_DOMAIN)
-            if sub:
-                rows = self._by_sub.get(sub, ())
-                if rows:
-                    np.maximum.at(score, rows, weight)
+            if code and code in self._by_domain:
+                rows = self._by_domain[code]
+                score[rows] = np.maximum(score[rows], np.float32(weight * SAME_DOMAIN))
+            if sub and sub in self._by_sub:
+                rows = self._by_sub[sub]
+                score[rows] = np.maximum(score[rows], np.float32(weight))
         return score
 
     def _enterprise_region(self, need: Need) -> dict[str, str | None]:

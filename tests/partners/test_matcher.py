@@ -138,3 +138,37 @@ def test_exclusions_and_an_empty_registry(matcher, analyzer):
     assert 1 not in ids(matcher.match(Need(NEED, domains=DOMAINS), top_k=5, exclude=[1]))
     assert PartnerMatcher([], analyzer).match(Need(NEED)) == []
     assert matcher.match(Need("你好")) == []
+
+
+def test_lexical_scores_are_those_of_bm25s():
+    """Our column sums over bm25s's precomputed scores give bm25s's own scores, bit for bit."""
+    import random
+
+    import numpy as np
+
+    from chanyan.partners.lexical import LexicalIndex
+
+    rng = random.Random(3)
+    vocab = [chr(0x4E00 + i) for i in range(200)]
+    index = LexicalIndex([[rng.choice(vocab) for _ in range(rng.randint(0, 30))] for _ in range(500)])
+    for _ in range(50):
+        query = [rng.choice([*vocab, "不在词表"]) for _ in range(rng.randint(1, 20))]
+        ids = [index._vocab[t] for t in query if t in index._vocab]
+        expected = index._retriever.get_scores(ids) if ids else np.zeros(500, dtype=np.float32)
+        assert np.array_equal(index.scores(query), expected)
+
+
+def test_cutting_block_by_block_gives_jiebas_words():
+    from chanyan.extraction import get_extractor
+    from chanyan.partners.analysis import blockwise
+
+    cut = get_extractor().tokenizer.cut_for_search
+    cached = blockwise(cut)
+    texts = [
+        "团队长期从事面向制造业的机器视觉算法研究，重点解决金属、玻璃等表面缺陷的自动检出问题。",
+        "C++ 与 C# 开发，精度 0.01mm，12.5% 的提升\n\t东南大学 机器视觉 缺陷检测",
+        "",
+        "  ",
+    ]
+    for text in texts * 2:  # the second pass reads the remembered blocks
+        assert cached(text) == list(cut(text))
