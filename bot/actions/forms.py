@@ -126,6 +126,12 @@ class ActionAskBudget(ActionAskIntakeQuestion):
     slot = "budget"
 
 
+class ActionAskCoopMode(ActionAskIntakeQuestion):
+    """The cooperation mode, with the IP preference in the same question while it is open."""
+
+    slot = "coop_mode"
+
+
 class ActionAskTechDomain(Action):
     """Proposes the ranked domains as quick replies (top three, or all eight when none fits)."""
 

@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 _CN_DIGITS = CHINESE_DIGIT_CHARS + "几"
 _NUM = rf"(?:\d+(?:\.\d+)?|大?[{_CN_DIGITS}]+)(?:多|来|余)?"
-_MAG = r"(?:万|千|百万|千万|亿|[wWkK](?![wWhH]))"
+_MAG = r"(?:万|千|百万|千万|亿|[wWkK](?![wWhH])|M(?![a-zA-Z]))"  # M: "1M RMB", a million (never metres: m)
 _CNY = r"(?:元人民币|元|块钱|块|人民币|RMB|rmb|CNY|cny)"
 _PREFIX = (
     r"(?:不超过|不高于|不多于|不少于|不低于|不到|最多|至多|最高|上限|封顶|控制在|大概|大约|约|差不多|预计|至少|起码|"
@@ -179,6 +179,7 @@ def _to_jio_form(core: str, currency: Currency | None) -> str:
         core = "一" + core
     core = re.sub(r"(?<=[\d几十百千])[wW]", "万", core)
     core = re.sub(r"(?<=[\d])[kK]", "千", core)
+    core = re.sub(r"(?<=[\d])M", "百万", core)
     core = re.sub(r"(?:元人民币|块钱|块|人民币|RMB|rmb|CNY|cny)$", "元", core)
     core = core.replace("~", "-").replace("～", "-").replace("—", "-").replace("–", "-").replace("至", "到")
     if not core.endswith(("元", "万", "千", "亿", "百")):
@@ -332,6 +333,8 @@ def budget_candidates(
         rate = currency.rate if currency else 1.0
         left = _left(text, start)
         prefix = match["prefix"] or ("约" if about else "")
+        if not prefix and re.search(r"(?:around|about|approx(?:imately)?|roughly)\s*$", left, re.I):
+            prefix = "约"  # "around 1M RMB"
         kind, lo, hi = _kind(prefix, match["suffix"] or "", low * rate, high * rate, left)
         # A sum under 1000 元 with no budget cue nearby is a price or a quantity, not a budget.
         if (hi or lo or 0) < 1000 and rank < STRONG and not _budget_context(text, start):

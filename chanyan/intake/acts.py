@@ -36,6 +36,9 @@ FAQ_KEYS = (
     "email_only",
     "landline",
     "why_phone",
+    "payment",
+    "meeting",
+    "other",
 )
 NON_TECHNICAL_KINDS = ("loan", "hiring", "selling")
 SOCIAL_KINDS = ("greet", "thanks", "chitchat", "bot_challenge")
@@ -100,6 +103,23 @@ YES_WORDS = frozenset(
         "嗯",
         "嗯嗯",
         "嗯呢",
+        "嗯呐",
+        "嗯哪",
+        "嗯那",
+        "嗯啊",
+        "对对",
+        "对对对",
+        "是是",
+        "中中",
+        "可中",
+        "冇问题",
+        "无问题",
+        "木问题",
+        "没得问题",
+        "莫问题",
+        "阔以",
+        "可以的",
+        "好好",
         "同意",
         "成",
         "得嘞",
@@ -140,6 +160,22 @@ YES_WORDS = frozenset(
         "提交了",
         "交了",
         "发了",
+        "就这么报",
+        "这么报",
+        "报吧",
+        "报了",
+        "就这么交",
+        "就这么提交",
+        "就这么定",
+        "这么定",
+        "就这么办",
+        "报上去",
+        "提交上去",
+        "发上去",
+        "交上去",
+        "就这么着吧",
+        "没啥了",
+        "都没错",
     ]
 )
 NO_WORDS = frozenset(
@@ -168,7 +204,8 @@ NO_WORDS = frozenset(
 )
 
 _PAUSE = re.compile(
-    r"(?:先这样(?:吧|子)?|先到这|回头再(?:说|填|弄|聊)|改天再|晚点再|稍后再|等会再|待会再|以后再(?:说|填)|我去开个?会|先忙|先不填了|先不弄了|"
+    r"(?:先这样(?:吧|子)?|先到这|回头再(?:说|填|弄|聊)|改天再|晚点再|晚些再|稍后再|等会儿?再|待会儿?再|一会儿?再|等下再|过会儿?再|"
+    r"回头(?:接着|继续)|来客户了|来人了|先去忙|以后再(?:说|填)|我去开个?会|先忙|先不填了|先不弄了|"
     r"下次再(?:填|说|弄)|明天再(?:填|说|弄)|有事先走|先保存|保存一下|先存着|先停一下|暂停)"
 )
 _CANCEL = re.compile(
@@ -213,6 +250,16 @@ _FAQ: tuple[tuple[str, re.Pattern], ...] = (
             r"(?:会|能)(?:不会)?(?:保密|泄露|外泄)|信息安全|隐私|技术细节.{0,10}(?:保密|泄露)|(?:靠谱|安全)(?:吗|吧)|被卖"
         ),
     ),
+    (
+        "payment",
+        re.compile(r"付款|支付方式|怎么付|打款|结算方式|怎么结算|先付|后付|付(?:定金|订金|首付|尾款)|分期付"),
+    ),
+    (
+        "meeting",
+        re.compile(
+            r"线下(?:见面|聊|谈|沟通|对接|交流)|见(?:个)?面|面谈|面聊|当面(?:谈|聊|沟通)|上门|实地(?:看|考察)|来(?:我们)?(?:厂|公司)(?:里)?看"
+        ),
+    ),
     ("cost", re.compile(r"收费|要钱|免费|多少钱(?:吗|呢)?$|费用(?:怎么|多少)|花钱")),
     (
         "response_time",
@@ -250,6 +297,15 @@ CLARIFY = re.compile(
     r"(?:是)?(?:啥|什么)意思|不懂|不明白|没听懂|什么是|是指什么|指的是啥|怎么填|填什么|填啥|啥叫|什么叫"
 )
 _QUESTION_MARK = re.compile(r"[?？]|吗[。.!！]*$|呢[。.!！]*$")
+# A question to the platform that no FAQ covers ("你们有案例吗？"): said mid-form it is noted, never stored.
+_OPEN_QUESTION = re.compile(
+    r"(?:能不能|可不可以|可以吗|能吗|行吗|会不会|是不是|有没有|怎么|为什么|为啥|什么|啥|哪|多久|多少|几)[^,，。]*(?:[?？]|吗|呢)[。.!！\s]*$|吗[?？]?[。.!！\s]*$"
+)
+
+
+def is_open_question(text: str) -> bool:
+    """A question to the bot or the platform (not an answer that ends in a question mark by habit)."""
+    return bool(_OPEN_QUESTION.search(text))
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,25 @@ def _tech_domain(text: str, slots: dict, _now) -> str:
     if _OTHER.search(read) and len(read) <= 8:
         raise AnswerError("domain_other", candidates=_top_level(extractor))
     ranked = extractor.rank_domains(read, top_k=3)
+    clear = _clear_top(ranked)
+    if clear is not None:
+        return clear  # "食品加工", "茶叶加工的机器": the user's own words point at one sub-category
     raise AnswerError("domain_unclear", candidates=ranked or _top_level(extractor))
+
+
+# The user's own words name a domain when their ranking has one sub-category this far ahead.
+WORDS_DOMAIN_SCORE = 0.5
+WORDS_DOMAIN_GAP = 0.3
+
+
+def _clear_top(ranked: list[dict]) -> str | None:
+    if not ranked or not ranked[0].get("sub_code"):
+        return None
+    top = float(ranked[0].get("score") or 0.0)
+    second = float(ranked[1].get("score") or 0.0) if len(ranked) > 1 else 0.0
+    if top >= WORDS_DOMAIN_SCORE and top - second >= WORDS_DOMAIN_GAP:
+        return str(ranked[0]["sub_code"])
+    return None
 
 
 _NEGATED = re.compile(r"(?:不是|不算|不属于)[^，,。；;]*?(?:那类|那个|那一类|这类|类|的)?(?=[，,。；;]|$)")
@@ -243,10 +261,12 @@ def _timeline(text: str, _slots: dict, now: datetime | None) -> dict:
 def _coop_mode(text: str, _slots: dict, _now) -> list[str]:
     if text in COOP_MODES:
         return [text]
-    modes = text_extractor().parse_coop_modes(text)
-    if modes:
-        return modes
+    modes = list(text_extractor().parse_coop_modes(text) or [])
     found = [mode for mode, pattern in _COOP_PLAIN if pattern.search(text)]
+    if modes:
+        # "技术咨询，再加上检测": a plain word joined to a named mode adds its mode.
+        extra = [m for m in found if m not in modes and _JOINED.search(text)]
+        return list(dict.fromkeys([*modes, *extra]))
     if found:
         return list(dict.fromkeys(found))
     if _OTHER.search(text):
@@ -254,13 +274,14 @@ def _coop_mode(text: str, _slots: dict, _now) -> list[str]:
     raise AnswerError("coop_unparsed")
 
 
+_JOINED = re.compile(r"再加上?|加上|还有|另外|以及|同时|外加|顺便")
 # Plain words for the answer to the cooperation question, when the extraction found no mode name in it.
 _COOP_PLAIN: tuple[tuple[str, re.Pattern], ...] = (
     (
         "技术开发(合作开发)",
         re.compile(r"一起(?:搞|做|弄|研发|开发)|联合|共同(?:研发|开发)|跟专家一起|也参与"),
     ),
-    ("技术开发(委托开发)", re.compile(r"找人做|帮(?:我们)?(?:做|开发|搞)|外包|委托|我们出钱|包给")),
+    ("技术开发(委托开发)", re.compile(r"找人做|帮(?:我们)?(?:做|开发|搞)|外包|委[托拖脱]|我们出钱|包给")),
     ("技术咨询", re.compile(r"看看|指导|出(?:个)?主意|出(?:个)?方案|教(?:教|一下)?|培训|咨询|把把关|给建议")),
     ("技术服务", re.compile(r"检测|测试|化验|分析一下|做实验|代加工|运维")),
     ("技术转让", re.compile(r"买(?:个|下)?(?:现成|技术|专利)|现成的|直接用|转让")),
@@ -289,6 +310,8 @@ _DEICTIC_REGIONS = frozenset({"本地", "当地", "附近", "周边", "本省", 
 
 def partner_of(text: str) -> dict:
     """Partner preference read from `text` ("或者" is a conjunction, "本地" not a region)."""
+    # "老师傅" is a skilled worker, not a teacher of a university.
+    text = re.sub(r"老?师傅", "", text)
     partner = text_extractor().parse_partner(re.sub(r"或者|或是|还是", "或", text))
     names = [n for n in partner.get("names") or [] if not re.fullmatch(r"[\u4e00-\u9fff]{0,3}学院", n)]
     return {
@@ -330,7 +353,7 @@ _IP_PLAIN: tuple[tuple[str, re.Pattern], ...] = (
     (
         "归企业所有",
         re.compile(
-            r"归我(?:们|方|司)|我们(?:所有|own|拥有)|必须(?:是)?我们|归企业|归公司|归厂|我方所有|我们的"
+            r"归我(?:们|门|方|司)|我们(?:所有|own|拥有)|必须(?:是)?我们|归企业|归公司|归厂|我方所有|我们的"
         ),
     ),
     ("双方共有", re.compile(r"共有|共享|双方|一起(?:拥有|所有)|一人一半")),

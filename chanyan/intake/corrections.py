@@ -49,6 +49,10 @@ _WRONG = re.compile(r"不对|错了|有误|搞错|弄错|不准确|要改|改一
 _REMOVE = re.compile(
     r"^(?:把)?(?:去掉|删掉|删除|删去|拿掉)(.+?)$|^(?:把)?(.+?)(?:去掉|删掉|删除|拿掉)(?:吧)?$"
 )
+# "不是40万，是封顶35万", "不是委托开发而是合作开发": the old value denied, the new one after 是.
+_NOT_BUT = re.compile(
+    r"^(?:也)?(?:不是|并不是|不是说)(?P<old>.+?)[,，;；\s]*(?:而|应该|其实|实际上|就)?是(?P<new>.+)$"
+)
 _PUNCT_WORDS = (
     ("冒号", ":："),
     ("逗号", ",，"),
@@ -109,6 +113,9 @@ def _spans(text: str) -> list[tuple[str, str, bool, str]]:
         mark = _MARK.match(tail)
         value = tail[mark.end() :] if mark else tail
         wrong = bool(_WRONG.search(tail[: (mark.end() if mark else 0)] or tail[:6]))
+        denied = _NOT_BUT.match(value.strip())
+        if denied:
+            value, wrong = denied.group("new"), True
         before = text[max(0, _start - 8) : _start]
         context = before + tail[: (mark.end() if mark else 0) + 2]
         spans.append((slot, _TRAIL.sub("", value).strip(" ,，;；。"), wrong, context))

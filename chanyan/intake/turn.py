@@ -48,9 +48,12 @@ STOP_SLOT = "intake_stop"
 HANDOFF_PENDING_SLOT = "handoff_pending"
 
 TARGETS_HINT_SLOT = "targets_hint"
-# Questions asked as one while the second field is still open ("多少资金、什么时候完成？"): people answer both in
-# one reply, and a reply with only one of them leaves the other to its own question.
-ASKED_TOGETHER: dict[str, str] = {"budget": "timeline"}
+# Questions asked as one while the other fields are still open ("多少资金、什么时候完成？"; how to cooperate, who owns
+# the IP, which partner): people answer them in one reply, and a field the reply leaves out gets its own question.
+ASKED_TOGETHER: dict[str, tuple[str, ...]] = {
+    "budget": ("timeline",),
+    "coop_mode": ("ip_preference", "partner_preference"),
+}
 _CLAUSES = re.compile(r"[，,；;。、\s]+")
 # Slots whose value means an unfinished draft is waiting ("继续刚才的需求" resumes it).
 DRAFT_SLOTS: tuple[str, ...] = ("need_description", "budget", "timeline", "coop_mode", "tech_domain")
@@ -73,6 +76,13 @@ _REPEAT = re.compile(
 )
 # A budget the extraction found counts as the project's funds only when money is said around it.
 _MONEY_WORDS = re.compile(r"[万元块圆wWkK]|美元|美金|刀|欧元|RMB|rmb|人民币|预算|经费|资金|投入|费用|拿出")
+_NEED_CUE = re.compile(
+    r"想(?:要|搞|做|找|把|让|改|弄|提高|降低|解决|优化|开发)|需要|希望|求助|攻关|研发|找(?:专家|团队|高校|院所|人)"
+)
+_PROBLEM_CUE = re.compile(
+    r"问题|不够|不行|不透|不稳|不准|太(?:高|低|慢|快|多|大|小|差)|老是|总是|经常|常常|容易|超标|故障|开裂|断|裂|漏|堵|"
+    r"慢|难|差|低|高|改进|优化|提高|提升|降低|减少|工艺|设备|系统|配方|技术"
+)
 # Messages that open the interview without saying the need ("我要提交一个技术需求").
 _ONLY_OPENING = re.compile(
     r"^(?:你好|您好|hi|hello|在吗)?[,，。!！\s]*(?:我|我们)?(?:想|要|需要)?(?:提交|发布|提|登记|填)(?:一个|个|一下)?(?:技术)?需求[吧。.!！]*$",
@@ -158,7 +168,14 @@ def process_turn(
     if extraction is None and has_meaningful_text(read):
         extraction = extractor.extract(read, now=now)
     values = _values_in(raw, read, requested_slot, slots, extraction or {}, now=now)
-    act = acts.classify(read, intent=intent, confidence=intent_confidence, has_values=bool(values))
+    answers_asked = (
+        requested_slot in _CLAUSE_READ_SLOTS
+        and requested_slot not in values
+        and _clause_answer(requested_slot, read, slots, now=now) is not None
+    )
+    act = acts.classify(
+        read, intent=intent, confidence=intent_confidence, has_values=bool(values) or answers_asked
+    )
 
     if act.kind in (acts.RESTART, acts.CANCEL, acts.PAUSE):
         result.stop = {acts.RESTART: RESTART, acts.CANCEL: CANCEL, acts.PAUSE: PAUSE}[act.kind]
@@ -171,6 +188,19 @@ def process_turn(
         result.detail = act.detail
         return result
 
+    if (
+        act.kind == acts.ANSWER
+        and requested_slot in _NOTED_QUESTION_SLOTS
+        and not any(not slots.get(s) for s in values)  # it says nothing new ("合作开发的话一般要多久？")
+        and acts.is_open_question(read)
+        and not acts.CLARIFY.search(read)
+        and not _REPEAT.search(read)
+        and not explicit_edits(read)
+    ):
+        act = acts.Act(acts.QUESTION, "other")  # a question no FAQ covers: noted, then the question again
+    if requested_slot and requested_slot in values and _only_edits_of_others(read, requested_slot):
+        # "合作方式不是委托开发，是合作开发，我们的老师傅也一起弄" while the partner is asked: a correction only.
+        values.pop(requested_slot)
     _fill_empty(values, slots, result)
     if act.kind == acts.HANDOFF:
         _handoff(slots, result)
@@ -286,7 +316,12 @@ def _values_in(
         and (requested == "timeline" or _time_meant(read, timeline))
     ):
         found["timeline"] = timeline
-    if extraction.get("coop_modes") and "coop_mode" not in found:
+    if (
+        extraction.get("coop_modes")
+        and "coop_mode" not in found
+        and requested != "coop_mode"  # the answer itself is read whole by its parser
+        and _COOP_NAMED.search(read)
+    ):
         found["coop_mode"] = list(extraction["coop_modes"])
     if extraction.get("ip_preference") and "ip_preference" not in found:
         found["ip_preference"] = extraction["ip_preference"]
@@ -318,6 +353,25 @@ def _values_in(
             found[TARGETS_HINT_SLOT] = targets  # one: asked with it, so the user can add the others
     return found
 
+
+# A cooperation mode said in passing counts only when named ("能出方案就行" in a timeline answer is not 技术咨询).
+_COOP_NAMED = re.compile(r"委托|合作开发|联合开发|共同开发|转让|许可|咨询|技术服务|外包|合作方式|合作模式")
+_IP_NAMED = re.compile(r"知识产权|产权|专利|成果|归属|IP|跳过")
+_PARTNER_NONE = re.compile(r"不限|合作方|都行|都可以|无所谓|没要求|跳过")
+# Questions a user may ask instead of answering these (they are noted and the question is asked again).
+_NOTED_QUESTION_SLOTS = frozenset(
+    {
+        "budget",
+        "timeline",
+        "coop_mode",
+        "ip_preference",
+        "partner_preference",
+        "enterprise_name",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+    }
+)
 
 _COUNTED = re.compile(
     r"^(?:多|来|余)?(?:步|人|头|只|台|件|个|次|吨|亩|平|米|公里|字|条|张|套|户|家|株|粒|方|度|小时|天|年)"
@@ -475,6 +529,12 @@ def _corrections_of_other_fields(
             result.ask = requested  # the message was the correction only: the pending question again
 
 
+def _only_edits_of_others(read: str, requested: str) -> bool:
+    """Whether the message only corrects fields other than `requested`."""
+    spans = explicit_edits(read)
+    return bool(spans) and all(slot != requested for slot, _v, _w in spans) and _only_edits(read)
+
+
 def _only_edits(read: str) -> bool:
     """Whether the message is nothing but edits (what comes before the first named field is talk)."""
     spans = explicit_edits(read)
@@ -540,6 +600,11 @@ def _answer_requested(
     try:
         value = parse_answer(requested, text, {**slots, **result.slots}, now=now)
     except AnswerError as err:
+        value = _clause_answer(requested, read, {**slots, **result.slots}, now=now)
+        if value is not None:
+            result.slots[requested] = value
+            result.failures.pop(requested, None)
+            return
         if err.candidates is not None:
             result.slots["domain_candidates"] = err.candidates
         answered_other = [s for s in result.slots if s in SLOT_NAMES and s != requested]
@@ -560,27 +625,72 @@ def _answer_requested(
     result.failures.pop(requested, None)
 
 
+# Slots whose answer may come with a remark around it ("那先面议吧，回头跟专员细聊"): read clause by clause too.
+_CLAUSE_READ_SLOTS = frozenset({"budget", "timeline"})
+
+
+def _clause_answer(slot: str, read: str, slots: dict[str, Any], *, now: datetime | None) -> Any:
+    """The value of `slot` in the whole message, else in its first clause that is one; None when none is."""
+    for text in (read, *_CLAUSES.split(read)):
+        if not text:
+            continue
+        try:
+            return parse_answer(slot, text, slots, now=now)
+        except AnswerError:
+            continue
+    return None
+
+
 def _answer_asked_together(
     read: str, requested: str, slots: dict[str, Any], result: TurnResult, *, now: datetime | None
 ) -> bool:
-    """The second field of a paired question, from the clause of the reply that answers it ("面议，不急");
-    whether it was answered."""
-    second = ASKED_TOGETHER.get(requested)
-    if not second or slots.get(second) or second in result.slots:
+    """The other fields of a grouped question, each from the clauses of the reply that answer it ("面议，不急";
+    "委托开发，双方共有，清华或者浙大"); whether any was answered."""
+    open_fields = [s for s in ASKED_TOGETHER.get(requested, ()) if not slots.get(s) and s not in result.slots]
+    if not open_fields:
         return False
     first = result.slots.get(requested)
-    used = str(first.get("text") or "") if isinstance(first, dict) else str(first or "")
-    for clause in _CLAUSES.split(read):
-        if not clause or (used and (used in clause or clause in used)):
+    used = str(first.get("text") or "") if isinstance(first, dict) else ""
+    merged = {**slots, **result.slots}
+    clauses = [
+        c
+        for c in _CLAUSES.split(read)
+        if c
+        and not (used and (used in c or c in used))
+        # "委托开发或者合作开发都可以" answers the cooperation, not the IP or the partner
+        and not (requested == "coop_mode" and _COOP_NAMED.search(c))
+    ]
+    answered = False
+    for second in open_fields:
+        if second == "partner_preference":
+            # A partner is often a list ("清华、浙大"): read from what the other fields left, as one text.
+            rest = "，".join(clauses)
+            value = None
+            if rest and (
+                partner_of(rest) != {"types": [], "names": [], "regions": []} or _PARTNER_NONE.search(rest)
+            ):
+                try:
+                    value = parse_answer(second, rest, merged, now=now)
+                except AnswerError:
+                    value = None
+            if value is not None:
+                result.slots[second] = value
+                result.failures.pop(second, None)
+                answered = True
             continue
-        try:
-            value = parse_answer(second, clause, {**slots, **result.slots}, now=now)
-        except AnswerError:
-            continue
-        result.slots[second] = value
-        result.failures.pop(second, None)
-        return True
-    return False
+        for clause in clauses:
+            try:
+                value = parse_answer(second, clause, merged, now=now)
+            except AnswerError:
+                continue
+            if second == "ip_preference" and value == SKIPPED and not _IP_NAMED.search(clause):
+                continue  # "都行" beside a cooperation mode is not "no IP preference"
+            result.slots[second] = value
+            result.failures.pop(second, None)
+            clauses.remove(clause)
+            answered = True
+            break
+    return answered
 
 
 def _same_numbers(hint: str, answer: str) -> bool:
@@ -689,9 +799,9 @@ def question_for(slot: str, slots: dict[str, Any]) -> tuple[str, dict[str, Any]]
     utter_ask_enterprise_name: one question, one reply)."""
     if slot == "tech_targets" and slots.get(TARGETS_HINT_SLOT):
         return "utter_ask_tech_targets_hint", {"hint": slots[TARGETS_HINT_SLOT]}
-    second = ASKED_TOGETHER.get(slot)
-    if second and not slots.get(second):
-        return f"utter_ask_{slot}_and_{second}", {}
+    open_fields = [s for s in ASKED_TOGETHER.get(slot, ()) if not slots.get(s)]
+    if open_fields:
+        return f"utter_ask_{slot}_and_{'_and_'.join(open_fields)}", {}
     return f"utter_ask_{slot}", {}
 
 
@@ -893,7 +1003,10 @@ def _carries_need(read: str) -> bool:
     if parse_labelled(read):
         return True
     extraction = text_extractor().extract(read)
-    return bool(extraction.get("domains") or extraction.get("keywords")) and len(read) >= 10
+    if extraction.get("domains") or extraction.get("keywords"):
+        return len(read) >= 10
+    # No term of the taxonomy in it ("萎凋不透，想搞一套控温控湿的设备"): a long message saying a problem and a wish.
+    return len(read) >= 20 and bool(_NEED_CUE.search(read)) and bool(_PROBLEM_CUE.search(read))
 
 
 def _amend_turn(

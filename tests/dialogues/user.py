@@ -35,8 +35,13 @@ CONTACT_BLOCK_SLOTS = frozenset({"contact", "contact_block", "contact_details", 
 SUMMARY_CUE = re.compile(r"请核对|核对.{0,6}需求单|确认单")
 # A question about one contact slot is the contact block when it asks for two or more of these at once.
 CONTACT_CUES = (re.compile(r"单位|公司"), re.compile(r"联系人|称呼|姓名"), re.compile(r"手机|电话"))
-# A question that also asks another field (the budget with the timeline): the user answers both in one reply.
-ALSO_ASKED = {"timeline": re.compile(r"什么时候|何时|多久|时限")}
+# A question that also asks another field (the budget with the timeline, the cooperation with the IP): the user
+# answers both in one reply.
+ALSO_ASKED = {
+    "timeline": re.compile(r"什么时候|何时|多久|时限"),
+    "ip_preference": re.compile(r"知识产权|产权归属"),
+    "partner_preference": re.compile(r"什么样的合作方|意向合作方|哪类合作方|合作方有(?:偏好|要求)"),
+}
 CONFIRM_RETRY = "确认"
 MAX_CONFIRM_RETRIES = 2
 MAX_ASKS = 5  # answers to one question before the user gives up

@@ -1,0 +1,133 @@
+"""Turn kinds mid-form and at the summary: corrections said as "不是X是Y", pauses, natural confirmations,
+questions the FAQ does not cover, the cooperation block asked as one question, values said in passing."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chanyan.intake.answers import parse_answer, partner_of
+from chanyan.intake.turn import PAUSE, REVIEW_SLOT, outside_turn, process_turn, question_for
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+FILLED = {
+    "draft_id": "d",
+    "need_description": "井下皮带机纵向撕裂，想要在线检测",
+    "budget": {"min_cny": 400000, "max_cny": 400000, "kind": "exact", "text": "40万"},
+    "timeline": {"deadline": "2027-06-30", "text": "明年6月前"},
+    "coop_mode": ["技术开发(委托开发)"],
+}
+
+
+def turn(text, requested=None, slots=None, **kwargs):
+    kwargs.setdefault("now", NOW)
+    return process_turn(text, requested, {"draft_id": "d", **(slots or {})}, **kwargs)
+
+
+def test_a_correction_said_as_not_x_but_y_changes_that_field_and_asks_the_pending_question_again():
+    result = turn(
+        "等下，合作方式不是委托开发，是合作开发，我们的老师傅也一起弄", "partner_preference", FILLED
+    )
+    assert result.slots["coop_mode"] == ["技术开发(合作开发)"]
+    assert "partner_preference" not in result.slots
+    assert result.ask == "partner_preference"
+    assert result.changed == ["coop_mode"]
+
+
+def test_two_corrections_in_one_message_mid_form_are_both_applied():
+    result = turn("等下，预算不是40万，是封顶35万；时间也改成明年五一前", "ip_preference", FILLED)
+    assert result.slots["budget"]["max_cny"] == 350000
+    assert result.slots["budget"]["kind"] == "upper_bound"
+    assert result.slots["timeline"]["deadline"] in ("2027-04-30", "2027-05-01")
+    assert "ip_preference" not in result.slots
+    assert result.ask == "ip_preference"
+
+
+@pytest.mark.parametrize("text", ["等会儿再说，来客户了", "一会儿再填", "待会儿再弄吧"])
+def test_later_said_in_other_words_pauses(text):
+    assert turn(text, "coop_mode", FILLED).stop == PAUSE
+
+
+@pytest.mark.parametrize(
+    "text", ["嗯呐", "没问题就这么报", "OK提交", "對，確認", "对的，提交", "没毛病，提交", "可中"]
+)
+def test_natural_confirmations_at_the_summary_file_the_request(text):
+    assert turn(text, REVIEW_SLOT, FILLED).slots.get(REVIEW_SLOT) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "response"),
+    [
+        ("钱这块付款方式是怎么弄的？先付还是做完再付？", "budget", "utter_faq_payment"),
+        ("能线下见面谈吗？", "enterprise_name", "utter_faq_meeting"),
+        ("你们以前做过类似的案例吗？", "enterprise_name", "utter_faq_other"),
+        ("合作开发的话一般要多久？", "ip_preference", "utter_faq_other"),
+    ],
+)
+def test_a_question_mid_form_is_answered_never_stored_and_the_question_is_asked_again(
+    text, requested, response
+):
+    result = turn(text, requested, FILLED)
+    assert (response, {}) in result.say
+    assert requested not in result.slots
+    assert result.ask == requested
+    assert not result.error
+
+
+def test_the_cooperation_block_is_one_question_while_its_fields_are_open():
+    assert question_for("coop_mode", {})[0] == "utter_ask_coop_mode_and_ip_preference_and_partner_preference"
+    assert (
+        question_for("coop_mode", {"ip_preference": "双方共有"})[0]
+        == "utter_ask_coop_mode_and_partner_preference"
+    )
+    assert (
+        question_for("coop_mode", {"ip_preference": "x", "partner_preference": "y"})[0]
+        == "utter_ask_coop_mode"
+    )
+
+
+def test_one_reply_to_the_cooperation_block_fills_all_three():
+    result = turn("委托开发，双方共有，清华或者浙大", "coop_mode", FILLED)
+    assert result.slots["coop_mode"] == ["技术开发(委托开发)"]
+    assert result.slots["ip_preference"] == "双方共有"
+    assert set(result.slots["partner_preference"]["names"]) == {"清华大学", "浙江大学"}
+
+
+def test_a_reply_with_only_the_mode_leaves_the_others_to_their_own_questions():
+    result = turn("委托开发或者合作开发都可以", "coop_mode", FILLED)
+    assert set(result.slots["coop_mode"]) == {"技术开发(委托开发)", "技术开发(合作开发)"}
+    assert "ip_preference" not in result.slots
+    assert "partner_preference" not in result.slots
+
+
+def test_a_plain_word_joined_to_a_named_mode_adds_its_mode():
+    assert parse_answer("coop_mode", "技术咨询，再加上检测", {}) == ["技术咨询", "技术服务"]
+
+
+def test_a_timeline_answer_that_mentions_a_plan_is_not_a_cooperation_mode():
+    slots = {k: v for k, v in FILLED.items() if k not in ("coop_mode", "timeline")}
+    result = turn("半年内能出方案就行", "timeline", slots)
+    assert result.slots["timeline"]["months"] == 6
+    assert "coop_mode" not in result.slots
+
+
+def test_the_domain_named_in_the_users_own_words_is_taken():
+    candidates = [
+        {
+            "code": "70",
+            "name": "资源与环境",
+            "sub_code": "701",
+            "sub_name": "水污染控制与水资源利用技术",
+            "score": 0.3,
+        },
+    ]
+    assert parse_answer("tech_domain", "食品加工", {"domain_candidates": candidates}) == "206"
+
+
+def test_a_need_with_no_taxonomy_term_still_opens_the_interview():
+    text = "我们茶厂做白茶的，萎凋全靠天，阴雨天萎凋不透，想搞一套能控温控湿的萎凋设备和工艺"
+    assert outside_turn(text, {}, now=NOW).start_form
+
+
+def test_a_master_worker_is_not_a_university():
+    assert partner_of("我们自己的老师傅也要一起弄")["types"] == []
