@@ -46,7 +46,7 @@ SOCIAL_KINDS = ("greet", "thanks", "chitchat", "bot_challenge")
 INTENT_CONFIDENCE = 0.7
 
 _END = r"[。.!！~～…\s]*$"
-_PARTICLES = "吧啊呀哈了的呢嘛哦噢嘞啦哟"
+_PARTICLES = "吧啊呀哈了的呢嘛哦噢嘞啦哟哒"
 
 # Words that mean yes (after simplification and typo mending); a message made only of them confirms.
 YES_WORDS = frozenset(
@@ -176,6 +176,23 @@ YES_WORDS = frozenset(
         "就这么着吧",
         "没啥了",
         "都没错",
+        "好哒",
+        "对哒",
+        "确实",
+        "提交就行",
+        "就按这个",
+        "按这个",
+        "按这个来",
+        "就按这个来",
+        "不用改",
+        "不用改了",
+        "不需要改",
+        "没什么要改",
+        "没有要改",
+        "没要改",
+        "没啥要改",
+        "对滴",
+        "都没毛病",
     ]
 )
 NO_WORDS = frozenset(
@@ -205,15 +222,17 @@ NO_WORDS = frozenset(
 
 _PAUSE = re.compile(
     r"(?:先这样(?:吧|子)?|先到这|回头再(?:说|填|弄|聊)|改天再|晚点再|晚些再|稍后再|等会儿?再|待会儿?再|一会儿?再|等下再|过会儿?再|"
-    r"回头(?:接着|继续)|来客户了|来人了|先去忙|以后再(?:说|填)|我去开个?会|先忙|先不填了|先不弄了|"
+    r"回头(?:接着|继续)|来客户了|来人了|先去忙|(?:我)?先?去开(?:个)?会|先存(?:一下|着)?|下班了|"
+    r"(?:晚上|下午|明天|明早|回头|过两天|改天|下周|周一|晚点)(?:再|接着|继续)(?:说|填|弄|聊|继续)?|"
+    r"(?:问问|问一下|请示(?:一下)?|商量(?:一下)?)(?:老板|领导|同事|技术|财务)(?:再说|再填|再定)?|以后再(?:说|填)|我去开个?会|先忙|先不填了|先不弄了|"
     r"下次再(?:填|说|弄)|明天再(?:填|说|弄)|有事先走|先保存|保存一下|先存着|先停一下|暂停)"
 )
 _CANCEL = re.compile(
-    r"^(?:那?就?算了(?:吧|不弄了|不填了|不要了|不用了)?(?:[,，]?谢谢(?:了|你)?)?|取消(?:吧|掉|了|申请|需求|这个需求|提交)?|不要了|不弄了|不填了|不需要了|不用了|撤销|作废|不提了|放弃)"
+    r"^(?:那?就?算了(?:吧|不弄了|不填了|不要了|不用了)?(?:[,，]?谢谢(?:了|你)?)?|取消(?:吧|掉|了|申请|需求|这个需求|提交)?|不要了|不弄了|不填了|不需要了|不用了|撤销|作废|不提了|放弃)(?:[,，]?谢谢(?:了|你|您)?)?"
     + _END
 )
 _CANCEL_WORD = re.compile(r"取消|(?<!先)不弄了|(?<!先)不搞了|(?<!先)不填了吧?$|不要了$")  # "先不填了" pauses
-_RESTART = re.compile(r"(?:重新开始|从头开始|从头来|重来一遍?|重新来|重新填|再来一遍|清空重填)")
+_RESTART = re.compile(r"(?:重新开始|从头开始|从头再?来|重来一遍?|重新来|重新填|再来一遍|清空重填)")
 GREETING = re.compile(
     r"^(?:你好|您好|你们好|hi|hello|hey|哈喽|嗨|在吗|在不在|有人吗|早上好|下午好|晚上好)(?:呀|啊|哈)?[,，。.!！~\s]*(?:你好|您好|在吗|请问)?[,，。.!！~?？\s]*$",
     re.I,
@@ -294,12 +313,14 @@ _SOCIAL: tuple[tuple[str, re.Pattern], ...] = (
 _GOODBYE = re.compile(r"^(?:好的?|那)?[,，\s]*(?:再见|拜拜|bye|下次再聊|回头聊)[。.!！~\s]*$", re.I)
 # Asking what a question means ("知识产权是啥意思？") is a question about the form, not an answer.
 CLARIFY = re.compile(
-    r"(?:是)?(?:啥|什么)意思|不懂|不明白|没听懂|什么是|是指什么|指的是啥|怎么填|填什么|填啥|啥叫|什么叫"
+    r"(?:是)?(?:啥|什么)意思|不懂|不明白|没听懂|什么是|是指什么|指的是啥|怎么填|填什么|填啥|啥叫|什么叫|"
+    r"为(?:啥|什么)要(?:问|填|写|留)|问这个(?:干嘛|做什么|有啥用)|有(?:啥|什么)(?:区别|不同|差别)|区别是|哪(?:个|种)(?:好|更好|合适)"
 )
 _QUESTION_MARK = re.compile(r"[?？]|吗[。.!！]*$|呢[。.!！]*$")
 # A question to the platform that no FAQ covers ("你们有案例吗？"): said mid-form it is noted, never stored.
 _OPEN_QUESTION = re.compile(
-    r"(?:能不能|可不可以|可以吗|能吗|行吗|会不会|是不是|有没有|怎么|为什么|为啥|什么|啥|哪|多久|多少|几)[^,，。]*(?:[?？]|吗|呢)[。.!！\s]*$|吗[?？]?[。.!！\s]*$"
+    r"(?:能不能|可不可以|可以吗|能吗|行吗|会不会|是不是|有没有|怎么|为什么|为啥|什么|啥|哪|多久|多少|几)[^,，。]*(?:[?？]|吗|呢)[。.!！\s]*$|吗[?？]?[。.!！\s]*$|"
+    r"^(?:请问|能不能|可不可以|是不是|为啥|为什么|一般(?:多久|多少|怎么|要))|^[^,，。]{0,8}(?:跟谁|是谁|找谁)|多久(?:能|会|可以)"
 )
 
 
@@ -321,9 +342,13 @@ def _tokens(text: str) -> list[str]:
     return [t.strip(_PARTICLES) for t in re.split(r"[\s,，、。.!！~～;；]+", lowered) if t.strip(_PARTICLES)]
 
 
+# Tokens that neither confirm nor deny ("提交吧，谢谢"): allowed beside a yes.
+_NEUTRAL = frozenset(["谢谢", "谢了", "多谢", "感谢", "麻烦了", "辛苦了", "辛苦", "那", "那就", "嗯那"])
+
+
 def is_yes(text: str) -> bool:
     """ "行，就这样，提交吧", "都对，没毛病", "对 确认", "確認", "中": every part of the message says yes."""
-    tokens = _tokens(text)
+    tokens = [t for t in _tokens(text) if t not in _NEUTRAL] or _tokens(text)
     return bool(tokens) and all(t in YES_WORDS or _yes_compound(t) for t in tokens)
 
 
@@ -332,7 +357,7 @@ def _yes_compound(token: str) -> bool:
     rest = token
     while rest:
         for size in range(min(6, len(rest)), 0, -1):
-            if rest[:size] in YES_WORDS:
+            if rest[:size] in YES_WORDS or (rest[:size] in _NEUTRAL and rest != token):
                 rest = rest[size:].lstrip(_PARTICLES)
                 break
         else:
@@ -340,9 +365,16 @@ def _yes_compound(token: str) -> bool:
     return True
 
 
+# "有个地方不对", "还要改", "等一下我改一下": the summary is not right, the field not yet named.
+_NO_PHRASE = re.compile(
+    r"^(?:等一?下|等等|稍等)?[,，\s]*(?:我)?(?:还)?(?:有(?:个|几个|一点|点|些)?(?:地方|内容|信息)?(?:不对|问题|错|要改)|"
+    r"(?:要|想|得|需要)改(?:一下|几处|几个地方|点东西)?|改(?:一下|几处)|错(?:了)?)[吧啊呢了。.!！\s]*$"
+)
+
+
 def is_no(text: str) -> bool:
     tokens = _tokens(text)
-    return bool(tokens) and all(t in NO_WORDS for t in tokens)
+    return bool(tokens) and all(t in NO_WORDS or t == "错" or _NO_PHRASE.match(t) for t in tokens)
 
 
 def faq_key(text: str) -> str | None:

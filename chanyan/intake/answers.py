@@ -63,7 +63,9 @@ _NAME_PREFIX = re.compile(
 _DECLINE_OPTIONAL = re.compile(
     r"跳过|不留|不填|不写|不提供|不方便|没有|没|暂无|不用|不太用|不需要|无要求|没要求|不清楚|不知道|以后再说|先不说|算了"
 )
-_NOT_LIMITED = re.compile(r"(?:不限|都可以|都行|无所谓|没要求|没有要求|随便|均可)")
+_NOT_LIMITED = re.compile(
+    r"(?:不限|都可以|都行|无所谓|没要求|没有要求|没(?:啥|什么)(?:特别的?)?要求|随便|均可)"
+)
 
 
 class AnswerError(ValueError):

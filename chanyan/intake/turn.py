@@ -168,6 +168,12 @@ def process_turn(
     if extraction is None and has_meaningful_text(read):
         extraction = extractor.extract(read, now=now)
     values = _values_in(raw, read, requested_slot, slots, extraction or {}, now=now)
+    if acts.is_open_question(read) and not explicit_edits(read):
+        if acts.CLARIFY.search(read):
+            values = {}  # "合作开发和委托开发有啥区别？" asks what the words mean; it answers nothing
+        for slot in ("enterprise_name", "contact_name", "partner_preference"):
+            if slot != requested_slot or _ASKING_WORD.search(read):
+                values.pop(slot, None)  # "专家是哪些学校的？" names no organisation of the user's
     answers_asked = (
         requested_slot in _CLAUSE_READ_SLOTS
         and requested_slot not in values
@@ -191,13 +197,21 @@ def process_turn(
     if (
         act.kind == acts.ANSWER
         and requested_slot in _NOTED_QUESTION_SLOTS
-        and not any(not slots.get(s) for s in values)  # it says nothing new ("合作开发的话一般要多久？")
         and acts.is_open_question(read)
         and not acts.CLARIFY.search(read)
         and not _REPEAT.search(read)
         and not explicit_edits(read)
+        # it says nothing new ("合作开发的话一般要多久？")
+        and not any(not slots.get(s) for s in values if s != requested_slot)
+        and (
+            # "我们是苏州精工机械有限公司，可以吗？" answers; "专家是哪些学校的？" does not
+            requested_slot not in values
+            if requested_slot in ("enterprise_name", "contact_name")
+            else not _parses_as(requested_slot, read, slots, now=now)  # "清华可以吗？" answers
+        )
     ):
         act = acts.Act(acts.QUESTION, "other")  # a question no FAQ covers: noted, then the question again
+        values.pop(requested_slot, None)
     if requested_slot and requested_slot in values and _only_edits_of_others(read, requested_slot):
         # "合作方式不是委托开发，是合作开发，我们的老师傅也一起弄" while the partner is asked: a correction only.
         values.pop(requested_slot)
@@ -236,6 +250,8 @@ def process_turn(
         return _finish(result, slots, requested_slot)
 
     _corrections_of_other_fields(read, requested_slot, slots, result, now=now)
+    if not result.changed:
+        _unnamed_corrections_of_filled(read, requested_slot, slots, values, result)
     if requested_slot:
         before = (dict(result.failures), list(result.say))
         _answer_requested(raw, read, requested_slot, slots, result, history=history, now=now)
@@ -499,6 +515,8 @@ def _named_slot(read: str) -> str | None:
             return slot
     if "知识产权" in read or "产权" in read:
         return "ip_preference"
+    if _COOP_NAMED.search(read):
+        return "coop_mode"
     return None
 
 
@@ -529,6 +547,57 @@ def _corrections_of_other_fields(
             result.ask = requested  # the message was the correction only: the pending question again
 
 
+# A change said without naming the field ("哦不对，还是合作开发吧", "不是50万，是80万"): the value names the field.
+_CHANGE_CUE = re.compile(r"不对|错了|说错|写错|改成|改为|换成|还是|应该是|不是.{1,12}(?:而)?是|算了")
+_DENIED_THEN_NEW = re.compile(
+    r"不是(?P<old>[^，,。；;]{1,12}?)[，,\s]*(?:而|应该|其实)?是(?P<new>[^，,。；;]+)"
+)
+# Fields whose values say what they are (a mode, an amount, a date, an IP class, a phone, an e-mail).
+_SELF_NAMING = ("coop_mode", "budget", "timeline", "ip_preference", "contact_phone", "contact_email")
+
+
+def _unnamed_corrections_of_filled(
+    read: str,
+    requested: str | None,
+    slots: dict[str, Any],
+    values: dict[str, Any],
+    result: TurnResult,
+    *,
+    at_summary: bool = False,
+) -> None:
+    """A correction of an answered field that does not name it: its value, said with a change cue (at the
+    summary any value will do), replaces the earlier answer."""
+    if not at_summary and (not requested or requested == REVIEW_SLOT or not _CHANGE_CUE.search(read)):
+        return
+    denied = _DENIED_THEN_NEW.search(read)
+    if denied:
+        # "不是40万，是80万": the new value alone says which field it is.
+        for slot in ("budget", "timeline", "coop_mode", "ip_preference"):
+            try:
+                values = {**values, slot: parse_answer(slot, denied.group("new"), slots)}
+                break
+            except AnswerError:
+                continue
+    for slot in _SELF_NAMING:
+        if slot == requested or slot not in values or not slots.get(slot):
+            continue
+        if _same_value(slots[slot], values[slot]):
+            continue
+        result.slots[slot] = values[slot]
+        result.changed.append(slot)
+    if result.changed:
+        result.say.append(("utter_changed", {"fields": "、".join(SLOT_LABELS[s] for s in result.changed)}))
+
+
+def _same_value(old: Any, new: Any) -> bool:
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = ("min_cny", "max_cny", "kind", "deadline", "months", "days")
+        return all(old.get(k) == new.get(k) for k in keys)
+    if isinstance(old, list) and isinstance(new, list):
+        return set(old) == set(new)
+    return old == new
+
+
 def _only_edits_of_others(read: str, requested: str) -> bool:
     """Whether the message only corrects fields other than `requested`."""
     spans = explicit_edits(read)
@@ -544,7 +613,17 @@ def _only_edits(read: str) -> bool:
     from chanyan.intake.corrections import first_field_at
 
     start = first_field_at(read)
-    return start is not None and not has_meaningful_text(strip_talk(read[:start])) and bool(first_word)
+    if start is None or not first_word:
+        return False
+    before = _DISCOURSE.sub("", strip_talk(read[:start]))
+    return not has_meaningful_text(before)
+
+
+# Words that open a correction and carry nothing ("算了，预算还是写60万吧", "哦对了，…", "等一下，…").
+_DISCOURSE = re.compile(
+    r"(?:算了|哦|噢|喔|啊|呃|嗯|对了|等下|等一下|等等|不对|哦不对|还有|另外|那个|就是|然后|我想|我再|再说一下|补充一下|"
+    r"老板(?:刚|又)?(?:说|讲)了?|刚想起来|差点忘了|忘了说)[,，、。!！\s…]*"
+)
 
 
 def _answer_requested(
@@ -562,6 +641,17 @@ def _answer_requested(
         return  # a labelled line or a correction already answered it
     if result.ask == requested:
         return  # the message corrected another field; the pending question is asked again
+    if (
+        requested in ("enterprise_name", "contact_name")
+        and acts.is_open_question(read)
+        and not (find_phones(read) or find_emails(read))  # "王工，139…，可以吗？" is the contact block
+    ):
+        # "委托开发可以吗？" while the company is asked: what it answers is kept, the question is no name.
+        answered = [s for s in result.slots if s in SLOT_NAMES and s != requested]
+        if answered:
+            result.say.append(("utter_noted", {"fields": "、".join(SLOT_LABELS[s] for s in answered)}))
+            result.ask = requested
+            return
     text = _answer_text(raw, read, requested)
     hint = slots.get(TARGETS_HINT_SLOT)
     if (
@@ -607,7 +697,12 @@ def _answer_requested(
             return
         if err.candidates is not None:
             result.slots["domain_candidates"] = err.candidates
-        answered_other = [s for s in result.slots if s in SLOT_NAMES and s != requested]
+        answered_other = [
+            s for s in result.slots if s in SLOT_NAMES and s != requested and s not in result.changed
+        ]
+        if result.changed and not answered_other and err.code not in ("domain_unclear", "domain_other"):
+            result.ask = requested  # a correction only (acknowledged): the pending question again
+            return
         if answered_other and err.code not in ("domain_unclear", "domain_other"):
             # The user answered another question than the one asked: keep that, ask this one again.
             result.say.append(("utter_noted", {"fields": "、".join(SLOT_LABELS[s] for s in answered_other)}))
@@ -623,6 +718,22 @@ def _answer_requested(
         value = hint
     result.slots[requested] = value
     result.failures.pop(requested, None)
+
+
+def _parses_as(slot: str, read: str, slots: dict[str, Any], *, now: datetime | None) -> bool:
+    """Whether the message, without its question tail ("可以吗？"), reads as an answer to `slot`."""
+    if _ASKING_WORD.search(read):
+        return False  # "专家是哪些学校的？" asks; "清华可以吗？" answers
+    text = _TENTATIVE.sub("", read)
+    try:
+        parse_answer(slot, text or read, slots, now=now)
+    except AnswerError:
+        return False
+    return True
+
+
+_ASKING_WORD = re.compile(r"哪|什么|啥|谁|多少|几|怎么|为什么|为啥|是否|有没有|能不能|可不可以")
+_TENTATIVE = re.compile(r"[,，\s]*(?:可以|行|能|好|合适|对)?(?:吗|不|么|吧)?[?？。.!！\s]*$")
 
 
 # Slots whose answer may come with a remark around it ("那先面议吧，回头跟专员细聊"): read clause by clause too.
@@ -866,6 +977,14 @@ def _review_turn(
             )
         result.slots[REVIEW_SLOT] = None
         return result
+    if not acts.is_no(read) and has_meaningful_text(read):
+        # "还是合作开发吧", "不是40万，是80万": a value that names its field.
+        extraction = extraction or text_extractor().extract(read, now=now)
+        values = _values_in(raw, read, REVIEW_SLOT, slots, extraction, now=now)
+        _unnamed_corrections_of_filled(read, REVIEW_SLOT, slots, values, result, at_summary=True)
+        if result.changed:
+            result.slots[REVIEW_SLOT] = None
+            return result
     result.error = "review_which_field" if acts.is_no(read) else "review_unclear"
     return result
 

@@ -131,3 +131,78 @@ def test_a_need_with_no_taxonomy_term_still_opens_the_interview():
 
 def test_a_master_worker_is_not_a_university():
     assert partner_of("我们自己的老师傅也要一起弄")["types"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "slot", "check"),
+    [
+        ("哦不对，还是合作开发吧", "ip_preference", "coop_mode", lambda v: v == ["技术开发(合作开发)"]),
+        ("不是40万，是80万", "partner_preference", "budget", lambda v: v["max_cny"] == 800000),
+        ("算了，预算还是写60万吧，稳妥点", "enterprise_name", "budget", lambda v: v["max_cny"] == 600000),
+    ],
+)
+def test_a_correction_that_does_not_name_its_field_or_opens_with_talk_changes_only_that_field(
+    text, requested, slot, check
+):
+    result = turn(text, requested, FILLED)
+    assert check(result.slots[slot])
+    assert requested not in result.slots
+    assert result.ask == requested
+    assert not result.error
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "check"),
+    [
+        ("哦不对，还是合作开发吧", "coop_mode", lambda v: v == ["技术开发(合作开发)"]),
+        ("不是40万，是80万", "budget", lambda v: v["max_cny"] == 800000),
+        ("还是按100万吧", "budget", lambda v: v["max_cny"] == 1000000),
+    ],
+)
+def test_at_the_summary_a_value_that_names_its_field_corrects_it(text, slot, check):
+    result = turn(text, REVIEW_SLOT, {**FILLED, "ip_preference": "归企业所有"})
+    assert check(result.slots[slot])
+    assert result.changed == [slot]
+    assert result.slots[REVIEW_SLOT] is None
+
+
+@pytest.mark.parametrize("text", ["有个地方不对", "还要改", "等一下我改一下", "错了"])
+def test_a_denial_at_the_summary_asks_which_field(text):
+    assert turn(text, REVIEW_SLOT, FILLED).error == "review_which_field"
+
+
+@pytest.mark.parametrize("text", ["确认提交吧谢谢", "没什么要改的", "就按这个来", "对滴", "不用改了"])
+def test_more_confirmations_at_the_summary(text):
+    assert turn(text, REVIEW_SLOT, FILLED).slots.get(REVIEW_SLOT) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "requested", "slot"),
+    [("清华可以吗？", "partner_preference", "partner_preference"), ("50万够吗？", "budget", "budget")],
+)
+def test_a_tentative_answer_ending_in_a_question_is_an_answer(text, requested, slot):
+    slots = {k: v for k, v in FILLED.items() if k != requested}
+    result = turn(text, requested, slots)
+    assert slot in result.slots
+    assert not result.say
+
+
+@pytest.mark.parametrize("text", ["专家是哪些学校的？", "委托开发可以吗？"])
+def test_a_question_while_the_company_is_asked_is_never_the_company(text):
+    result = turn(text, "enterprise_name", FILLED)
+    assert "enterprise_name" not in result.slots
+    assert result.ask == "enterprise_name"
+
+
+def test_asking_what_two_modes_differ_in_explains_the_modes_and_stores_nothing():
+    result = turn("合作开发和委托开发有啥区别？", "ip_preference", FILLED)
+    assert result.say == [("utter_explain_coop_mode", {})]
+    assert "ip_preference" not in result.slots
+
+
+def test_a_budget_with_a_remark_after_it_is_read_from_its_clause():
+    slots = {k: v for k, v in FILLED.items() if k not in ("budget", "timeline")}
+    result = turn("那先面议吧，回头跟专员细聊，明年6月底前", "budget", slots)
+    assert result.slots["budget"]["kind"] == "negotiable"
+    assert result.slots["timeline"]["deadline"] == "2027-06-30"
+    assert not result.handoff
