@@ -317,7 +317,23 @@ def budget_candidates(
             re.search(r"\d\s?[wWkK]", core) and not re.search(r"[万千亿元块]", core) and currency is None
         )
         short_answer = len(text) <= NEGOTIABLE_SHORT
-        if shorthand and (strict or not short_answer) and rank < STRONG and not _budget_context(text, start):
+        # "50w以内", "30w左右": a bound or an approximation says 万-shorthand is a sum of money ("5k以内" may be rpm).
+        bounded = re.search(r"\d\s?[wW]", core) and (match["suffix"] or "") in (
+            "以内",
+            "以下",
+            "之内",
+            "封顶",
+            "为限",
+            "左右",
+            "上下",
+        )
+        if (
+            shorthand
+            and not bounded
+            and (strict or not short_answer)
+            and rank < STRONG
+            and not _budget_context(text, start)
+        ):
             continue
         # 三千, 五百: a bare number with no money unit is a budget only when labelled or as a short answer.
         if not money_unit and not shorthand and rank < STRONG and (strict or not short_answer):

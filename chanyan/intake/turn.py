@@ -371,7 +371,10 @@ def _values_in(
 
 
 # A cooperation mode said in passing counts only when named ("能出方案就行" in a timeline answer is not 技术咨询).
-_COOP_NAMED = re.compile(r"委托|合作开发|联合开发|共同开发|转让|许可|咨询|技术服务|外包|合作方式|合作模式")
+_COOP_NAMED = re.compile(
+    r"委托|合作开发|联合开发|共同开发|转让|技术许可|许可使用|技术咨询|咨询(?:服务|为主|就行|就可以|即可)|技术服务|外包|"
+    r"合作方式|合作模式"
+)  # "想咨询一下" asks a question; it names no mode
 _IP_NAMED = re.compile(r"知识产权|产权|专利|成果|归属|IP|跳过")
 _PARTNER_NONE = re.compile(r"不限|合作方|都行|都可以|无所谓|没要求|跳过")
 # Questions a user may ask instead of answering these (they are noted and the question is asked again).
