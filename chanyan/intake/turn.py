@@ -85,7 +85,7 @@ _PROBLEM_CUE = re.compile(
 )
 # Messages that open the interview without saying the need ("我要提交一个技术需求").
 _ONLY_OPENING = re.compile(
-    r"^(?:你好|您好|hi|hello|在吗)?[,，。!！\s]*(?:我|我们)?(?:想|要|需要)?(?:提交|发布|提|登记|填)(?:一个|个|一下)?(?:技术)?需求[吧。.!！]*$",
+    r"^(?:你好|您好|hi|hello|在吗)?[,，。!！\s]*(?:我|我们)?(?:还)?(?:想|要|需要)?(?:再|重新)?(?:提交|发布|提|登记|填|报)(?:一个|个|一下|一条)?(?:新的?)?(?:技术)?需求[吧。.!！]*$",
     re.I,
 )
 
@@ -1131,6 +1131,12 @@ def _carries_need(read: str) -> bool:
     return len(read) >= 20 and bool(_NEED_CUE.search(read)) and bool(_PROBLEM_CUE.search(read))
 
 
+# "上一个需求的…", "我刚刚报的那个需求…": the reference to the filed request, before its edits.
+_FILED_REFERENCE = re.compile(
+    r"^.{0,12}?(?:提交|提|报|发|填)?(?:了|过)?的?(?:那个|那份|那条|那一?个)?需求(?:的|里的?|中的?|[,，：:\s])*"
+)
+
+
 def _amend_turn(
     read: str, slots: dict[str, Any], out: OutsideResult, *, now: datetime | None
 ) -> OutsideResult:
@@ -1139,7 +1145,7 @@ def _amend_turn(
         out.slots["amend_pending"] = None
         out.say.append(("utter_amend_nothing", {}))
         return out
-    corrections = find_corrections(read, {}, now=now)
+    corrections = find_corrections(_FILED_REFERENCE.sub("", read), {}, now=now)
     if corrections.updates:
         out.amend = dict(corrections.updates)
         out.slots["amend_pending"] = None

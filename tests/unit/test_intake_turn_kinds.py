@@ -206,3 +206,31 @@ def test_a_budget_with_a_remark_after_it_is_read_from_its_clause():
     assert result.slots["budget"]["kind"] == "negotiable"
     assert result.slots["timeline"]["deadline"] == "2027-06-30"
     assert not result.handoff
+
+
+@pytest.mark.parametrize(
+    ("text", "stop"),
+    [("算了不提交了", "cancel"), ("先不提交，我再想想", "pause"), ("等一下，我问问老板再确认", "pause")],
+)
+def test_the_summary_can_be_cancelled_or_put_off_in_plain_words(text, stop):
+    assert turn(text, REVIEW_SLOT, FILLED).stop == stop
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("上一个需求的联系人写错了，应该是李明", "contact_name"),
+        ("我刚刚报的那个需求时间要改一下，改成明年底", "timeline"),
+        ("刚才那个需求，预算改成60万", "budget"),
+    ],
+)
+def test_an_edit_of_the_request_filed_last_is_applied_to_it(text, slot):
+    out = outside_turn(
+        text, {"last_request_ref": "XQ-20261125-0001", "contact_phone": "13912345678"}, now=NOW
+    )
+    assert slot in (out.amend or {})
+    assert not out.start_form
+
+
+def test_another_need_after_filing_starts_a_new_interview():
+    assert outside_turn("我还想再提一个需求", {"last_request_ref": "XQ-20261125-0001"}, now=NOW).start_form
