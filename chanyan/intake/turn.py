@@ -339,7 +339,11 @@ def _values_in(
         and _COOP_NAMED.search(read)
     ):
         found["coop_mode"] = list(extraction["coop_modes"])
-    if extraction.get("ip_preference") and "ip_preference" not in found:
+    if (
+        extraction.get("ip_preference")
+        and "ip_preference" not in found
+        and (requested == "ip_preference" or _IP_NAMED.search(read) or re.search(r"归|共有|共享", read))
+    ):  # "都可以，你们看着办" answering the cooperation says nothing about the IP
         found["ip_preference"] = extraction["ip_preference"]
     partner = extraction.get("partner") or {}
     said_partner = (
@@ -376,7 +380,7 @@ _COOP_NAMED = re.compile(
     r"合作方式|合作模式"
 )  # "想咨询一下" asks a question; it names no mode
 _IP_NAMED = re.compile(r"知识产权|产权|专利|成果|归属|IP|跳过")
-_PARTNER_NONE = re.compile(r"不限|合作方|都行|都可以|无所谓|没要求|跳过")
+_PARTNER_NONE = re.compile(r"不限|合作方|合作单位|跳过")
 # Questions a user may ask instead of answering these (they are noted and the question is asked again).
 _NOTED_QUESTION_SLOTS = frozenset(
     {
@@ -797,7 +801,7 @@ def _answer_asked_together(
                 value = parse_answer(second, clause, merged, now=now)
             except AnswerError:
                 continue
-            if second == "ip_preference" and value == SKIPPED and not _IP_NAMED.search(clause):
+            if second == "ip_preference" and value in (SKIPPED, "无要求") and not _IP_NAMED.search(clause):
                 continue  # "都行" beside a cooperation mode is not "no IP preference"
             result.slots[second] = value
             result.failures.pop(second, None)

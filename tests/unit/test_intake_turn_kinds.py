@@ -234,3 +234,10 @@ def test_an_edit_of_the_request_filed_last_is_applied_to_it(text, slot):
 
 def test_another_need_after_filing_starts_a_new_interview():
     assert outside_turn("我还想再提一个需求", {"last_request_ref": "XQ-20261125-0001"}, now=NOW).start_form
+
+
+def test_anything_goes_for_the_cooperation_sets_no_ip_or_partner_and_asks_the_mode_again():
+    slots = {k: v for k, v in FILLED.items() if k != "coop_mode"}
+    result = turn("都可以，你们看着办", "coop_mode", slots)
+    assert result.error == "coop_unparsed"
+    assert "ip_preference" not in result.slots and "partner_preference" not in result.slots
