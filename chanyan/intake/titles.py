@@ -19,7 +19,7 @@ from chanyan.domain.validation import normalize_text
 PROPOSED_TITLE_CHARS = min(24, SLOT_MAX_CHARS["need_title"])
 
 _WANT = re.compile(r"(?:想要|想|希望|需要|打算|计划|要|求)(?:做|实现|解决|开发|研发|找人|找)?")
-_CLAUSE_SPLIT = re.compile(r"[，,。.;；!！?？\n]|\s+(?=[\u4e00-\u9fff])")
+_CLAUSE_SPLIT = re.compile(r"[，,。;；!！?？\n]|(?<!\d)\.|\.(?!\d)|\s+(?=[\u4e00-\u9fff])")  # not "0.5%"
 _MADE = re.compile(
     r"(?:做|生产|制造|(?<![一这那几哪每各某多])种|(?<![保培营供])养|造|加工|研发|经营|配套)(?:了|的是|着)?"
     r"(?:[\d一二三四五六七八九十两百千万几多]+[亩头只吨台套家个条]?)?"  # "种了两千亩葡萄" makes 葡萄
@@ -149,13 +149,18 @@ _WHEN = re.compile(r"在[^，,。]{1,16}?(?:的时候|时)")
 _ASIDE = re.compile(r"那个|这个|这些|那些|特别|非常|每年|每次|一下$|一下子$")
 # The speaker as the subject of the want: "我们医院想开发…", "我们厂打算…".
 _SUBJECT = re.compile(
-    r"^(?:我们|我司|我门|俺们|咱们)?(?:医院|公司|厂|厂里|单位|合作社|学校|团队|这边|这里)?(?=想|希望|需要|打算|计划|准备)"
+    r"^(?:(?:我们|我司|我门|俺们|咱们)?(?:医院|公司|厂|厂里|单位|合作社|学校|团队|港口|码头|矿上|车间|场里|园区|基地)?"
+    r"|[\u4e00-\u9fff]{1,4}(?:这边|那边|这里))(?=想|希望|需要|打算|计划|准备)"
 )
 _OWN = re.compile(r"^(?:我们|我司|我门|俺们|咱们)(?:的|这边的|公司的|厂的|厂里的)")
 
 
+# "主要是想解决一个问题：锅炉燃烧效率低", "面临的最大难题是：…": what follows the colon is the need.
+_INTRO = re.compile(r"^[^:：]{1,16}[:：]\s*(?=.{4,})")
+
+
 def _trim(clause: str) -> str:
-    clause = _LABEL.sub("", clause)
+    clause = _INTRO.sub("", _LABEL.sub("", clause))
     for aside in (_REPORTED, _HELPER):
         match = aside.match(clause)
         if match and len(clause) - match.end() >= 4:

@@ -52,3 +52,18 @@ def test_a_target_clause_is_not_the_title():
 )
 def test_what_the_enterprise_makes_and_the_want_without_its_subject(description, title):
     assert propose_title(description) == title
+
+
+@pytest.mark.parametrize(
+    ("description", "title"),
+    [
+        ("主要是想解决一个问题：我们的锅炉燃烧效率低，煤耗高", "锅炉燃烧效率低"),
+        ("港口这边想做集装箱堆场的智能调度，现在翻箱率太高了", "集装箱堆场的智能调度"),
+    ],
+)
+def test_an_introduction_before_a_colon_and_a_place_as_subject_are_left_out(description, title):
+    assert propose_title(description) == title
+
+
+def test_a_decimal_point_does_not_cut_a_clause():
+    assert "0.5%" not in propose_title("焊缝检测漏检率要低于0.5%，想做在线视觉检测系统")
