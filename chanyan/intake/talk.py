@@ -2,7 +2,8 @@
 
 "刚才不是说了嘛，600度摩擦系数0.35以上" → "600度摩擦系数0.35以上"; "长光卫星……哦不是，我们叫长光卫星技术股份有限公司"
 → the part after the self-repair. A message that is only talk ("刚才说了") leaves nothing, and the intake looks back
-at what was said before instead. Naming talk goes too: "一般怎么起？就叫变压器局放在线监测吧" → the name.
+at what was said before instead. Naming talk goes too ("一般怎么起？就叫变压器局放在线监测吧" → the name), and so do clauses
+that are only talk inside a longer value ("…想做个除尘系统，先不说预算", "对了你们能签保密协议吗").
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ _LEAD = re.compile(
     r")+"
 )
 _TRAIL = re.compile(
-    r"(?:[,，。.…\s]*(?:刚才|刚刚|刚|前面|上面)?(?:都|已经)?(?:说|讲|写)(?:了|过)(?:的)?(?:嘛|啊|呀|呢|吧)?"
+    r"(?:(?:[,，。.…\s]+(?:刚才|刚刚|刚|前面|上面)?(?:都|已经)?|(?:刚才|刚刚|刚|前面|上面)(?:都|已经)?|都|已经)"
+    r"(?:说|讲|写)(?:过了|了|过)(?:的)?(?:嘛|啊|呀|呢|吧)?"  # "陈国强啊，刚说了", not "先不说了"
     r"|[,，。\s]*(?:就行|就好|即可|就可以)(?:了)?"
     r"|[,，。\s]*哈哈+.*|[,，。\s]*这名字还是.*"
     r"|[吧啊呀呢嘛哈哦噢啦]+)[。.!！~～\s]*$"
@@ -59,12 +61,39 @@ def is_deferral(text: str) -> bool:
     return bool(stripped) and bool(_DEFERRAL.match(stripped)) and stripped not in ("",)
 
 
+# A clause that is only talk, wherever it stands in a longer message: putting another field off ("先不说预算"),
+# a question to the platform ("你们能签保密协议吗"), pointing back ("刚才说的那个需求").
+_TALK_CLAUSE = re.compile(
+    r"^(?:(?:预算|钱|经费|资金|时间|工期|联系方式|电话|其他的?|别的|剩下的|细节)(?:的话)?)?(?:我们?)?(?:也|就|都)?"
+    r"(?:先不说|先不填|暂时不说|以后再说|回头再说|先空着|回头再聊|后面再聊|见面再聊|跟专员聊)了?吧?"
+    r"(?:预算|钱|经费|时间|细节)?$"
+    r"|^(?:对了)?(?:请问)?(?:你们|贵平台|平台)?.{0,8}(?:签|签订)(?:个)?(?:保密协议|NDA)(?:吗|不)?$"
+    r"|^(?:对了)?(?:请问)?(?:你们|贵平台|平台)?(?:收费吗|要收费吗|收不收费|要钱吗|怎么收费)$"
+    r"|^(?:我|俺)?(?:刚才|刚刚|前面|上面|之前)(?:说|提|讲|写)的(?:那个|这个)?(?:需求|问题|事情?|项目)?(?:就是)?$",
+    re.I,
+)
+_CLAUSE_MARK = re.compile(r"([,，。;；!！?？]+)")
+
+
+def drop_talk_clauses(text: str) -> str:
+    """`text` without the clauses that are only talk ("…想做个除尘系统，先不说预算" → "…想做个除尘系统"); a
+    message that is all talk is returned as it was (the caller decides what an empty answer means)."""
+    pieces = _CLAUSE_MARK.split(text)
+    clauses = [(pieces[i], pieces[i + 1] if i + 1 < len(pieces) else "") for i in range(0, len(pieces), 2)]
+    kept = [(c, mark) for c, mark in clauses if not _TALK_CLAUSE.match(c.strip())]
+    if len(kept) == len(clauses) or not any(c.strip() for c, _ in kept):
+        return text
+    return "".join(c + mark for c, mark in kept).strip(" ,，;；")
+
+
 def strip_talk(text: str) -> str:
-    """The value part of an answer: leading/trailing talk removed, a self-repair resolved to its last version."""
+    """The value part of an answer: leading/trailing talk removed, a self-repair resolved to its last version,
+    clauses that are only talk dropped."""
     value = text.strip()
     parts = _REPAIR.split(value)
     if len(parts) > 1 and parts[-1].strip():
         value = parts[-1]
+    value = drop_talk_clauses(value)
     for _ in range(3):
         stripped = _LEAD.sub("", value).strip()
         stripped = _TRAIL.sub("", stripped).strip()

@@ -50,3 +50,21 @@ def test_pointing_back_without_a_value(text):
 
 def test_not_being_able_to_say_yet_is_a_deferral():
     assert is_deferral("暂时说不上来")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("我们车间的粉尘太大了，想做个除尘系统，先不说预算", "我们车间的粉尘太大了，想做个除尘系统"),
+        ("钱的话回头再说，我们想做热泵烘干系统。时间也以后再说", "我们想做热泵烘干系统"),
+        ("想做注塑件视觉检测，对了你们能签保密协议吗？", "想做注塑件视觉检测"),
+        ("刚才说的那个需求，就是变压器局放在线监测", "变压器局放在线监测"),
+        ("600度摩擦系数0.35以上，说过了", "600度摩擦系数0.35以上"),
+    ],
+)
+def test_clauses_that_are_only_talk_are_dropped_from_a_longer_value(text, value):
+    assert strip_talk(text) == value
+
+
+def test_a_deferral_alone_is_left_for_the_caller():
+    assert strip_talk("先不说了") == "先不说了"
