@@ -6,6 +6,7 @@ python scripts/eval_extraction.py --set devset --split train     # the dev set p
 python scripts/eval_extraction.py --set published --split dev    # the published file's tuning part only
 python scripts/eval_extraction.py --errors          # also list the misses (never the published held-out part's)
 python scripts/eval_extraction.py --file training/spacy/validation.jsonl   # every record of another labelled file
+python scripts/eval_extraction.py --file tests/extraction/data/published_more.jsonl   # published-register shape
 
 Every run that prints figures of the published file's held-out part appends a line to
 $CHANYAN_VAR_DIR/eval-heldout-looks.log (default var/), so the number of looks is on record.
@@ -181,6 +182,21 @@ def run_published(extractor, split: str, errors: bool, as_json: bool) -> None:
                 print(f"- {rid} {text[:120]}\n    " + "\n    ".join(wrong))
 
 
+def run_published_file(extractor, path: Path, records: list[dict], errors: bool, as_json: bool) -> None:
+    """Figures of another file in the published-register shape (e.g. published_more.jsonl), every record."""
+    import published_figures as pub
+
+    records = [r for r in records if r.get("split") != "test"]  # a held-out part is read through --set only
+    figures = pub.evaluate(records, extractor)
+    if as_json:
+        print(json.dumps({k: v for k, v in figures.items() if k != "errors"} | {"set": str(path)}))
+        return
+    print(pub.report(str(path), figures))
+    if errors:
+        for rid, text, wrong in figures["errors"]:
+            print(f"- {rid} {text[:120]}\n    " + "\n    ".join(wrong))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -211,7 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.which == "published":
             return 0
     if args.file is not None:
-        parts = [(str(args.file), load_devset(args.file, split=None))]
+        records = load_devset(args.file, split=None)
+        if records and all("register" in r for r in records):  # the published-register record shape
+            run_published_file(extractor, args.file, records, args.errors, args.json)
+            return 0
+        parts = [(str(args.file), records)]
     else:
         split = args.split or "test"
         if split == "dev":

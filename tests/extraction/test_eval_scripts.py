@@ -55,3 +55,35 @@ def test_training_examples_include_validation_and_never_the_held_out_part():
     without = {text for text, _ in train_spacy.collect_examples(with_validation=False)}
     assert not {r["text"] for r in validation} <= without
     assert any(label == train_spacy.NONE_LABEL and "预算" in text for text, label in examples)
+
+
+def published_record(rid: str, text: str, sub_code: str | None, split: str = "dev") -> dict:
+    """A record in the published-register shape (register, script, not_budget, not_technical)."""
+    return {
+        "id": rid,
+        "split": split,
+        "register": "announcement",
+        "script": "simplified",
+        "now": "2026-11-20T10:00:00",
+        "text": text,
+        "sub_code": sub_code,
+        "domain": sub_code[:2] if sub_code else None,
+        "budget": None,
+        "timeline": None,
+        "not_budget": [],
+        "not_technical": None,
+    }
+
+
+def test_eval_file_in_the_published_shape_uses_its_figures_and_skips_a_held_out_part(tmp_path, capsys):
+    path = tmp_path / "more.jsonl"
+    rows = [
+        published_record("m1", "征集电镀废水重金属深度处理技术", "701"),
+        published_record("m2", "征集锂电池极片表面缺陷在线检测设备", "803"),
+        published_record("m3", "一条不该被读到的留出记录", "101", split="test"),
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert eval_extraction.main(["--file", str(path), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert figures["n"] == 2
+    assert "never_budget_taken" in figures and figures["set"] == str(path)
