@@ -9,7 +9,7 @@ Training examples, all kept apart from the held-out dev set (tests/extraction/da
   4. training/spacy/fresh.jsonl — a blind batch of colloquial, shop-floor-jargon needs (scored with a model that
      had not seen it before it was added here), labelled likewise;
   4b. training/spacy/formal.jsonl — needs in the formal register (news about cooperation, 揭榜 titles,
-     announcements), written for training and kept apart from tests/extraction/data/published.jsonl;
+     announcements), written for training and kept apart from tests/extraction/data/published*.jsonl;
   5. short sentences made from every taxonomy keyword and description with a few colloquial templates,
      so a term staff add to taxonomy.yml is learnt on the next build;
   6. answers that name no domain (budget, deadline, cooperation mode, partner, contact details), composed from
@@ -37,6 +37,7 @@ VALIDATION = TRAINING_DIR / "validation.jsonl"
 FRESH = TRAINING_DIR / "fresh.jsonl"
 FORMAL = TRAINING_DIR / "formal.jsonl"
 PUBLISHED = ROOT / "tests" / "extraction" / "data" / "published.jsonl"
+PUBLISHED_MORE = ROOT / "tests" / "extraction" / "data" / "published_more.jsonl"
 NONE_LABEL = "NONE"
 TEMPLATES = (
     "{a}",
@@ -191,10 +192,11 @@ def collect_examples(
             examples += labelled(read_jsonl(path))
     examples += taxonomy_examples(Taxonomy.load(), rng)
     examples += none_examples(rng)
-    # Never the evaluation files: the dev set's held-out part and the whole published-register file.
+    # Never the evaluation files: the dev set's held-out part and the whole published-register files.
     held_out = {r["text"] for r in devset if r["split"] == "test"}
-    if PUBLISHED.exists():
-        held_out |= {r["text"] for r in read_jsonl(PUBLISHED)}
+    for path in (PUBLISHED, PUBLISHED_MORE):
+        if path.exists():
+            held_out |= {r["text"] for r in read_jsonl(path)}
     return [(fold(t), label) for t, label in examples if t not in held_out]
 
 

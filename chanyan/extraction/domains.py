@@ -35,7 +35,7 @@ CONTEXT_WEIGHT = (
 # The clause where an enterprise says what it is or makes: "我们是做锂电池的", "我司做储能pack", "我是一家电商公司".
 _SELF_DESCRIPTION = re.compile(
     r"(?:我们公司|我们厂|我们|我司|我厂|本公司|我是)(?:是|主要|一直)?(?:做|生产|搞|从事)?"
-    r"[^，。,；;！!？?想需求找请帮]{0,16}(?:的(?=[，,。；;]|$)|公司|企业|厂家|工厂|厂(?=[，,。；;]|$))"
+    r"[^，。,；;！!？?想需求找请帮]{0,16}(?:的(?=[，,。；;]|$)|公司|企业|厂家|工厂|服务商|供应商|制造商|集成商|运营商|厂(?=[，,。；;]|$))"
     # "主营锂电池pack", "主要生产汽车零部件", "专业从事阀门制造": the line of business.
     r"|(?:主营|主要生产|主要做|主要从事|专业生产|专业从事|专注于?|主打)[^，。,；;！!？?想需求找请帮]{1,16}"
     # "给汽车厂配套", "为华为供货": whom the enterprise supplies.
@@ -63,6 +63,45 @@ _NEED_CUE = re.compile(
 _MODIFIER = re.compile(
     r"(?:基于|面向|用于|适用于|针对|应用于|以)[^，。,；;！!？?的]{2,20}?(?:的|为基础的|为核心的)"
 )
+# 「通过土壤感测器自动调整灌溉」「采用深度学习识别…」: the means, before what it is used to do.
+_MEANS = re.compile(
+    r"(?:采用|借助|运用|通过)[^，。,；;！!？?]{2,14}?(?=实现|进行|开展|提高|提升|降低|减少|完成|自动|识别|检测|监测|预测|控制)"
+)
+# A pasted form: the title field names the object of the need, the background fields (industry, situation,
+# company profile) are context. A value runs to the next field, line or separator.
+_FIELD_END = (
+    r"(?=[\n|｜/；;【]|\s[\u4e00-\u9fa5]{2,6}[:：]|[一二三四五六七八九十]、|$"
+    r"|。(?:希望|拟|要求|需要|计划|现需|目标|需求))"
+)
+_TITLE_FIELD = re.compile(
+    r"(?:需求名称|项目名称|课题名称|需求标题|榜单名称|需求题目|项目题目|技术需求名称)\s?[:：】]\s?[^\n|｜/；;【]{2,60}?"
+    + _FIELD_END
+)
+_BACKGROUND_FIELD = re.compile(
+    r"(?:所属行业|所属领域|行业类别|行业|需求背景|背景|现状|企业简介|单位简介|公司简介|企业概况)\s?[:：】]\s?"
+    r"[^\n|｜/；;【]{2,200}?" + _FIELD_END
+)
+TITLE_FIELD_WEIGHT = 1.5
+
+# 「…产生的臭味」「电镀排放的废水」: the source is context, the pollutant or the product that follows is the object.
+_SOURCE_OF = re.compile(r"[^，。,；;！!？?的]{2,20}?(?:产生|排放|排出|释放|散发|造成|带来|引起)的")
+# The name of a university or an institute says who, not what: 华南农业大学, 中国药科大学, 某某研究所.
+_INSTITUTION = re.compile(
+    r"[^与和同跟及、，。,；;：:的是在由家个为向对“”\"（）()\s]{2,10}?(?:大学|学院|研究院|研究所|科学院)"
+)
+# 「废弃太阳能板」「退役动力电池」「废旧轮胎」: what is discarded is the object of a recycling need.
+_WASTE_PREFIX = re.compile(r"(?:废弃|废旧|退役|报废)(?:的)?$")
+WASTE_CODE = "703"
+# 「…系统开发」「…管理平台」 after a specific term: the generic head says little about the domain.
+GENERIC_HEADS = frozenset({"系统开发", "软件系统", "管理系统", "管理平台", "软件平台", "系统重构"})
+GENERIC_HEAD_WEIGHT = 0.4
+# 「用陶瓷抛光废渣制备发泡陶瓷板」「牛粪好氧发酵制有机肥」: after a waste term, what it is made into is the product,
+# the need is the waste's utilisation.
+_MADE_INTO = re.compile(r"制备|制取|制成|制作|制得|制|生产|做成|转化为|转化成|合成")
+INSTITUTION_WEIGHT = 0.2
+# Words that end what comes before a name (…企业联合中科院某研究所: the name starts after 联合).
+_NAME_START = re.compile(r".*(?:联合|携手|委托|邀请|找|请|企业|公司|集团|厂|以及|还有)")
+
 # A clause that asks for something (a demand or a research verb); terms elsewhere are context.
 _DEMAND_CLAUSE = re.compile(
     r"想|需要|希望|寻求|征集|征求|求解|攻关|开发|研发|研制|研究|解决|提升|提高|降低|减少|优化|改进|改善|改造|替代|"
@@ -95,6 +134,15 @@ class DomainRanker:
         self.matcher = TermMatcher(self.index)
         self._sub_domain = {c.code: c.domain_code for c in taxonomy.categories}
 
+    def _waste_spans(self, text: str, matches: Sequence[TermMatch]) -> list[tuple[int, int, float]]:
+        """Weak spans around the waste terms (固废 category) of the text: see _MADE_INTO."""
+
+        def is_waste(term: str) -> bool:
+            codes = self.index.get(term, ())
+            return bool(codes) and max(codes, key=lambda cw: cw[1])[0] == WASTE_CODE
+
+        return _waste_spans_of(text, matches, is_waste)
+
     def match_terms(self, text: str, boundaries: set[int] | None = None) -> list[TermMatch]:
         """Taxonomy terms in the text, leftmost-longest.
 
@@ -102,31 +150,39 @@ class DomainRanker:
         one, so 化工 is not found inside 优化/工艺, while 光谱仪 inside the token 红外光谱仪 is; a one-character term
         must be a token of its own. Terms of four or more characters are trusted as they are.
         """
-        matches = self.matcher.find(text)
         if boundaries is None:
-            return matches
-        return [
-            m
-            for m in matches
-            if len(m.term) >= SHORT_TERM
-            or m.term.isascii()
-            or (m.start in boundaries and m.end in boundaries)
-            or (len(m.term) > 1 and not any(b in boundaries for b in range(m.start + 1, m.end)))
-        ]
+            return self.matcher.find(text)
+
+        def accept(term: str, start: int, end: int) -> bool:
+            return (
+                len(term) >= SHORT_TERM
+                or term.isascii()
+                or (start in boundaries and end in boundaries)
+                or (len(term) > 1 and not any(b in boundaries for b in range(start + 1, end)))
+            )
+
+        return self.matcher.find(text, accept)
 
     def rule_scores(
         self,
         matches: list[TermMatch],
         self_spans: Sequence[tuple[int, int]] = (),
         weak_spans: Sequence[tuple[int, int, float]] = (),
+        text: str = "",
     ) -> tuple[dict[str, float], list[dict]]:
         """Summed keyword weight per category code (domain codes for domain-level cues); a term inside one of
         `self_spans` (where the enterprise describes itself) weighs less, and one inside a `weak_spans` entry
         (start, end, factor) is multiplied by its factor. A term repeated in one message counts once, where it
         weighs most."""
         best: dict[str, tuple[float, TermMatch]] = {}
-        for match in matches:
+        waste = 0.0
+        for index, match in enumerate(matches):
             factor = 1.0 + 0.1 * min(len(match.term) - 2, 4) if len(match.term) > 2 else 1.0
+            if match.term in GENERIC_HEADS and _after_specific(match, matches[:index], text):
+                factor *= GENERIC_HEAD_WEIGHT
+            if text and _WASTE_PREFIX.search(text[max(0, match.start - 3) : match.start]):
+                waste = max(waste, factor)
+                factor *= MODIFIER_WEIGHT
             if _within(match.start, self_spans):
                 factor *= SELF_DESCRIPTION_WEIGHT
             for start, end, weak in weak_spans:
@@ -136,6 +192,8 @@ class DomainRanker:
             if key not in best or factor > best[key][0]:
                 best[key] = (factor, best[key][1] if key in best else match)
         scores: dict[str, float] = defaultdict(float)
+        if waste:
+            scores[WASTE_CODE] += waste
         fired = []
         for factor, match in sorted(best.values(), key=lambda fm: fm[1].start):
             for code, weight in self.index.get(match.term, ()):
@@ -162,7 +220,8 @@ class DomainRanker:
         aside = [(m.start(), m.end()) for m in _ABOUT_ASSISTANT.finditer(text)]
         matches = [m for m in matches if not _within(m.start, aside)]
         self_spans = self_description_spans(text)
-        raw, fired = self.rule_scores(matches, self_spans, weak_spans(text, matches))
+        weak = weak_spans(text, matches) + self._waste_spans(text, matches)
+        raw, fired = self.rule_scores(matches, self_spans, weak, text)
         evidence = DomainEvidence(terms=fired, rule_scores=raw, model_scores=dict(model_scores or {}))
         if is_introduction(text, matches, self_spans):
             return [], evidence
@@ -211,6 +270,23 @@ class DomainRanker:
         return diversify(ranked, top_k), evidence
 
 
+def _waste_spans_of(text: str, matches: Sequence[TermMatch], is_waste) -> list[tuple[int, int, float]]:
+    spans: list[tuple[int, int, float]] = []
+    for index, match in enumerate(matches):
+        if not is_waste(match.term):
+            continue
+        if index and matches[index - 1].end == match.start and not is_waste(matches[index - 1].term):
+            before = matches[index - 1]  # 陶瓷|抛光废渣: the word before the waste says whose waste it is
+            spans.append((before.start, before.end, MODIFIER_WEIGHT))
+        clause_end = min(
+            (p for p in (text.find(c, match.end) for c in "，,。；;！!？?\n|") if p >= 0), default=len(text)
+        )
+        verb = _MADE_INTO.search(text, match.end, clause_end)
+        if verb:
+            spans.append((verb.start(), clause_end, MODIFIER_WEIGHT))
+    return spans
+
+
 def self_description_spans(text: str) -> list[tuple[int, int]]:
     """Character spans where the enterprise says what it is or makes (我们是做锂电池的, 主营阀门, XX有限公司)."""
     return [(m.start(), m.end()) for m in _SELF_DESCRIPTION.finditer(text)]
@@ -220,6 +296,11 @@ def weak_spans(text: str, matches: Sequence[TermMatch]) -> list[tuple[int, int, 
     """Spans whose terms say less about the need: title modifiers (基于…的) and, when some clause asks for
     something technical, the clauses that ask for nothing."""
     spans = [(m.start(), m.end(), MODIFIER_WEIGHT) for m in _MODIFIER.finditer(text)]
+    spans += [(m.start(), m.end(), MODIFIER_WEIGHT) for m in _SOURCE_OF.finditer(text)]
+    spans += [(m.start(), m.end(), MODIFIER_WEIGHT) for m in _MEANS.finditer(text)]
+    spans += [(m.start(), m.end(), TITLE_FIELD_WEIGHT) for m in _TITLE_FIELD.finditer(text)]
+    spans += [(m.start(), m.end(), CONTEXT_WEIGHT) for m in _BACKGROUND_FIELD.finditer(text)]
+    spans += [(start, end, INSTITUTION_WEIGHT) for start, end in institution_spans(text)]
     parts = clauses(text)
     demanding = [
         (start, start + len(part))
@@ -233,6 +314,25 @@ def weak_spans(text: str, matches: Sequence[TermMatch]) -> list[tuple[int, int, 
             if (start, start + len(part)) not in demanding and _CONTEXT_CLAUSE.search(part)
         ]
     return spans
+
+
+def institution_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of university and institute names (华南农业大学, 中科院某研究所), whose words are not the need."""
+    spans = []
+    for match in _INSTITUTION.finditer(text):
+        start = match.start()
+        cut = _NAME_START.match(match.group())
+        if cut:
+            start += cut.end()
+        if match.end() - start >= 4:
+            spans.append((start, match.end()))
+    return spans
+
+
+def _after_specific(match: TermMatch, before: Sequence[TermMatch], text: str) -> bool:
+    """True when another term sits earlier in the same clause (晶圆缺陷…系统开发)."""
+    clause_start = max((text.rfind(p, 0, match.start) for p in "，,。；;！!？?\n|"), default=-1) + 1
+    return any(m.start >= clause_start and m.term not in GENERIC_HEADS for m in before)
 
 
 def _within(position: int, spans: Sequence[tuple[int, int]]) -> bool:

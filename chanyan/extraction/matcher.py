@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 _END = "\0"
@@ -38,8 +38,12 @@ class TermMatcher:
                 self.size += 1
             node[_END] = term.strip()
 
-    def find(self, text: str) -> list[TermMatch]:
-        """Leftmost-longest matches; ASCII terms must not sit inside a longer ASCII word (PC in PCB)."""
+    def find(self, text: str, accept: Callable[[str, int, int], bool] | None = None) -> list[TermMatch]:
+        """Leftmost-longest matches; ASCII terms must not sit inside a longer ASCII word (PC in PCB).
+
+        With `accept(term, start, end)`, a term it refuses does not hide a shorter or a later one: 土壤镉 refused
+        (it crosses the token 镉污染) leaves 镉污染 to be found.
+        """
         lowered = text.lower()
         matches: list[TermMatch] = []
         i, n = 0, len(lowered)
@@ -48,7 +52,11 @@ class TermMatcher:
             while j < n and lowered[j] in node:
                 node = node[lowered[j]]
                 j += 1
-                if _END in node and self._bounded(lowered, i, j, node[_END]):
+                if (
+                    _END in node
+                    and self._bounded(lowered, i, j, node[_END])
+                    and (accept is None or accept(node[_END], i, j))
+                ):
                     best = (node[_END], j)
             if best:
                 matches.append(TermMatch(best[0], i, best[1]))

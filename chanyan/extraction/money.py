@@ -58,7 +58,7 @@ _NOT_BUDGET = (
     r"|(?P<revenue>产值|营收|营业收入|营业额|销售额|销售收入|收入|收益|利润|创收|注册资本|资产|总值|年产|年销售|出货)"
     r"|(?P<salary>月薪|年薪|日薪|时薪|薪资|薪水|工资|待遇|底薪|薪酬)"
     r"|(?P<unit>单价|单台|单套|单次|单艘|单片|单只|单个|单位成本|售价|出厂价|批发价|零售价|收购价|市场价|进口价|均价|"
-    r"造价|电价|气价|水价|油价|报价|价格|价|成本|每\S{0,4}|月费|年费|电费|燃气费|费用(?=约?每)|处置费|处理费|"
+    r"造价|电价|气价|水价|油价|报价|价格|价|成本|每\S{0,4}|月费|年费|电费|燃气费|费用(?=约?每)|处置费|处理费|用水费|水费|用电费|能耗费|运维费|维护费|运营费|人工费|"
     r"清运费|运费|节省|节约|省下|损失|罚款|赔偿)"
 )
 _BUDGET_STRONG = (
@@ -267,13 +267,16 @@ def amount_role(text: str, start: int, end: int | None = None) -> tuple[int, str
     if re.search(r"(?:融|贷|借|募)$", left):
         return 0, "loan"
     if end is not None and re.match(
-        r"\s?(?:/|每|一(?:套|台|件|只|个|吨|片|支|次)(?![\u4e00-\u9fa5]))", text[end : end + 3]
+        r"\s?(?:/(?![\u4e00-\u9fa5]{2,8}[:：]|【|\s|$)|每|一(?:套|台|件|只|个|吨|片|支|次)(?![\u4e00-\u9fa5]))",
+        text[end : end + 12],
     ):
         return 0, "unit"
     last = None
     for cue in _CUES.finditer(left):
         if cue["past"]:  # 去年研发投入, 累计经费: money already spent, whatever cue follows
             return 0, "past"
+        if cue["weak"] and last is not None and last["strong"]:
+            continue  # "拟投入资金", "项目预算总额": a weak word after the label does not weaken it
         last = cue
     if last is None:
         return PLAIN, None

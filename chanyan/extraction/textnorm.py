@@ -26,6 +26,9 @@ _CLAUSE = re.compile(r"[^，。；;！!？?\n,|｜]+")
 # Anything that makes the normalized text shorter than the original (runs of spaces, tabs, edges).
 _SQUEEZE = re.compile(r"[ \t\u3000]{2,}|[\t\u3000]|^[\s]|[\s]$")
 
+# Hong Kong variant characters that OpenCC t2s leaves as they are (hk2s would convert them): 衞星 → 卫星.
+_HK_VARIANTS = str.maketrans("衞敍枱粧糭衹", "卫叙台妆粽只")
+
 _LOCK = threading.Lock()
 _CONVERTER = None
 
@@ -52,9 +55,9 @@ def to_simplified(text: str) -> str:
     if text.isascii():
         return text
     converted = _t2s().convert(text)
-    if len(converted) == len(text):
-        return converted
-    return "".join(_t2s_char(ch) for ch in text)
+    if len(converted) != len(text):
+        converted = "".join(_t2s_char(ch) for ch in text)
+    return converted.translate(_HK_VARIANTS)
 
 
 def fold(text: str) -> str:

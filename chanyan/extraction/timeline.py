@@ -39,7 +39,7 @@ _DURATION = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}半几]+)\s?(?P<half>个半)?(?:个)?(?P<unit>月|年|周|星期|礼拜|天|日|季度)(?P<suffix>之内|以内|内|左右|时间|完成|搞定|交付|上线|出成果|出结果)?"
 )
 _DURATION_CUE = re.compile(
-    r"周期|工期|时间|时限|期限|期程|时程|执行期|实施期|期间|研发期|用|花|需要|希望|争取|计划|预计|控制在|要求|最好|尽量|在|[:：】]$"
+    r"周期|工期|时间|时限|期限|期程|时程|执行期|实施期|合作期|建设期|研究期|项目期|期间|研发期|用|花|需要|希望|争取|计划|预计|控制在|要求|最好|尽量|在|[:：】]$"
 )
 # A labelled time limit in a form or an announcement wins over dates mentioned in the background.
 _TIME_LABEL = re.compile(
