@@ -18,7 +18,9 @@ from chanyan.domain.validation import normalize_text
 # SLOT_MAX_CHARS["need_title"] when the user types a longer title.
 PROPOSED_TITLE_CHARS = min(24, SLOT_MAX_CHARS["need_title"])
 
-_WANT = re.compile(r"(?:想要|想|希望|需要|打算|计划|要|求)(?:做|实现|解决|开发|研发|找人|找)?")
+_WANT = re.compile(
+    r"(?:想要|想|希望|需要|打算|计划|要|求)(?:做|实现|解决|开发|研发|找人|找|搞|弄|上|建设|建|引进|引入)?"
+)
 _CLAUSE_SPLIT = re.compile(r"[，,。;；!！?？\n]|(?<!\d)\.|\.(?!\d)|\s+(?=[\u4e00-\u9fff])")  # not "0.5%"
 _MADE = re.compile(
     r"(?:做|生产|制造|(?<![一这那几哪每各某多])种|(?<![保培营供])养|造|加工|研发|经营|配套)(?:了|的是|着)?"
@@ -50,13 +52,14 @@ _META = re.compile(
     r"你好|您好|能不能|可以吗|吗$|没问题|好说|联系|电话|手机|单位|需求|征集|拟投入|存栏|出栏|年产值|员工|厂区|占地|hi$|Hi$|Budget|deadline"
 )
 _PROBLEM = re.compile(
-    r"老是|总是|经常|太(?:高|低|长|大|多|慢|快)|不(?:够|均匀|稳定|达标|了)|超标|问题|缺陷|故障|卡滞|泄漏|衰退|报废|失效|"
+    r"老是|总是|经常|太(?:高|低|长|大|多|慢|快|贵|差|重|小|少|短)|不(?:够|均匀|稳定|达标|了)|超标|问题|缺陷|故障|卡滞|泄漏|衰退|报废|失效|"
     r"开裂|裂纹|堵|严重|容易|上不去|掉得|偏低|偏高|设计|改进|研发|"
     r"提高|提升|降低|缩短|优化|改善|改造|替代|开发|研制|检测|识别|预测|回收|处理|防治|控制|很高|偏高|偏低|病|腹泻|死亡率|次品|"
     r"不良|良率|针孔|气孔|裂纹|噪声|振动|能耗"
 )
 _LEAD = re.compile(
-    r"^(?:现在|目前|主要|最头疼的是|头疼的是|问题是|需求是|就是|有个|有几个|有一个|我们|我司|公司|厂里|还得|而且|但是|可是|想|要|一下|一个|一套|一种|一款|一批|一项|个|套|种|款)+"
+    r"^(?:现在|目前|主要是|主要|其实是|最头疼的是|头疼的是|问题是|需求是|就是|有个|有几个|有一个|我们|我司|公司|厂里|还得|而且|但是|可是|想|要|"
+    r"一下|一个|一套|一种|一款|一批|一项|个|套|种|款|是|的)+"
 )
 
 
@@ -132,7 +135,7 @@ def _score(clause: str, keywords: list[str], made: str | None) -> float:
         score -= 4.0
     if len(kept) > 20:
         score -= 0.1 * (len(kept) - 20)
-    if len(kept) < 4:
+    if len(kept) < 4 and not re.search(r"[A-Za-z]{2,}", kept):  # "MES" is a whole thing
         score -= 2.0
     return score
 
@@ -144,6 +147,11 @@ _REPORTED = re.compile(r"^.{0,12}?(?:反馈|反映|投诉|抱怨|说了?)(?:说)
 _HELPER = re.compile(
     r"^.*?(?:帮(?:我们|我|忙)?(?:一起)?(?:把)?|找(?:个|一个|家)?(?:人|团队|专家|高校|大学|研究所|科研院所|老师|单位|公司)"
     r"(?:来|帮忙|合作)?(?:把)?)"
+)
+# "有没有做过光伏清洗机器人的团队" asks for who can do X: the title is X.
+_WHO_CAN = re.compile(
+    r"^(?:请问)?(?:有没有|有无|哪里有|哪有|能不能找到|能否找到)(?:做过|会做|能做|做|搞|研究)?(.{4,20}?)的?"
+    r"(?:团队|专家|老师|单位|公司|高校|厂家|机构)$"
 )
 _WHEN = re.compile(r"在[^，,。]{1,16}?(?:的时候|时)")
 _ASIDE = re.compile(r"那个|这个|这些|那些|特别|非常|每年|每次|一下$|一下子$")
@@ -161,6 +169,9 @@ _INTRO = re.compile(r"^[^:：]{1,16}[:：]\s*(?=.{4,})")
 
 def _trim(clause: str) -> str:
     clause = _INTRO.sub("", _LABEL.sub("", clause))
+    who = _WHO_CAN.match(clause)
+    if who:
+        return who.group(1)
     for aside in (_REPORTED, _HELPER):
         match = aside.match(clause)
         if match and len(clause) - match.end() >= 4:
@@ -173,5 +184,6 @@ def _trim(clause: str) -> str:
     shorter = _ASIDE.sub("", _WHEN.sub("", clause))
     if len(shorter) >= 4:
         clause = shorter
-    clause = re.sub(r"^把", "", _LEAD.sub("", clause).strip())
+    for _ in range(3):  # "就是我们的那个烘干机…": the leads come in any order
+        clause = re.sub(r"^把", "", _OWN.sub("", _LEAD.sub("", clause).strip()))
     return clause.strip(" 、：:")

@@ -141,3 +141,9 @@ def test_a_nickname_in_passing_but_not_an_everyday_word(text, name):
 def test_an_unpunctuated_or_reordered_contact_reply(text, org, person):
     found = contact(text)
     assert (found.get("enterprise_name"), found.get("contact_name")) == (org, person)
+
+
+def test_a_formal_self_introduction_names_the_company():
+    assert (
+        find_organisation("敝公司是苏州精瓷科技有限公司，想做氧化锆陶瓷", own=True) == "苏州精瓷科技有限公司"
+    )

@@ -67,3 +67,17 @@ def test_an_introduction_before_a_colon_and_a_place_as_subject_are_left_out(desc
 
 def test_a_decimal_point_does_not_cut_a_clause():
     assert "0.5%" not in propose_title("焊缝检测漏检率要低于0.5%，想做在线视觉检测系统")
+
+
+@pytest.mark.parametrize(
+    ("description", "title"),
+    [
+        ("就是我们的那个烘干机能耗太高了", "烘干机能耗太高了"),
+        ("嗯，主要是产品表面有划痕", "产品表面有划痕"),
+        ("我们想搞个数字孪生", "数字孪生"),
+        ("有没有做过光伏清洗机器人的团队？我们电站面积大，人工清洗太贵", "光伏清洗机器人"),
+        ("我们是做汽车线束的，想上个MES，现在生产全靠纸质单子", "汽车线束MES"),
+    ],
+)
+def test_spoken_leads_and_who_can_do_it_questions(description, title):
+    assert propose_title(description) == title
