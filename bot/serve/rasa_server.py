@@ -8,6 +8,7 @@ What `rasa run` would not do for us, in order:
   console, which serves the chat demo);
 - phones and e-mails are masked in Python warnings too (Rasa quotes a "/..." message in a UserWarning);
 - the compiled action-response validator is installed (components/action_result_validation.py);
+- `GET /` answers "ok" and `GET /version` needs the token: Rasa's banners tell anyone which release runs;
 - the model is loaded and the whole pipeline warmed (one message parsed and one prediction made) before the
   port opens, so the first real message is as fast as any other and "the port answers" means ready.
 """
@@ -15,6 +16,7 @@ What `rasa run` would not do for us, in order:
 from __future__ import annotations
 
 import argparse
+import hmac
 import logging
 import os
 import time
@@ -91,6 +93,32 @@ async def warm_up(app, _loop) -> None:
     logger.info("pipeline warmed in %.1f s", time.monotonic() - started)
 
 
+def hide_version(app, token: str) -> None:
+    """Answer `GET /` with a plain "ok" (a health probe needs no more) and `GET /version` only with the token."""
+    from sanic import response
+
+    async def guard(request):
+        if request.method != "GET":
+            return None
+        if request.path == "/":
+            return response.text("ok")
+        if request.path == "/version" and not hmac.compare_digest(
+            (request.args.get("token") or "").encode(), token.encode()
+        ):
+            return response.json(
+                {
+                    "status": "failure",
+                    "reason": "NotAuthenticated",
+                    "message": "User is not authenticated.",
+                    "code": 401,
+                },
+                status=401,
+            )
+        return None
+
+    app.register_middleware(guard, "request")
+
+
 def configure_process() -> None:
     """Logging (logging.yml, with Python warnings and Rasa's structured logs masked through it) and the compiled
     action-response validator: the process-wide settings of every Rasa server of ours."""
@@ -137,6 +165,7 @@ def main(argv: list[str] | None = None) -> None:
         port=listen_port,
         endpoints=endpoints,
     )
+    hide_version(app, secrets["RASA_TOKEN"])
     # As rasa.core.run.serve_application, plus the warm-up once the model is in.
     app.register_listener(
         partial(rasa.core.run.load_agent_on_start, args.model, endpoints, None), "before_server_start"

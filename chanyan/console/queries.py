@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from chanyan.console.search import query_tokens
+from chanyan.conversations.state import CARRIED_OVER
 from chanyan.domain.schema import CHANNELS, STATUSES
 from chanyan.partners.shortlist import candidate_stages_reached
 from chanyan.requests.progress import NoticeView, notices_of_request
@@ -314,7 +315,10 @@ def load_transcript(engine: Engine, conversation_id: str, tz: ZoneInfo) -> Trans
             continue
         data = _event_data(raw)
         if type_name in ("pause", "resume"):
-            staff = str((data.get("metadata") or {}).get("staff") or "")
+            metadata = data.get("metadata") or {}
+            if metadata.get(CARRIED_OVER):  # the same hold, re-applied when a new session began
+                continue
+            staff = str(metadata.get("staff") or "")
             kind = "hold" if type_name == "pause" else "release"
             transcript.turns.append(Turn(kind, "", at, channel, staff=staff))
             continue

@@ -25,6 +25,7 @@ CSRF_HEADER = "X-CSRF-Token"
 # The only public routes besides /login, /healthz and /static/: the chat widget's script and demo page.
 WIDGET_PUBLIC_PATHS = frozenset({"/widget.js", "/chat", "/privacy"})
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SERVER_NAME = "chanyan"  # the Server header of every console response
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
@@ -211,6 +212,7 @@ async def headers_middleware(request: web.Request, handler: Handler) -> web.Stre
 
 
 def _add_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["Server"] = SERVER_NAME  # not aiohttp's banner with its version and Python's
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     resource = request.match_info.route.resource
     if is_public(request) and resource is not None and resource.canonical in WIDGET_PUBLIC_PATHS:

@@ -9,6 +9,10 @@ from typing import Any
 
 # Events after which Rasa's tracker is no longer paused (a restart or a new session resets it).
 _UNPAUSING = ("resume", "restart", "session_started")
+# Marks the pause a new session re-applies for a conversation staff still hold (with the hold's first moment):
+# the transcript shows one hold, and "held since" stays when staff took it.
+CARRIED_OVER = "carried_over"
+HELD_SINCE = "held_since"
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,48 @@ def read_state(conversation_id: str, events: Iterable[dict[str, Any]]) -> Conver
             channel = event.get("input_channel") or channel
             last_user = utc(event.get("timestamp")) or last_user
         elif kind == "pause":
-            held_by = str((event.get("metadata") or {}).get("staff") or "对接专员")
-            held_since = utc(event.get("timestamp"))
+            metadata = event.get("metadata") or {}
+            held_by = str(metadata.get("staff") or "对接专员")
+            held_since = utc(metadata.get(HELD_SINCE) or event.get("timestamp"))
         elif kind in _UNPAUSING:
             held_by = held_since = None
     return ConversationState(conversation_id, channel, last_user, held_by, held_since, exists)
+
+
+def session_start_events(
+    events: Iterable[dict[str, Any]], slots: dict[str, Any], *, carry_over_slots: bool = True
+) -> list[dict[str, Any]]:
+    """The events that open a new session of a conversation (Rasa's `action_session_start`).
+
+    As Rasa's own: the session marker, the slots given so far (when the domain carries them over) and a listen.
+    Unlike Rasa's own, a conversation that staff hold stays held: a new session resets Rasa's pause, and the bot
+    would otherwise answer the user in the middle of a staff member's conversation.
+    """
+    opened: list[dict[str, Any]] = [{"event": "session_started"}]
+    if carry_over_slots:
+        opened += [
+            {"event": "slot", "name": name, "value": value}
+            for name, value in slots.items()
+            if value is not None
+        ]
+    hold = _open_hold(events)
+    if hold is not None:
+        metadata = dict(hold.get("metadata") or {})
+        metadata.setdefault("staff", "对接专员")
+        metadata.setdefault(HELD_SINCE, hold.get("timestamp"))
+        metadata[CARRIED_OVER] = True
+        opened.append({"event": "pause", "metadata": metadata})
+    opened.append({"event": "action", "name": "action_listen"})
+    return opened
+
+
+def _open_hold(events: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
+    """The pause event of a hold still open at the end of `events` (None: nobody holds the conversation)."""
+    hold = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "pause":
+            hold = event
+        elif kind in _UNPAUSING:
+            hold = None
+    return hold

@@ -255,6 +255,10 @@ async def test_security_headers(client):
     assert response.headers["Cache-Control"] == "no-store"
     login_page = await client.get("/login")
     assert "frame-ancestors 'none'" in login_page.headers["Content-Security-Policy"]
+    # No banner names the web framework, its release or Python's, on a page or on an error.
+    missing = await client.get("/no-such-page")
+    for answer in (response, login_page, missing):
+        assert answer.headers["Server"] == "chanyan"
 
 
 async def test_healthz_is_public(client):

@@ -209,7 +209,7 @@ class WidgetUser:
         return self.client.received[seen:]
 
     def close(self) -> None:
-        self.loop.run(self.client.sio.disconnect())
+        self.loop.run(self.client.close())
         self.loop.close()
 
 

@@ -1,4 +1,5 @@
-"""What was given survives a new session and a Rasa restart (SQL tracker store, slots carried over)."""
+"""What was given survives a new session and a Rasa restart (SQL tracker store, slots carried over), and a held
+conversation stays held."""
 
 from __future__ import annotations
 
@@ -50,3 +51,22 @@ def test_a_rasa_restart_in_the_middle_of_the_form_loses_nothing(rasa_stack):
     assert row["ref"] == intake.ref
     assert row["tech_targets"] == "货架期从15天延长到30天"
     assert row["budget"]["min_cny"] == 600_000
+
+
+def test_a_conversation_staff_hold_stays_with_them_when_a_new_session_begins(rasa_stack):
+    user = f"held-{uuid.uuid4().hex[:8]}"
+    rasa_stack.rest(user, "我们想做锂电池极片的缺陷检测")
+    token = rasa_stack.env["RASA_TOKEN"]
+    events_url = f"{rasa_stack.rasa_url}/conversations/{user}/tracker/events?token={token}"
+    http_json("POST", events_url, [{"event": "pause", "metadata": {"staff": "李对接"}}])
+    http_json(
+        "POST",
+        f"{rasa_stack.rasa_url}/conversations/{user}/execute?token={token}",
+        {"name": "action_session_start"},
+    )
+    # The user writes while the staff member still holds the conversation: the bot stays quiet.
+    assert rasa_stack.rest(user, "请问什么时候能联系我？") == []
+    tracker = http_json("GET", f"{rasa_stack.rasa_url}/conversations/{user}/tracker?token={token}")
+    assert tracker["paused"] is True
+    http_json("POST", events_url, [{"event": "resume", "metadata": {"staff": "李对接"}}])
+    assert texts(rasa_stack.rest(user, "你好"))  # handed back: the bot answers again

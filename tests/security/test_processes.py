@@ -153,3 +153,14 @@ def test_the_action_server_runs_without_tensorflow(rasa_stack):
     maps = Path(f"/proc/{rasa_stack.process('actions').popen.pid}/maps").read_text()
     assert "tensorflow" not in maps
     assert "tensorflow" in Path(f"/proc/{rasa_stack.process('rasa').popen.pid}/maps").read_text()
+
+
+def test_rasa_tells_no_stranger_which_release_it_runs(rasa_stack):
+    status, _, body = get(f"{rasa_stack.rasa_url}/")
+    assert (status, body) == (200, b"ok")
+    status, _, body = get(f"{rasa_stack.rasa_url}/version")
+    assert status == 401 and b"3.6" not in body
+    status, _, body = get(f"{rasa_stack.rasa_url}/version?token=wrong-token")
+    assert status == 401
+    status, _, body = get(f"{rasa_stack.rasa_url}/version?token={rasa_stack.env['RASA_TOKEN']}")
+    assert status == 200 and json.loads(body)["version"].startswith("3.6")
