@@ -93,24 +93,30 @@ _ALL = sorted(
     key=lambda pair: -len(pair[0]),
 )
 _SLOT_OF = {label.lower(): slot for label, slot in _ALL}
-_VALUE_EDGE = " \t\n，,；;。｜|"
+_VALUE_EDGE = " \t\n，,；;。｜|/"
 _NUMBERING = r"(?:[一二三四五六七八九十]+、|\d+[.、)）]|[（(]\d+[)）])?\s*"
 _KNOWN = "|".join(re.escape(label) for label, _ in _ALL)
-# A label: at a line or clause start (optionally numbered "一、" "4." "（4）"), then a colon; or in 【】 brackets,
-# where the colon is optional.
+# What ends one field and may start the next: a line break, a clause mark, a 「|」 or 「/」, a closing 】.
+_FIELD_START = r"(?:^|(?<=[\n，,；;。 \t｜|/】]))"
+# A label: at a field start (optionally numbered "一、" "4." "（4）"), then a colon; or in 【】 brackets, where the
+# colon is optional and the brackets may follow the previous value directly ("…征集表【需求名称】…【需求单位】…").
 _LABEL = re.compile(
-    r"(?:^|(?<=[\n，,；;。 \t｜|]))"
+    r"(?:(?:"
+    + _FIELD_START
     + _NUMBERING
-    + r"(?:【\s*("
+    + r")?【\s*("
     + _KNOWN
-    + r")\s*】\s*[:：]?|("
+    + r")\s*】\s*[:：]?|"
+    + _FIELD_START
+    + _NUMBERING
+    + r"("
     + _KNOWN
     + r")\s*[:：])\s*",
     re.I,
 )
 # Any other short label ("所属行业：", "【现状】") ends the value before it, though it fills no slot.
 _OTHER_LABEL = re.compile(
-    r"(?:^|(?<=[\n \t｜|]))" + _NUMBERING + r"(?:【[^】\n]{1,12}】|[\u4e00-\u9fff]{2,8}\s*[:：])"
+    r"(?:^|(?<=[\n \t｜|/]))" + _NUMBERING + r"[\u4e00-\u9fff]{2,8}\s*[:：]|【[^】\n]{1,12}】"
 )
 
 

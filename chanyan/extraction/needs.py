@@ -34,19 +34,48 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
     (
         "hiring",
         re.compile(
-            r"招聘|招人|招(?:一|两|几|个|些|名|批|募)\S{0,14}(?:工程师|人员|技术员|实习生|员工|博士|硕士|研究生|人才|师傅)|"
-            r"诚征\S{0,20}(?:工程师|人员|技术员|研究员)|(?:经验|学历)\S{0,12}(?:工程师|技术员|研究员)(?!\S{0,4}(?:指导|来|上门))|"
-            r"推荐(?:的)?人选|候选人|猎头|月薪|年薪|日薪|简历"
+            r"招聘|招人|急招|招(?:一|两|三|几|个|些|名|批|募)\S{0,14}(?:工程师|人员|技术员|实习生|员工|博士|硕士|研究生|人才|师傅)|"
+            r"诚征\S{0,20}(?:工程师|人员|技术员|研究员)|(?:征求|招收)\S{0,4}博士后|"
+            r"推荐(?:的)?人选|候选人|猎头|月薪|年薪|日薪|简历|履历"
         ),
     ),
     (
         "selling",
         re.compile(
-            r"出售|卖掉|卖给|卖到|低价处理|处理掉|清仓|库存|销路|找客户|采购商|经销商|代理商|谈代理|招代理|做代理|"
-            r"(?:合作|帮忙|帮我们|代为|代|一起)销售|批发价|收购商|商超|"
-            r"通路|(?:进入|打开|拓展)\S{0,10}(?:渠道|市场)|推销|推广我们的|转让\S{0,8}(?:公司|空壳)|有需要的\S{0,4}联系"
+            r"出售|卖掉|卖给|卖到|低价处理|处理掉|清仓|销路|找客户|谈代理|招代理|做代理|"
+            r"(?:合作|帮忙|帮我们|代为|代|一起)销售|"
+            r"(?:想|要|怎么|如何|打算)(?:进|上|入驻|打进|铺进)(?:超市|商超|卖场)|"
+            r"(?:对接|寻找|找|招募|发展)\S{0,10}?(?:经销商|代理商|采购商|批发商|批发市场|分销商)|"
+            r"推销|推广我们的|转让\S{0,8}(?:公司|空壳)|有需要的\S{0,4}联系"
         ),
     ),
+)
+# Context cues: words that also turn up in technical needs ("产品通过经销商进入商超", "批发价每斤4元", "有多年经验的
+# 工程师", "库存管理靠Excel"). A clause with one is not a need by itself, but it still counts as technical when it
+# asks for technical work.
+CONTEXT_CUES: tuple[tuple[str, re.Pattern], ...] = (
+    ("hiring", re.compile(r"(?:经验|学历)\S{0,12}(?:工程师|技术员|研究员)(?!\S{0,4}(?:指导|来|上门))")),
+    (
+        "selling",
+        re.compile(
+            r"库存|采购商|经销商|代理商|批发价|收购商|商超|通路|(?:进入|打开|拓展)\S{0,10}(?:渠道|市场)"
+        ),
+    ),
+)
+# A cue followed by what a system handles is the topic of a technical need: 库存预警, 经销商管理系统, 销量预测.
+_TOPIC_AFTER_CUE = re.compile(
+    r"^\S{0,6}?(?:管理|预警|预测|系统|平台|软件|小程序|APP|app|数据|盘点|模型|算法|追溯)"
+)
+# Research work named without a taxonomy term: 改进面皮配方, 开发封口膜材料, 优化注塑工艺参数.
+_RESEARCH = re.compile(
+    r"(?:研发|研制|开发|攻关|改进|改良|优化|提升|降低|解决|改善|设计)\S{0,12}?"
+    r"(?:技术|工艺|方案|配方|系统|设备|装置|材料|算法|模型|结构|方法|性能)"
+)
+
+
+# What a hiring notice asks of a candidate ("要求有催化材料研究背景", "熟悉PLC编程者优先"): no technical work.
+_QUALIFICATION = re.compile(
+    r"(?:要求|具备|具有|熟悉|精通|掌握)\S{0,20}(?:背景|经验|能力|学历|专业|资格|证书)|(?:背景|经验|学历)\S{0,2}优先"
 )
 # A clause that asks for technical work: a demand or a research verb.
 _DEMAND = re.compile(
@@ -73,26 +102,46 @@ _SUPPLY_DEMAND = re.compile(
 )
 
 
+def _cue(patterns: tuple[tuple[str, re.Pattern], ...], clause: str) -> tuple[int, str, str] | None:
+    """The leftmost cue of `patterns` in the clause as (start, kind, text), skipping a cue that names a system's
+    topic (库存预警)."""
+    found = None
+    for kind, pattern in patterns:
+        for hit in pattern.finditer(clause):
+            if _TOPIC_AFTER_CUE.match(clause[hit.end() :]):
+                continue
+            if found is None or hit.start() < found[0]:
+                found = (hit.start(), kind, hit.group())
+            break
+    return found
+
+
 def not_technical(text: str, matches: Sequence[TermMatch]) -> dict | None:
     """{"kind": financing | subsidy | hiring | selling, "start", "end": the cue's span} for a request that asks
     for no technical work, else None. `matches` are the taxonomy terms found in `text` (offsets into it)."""
-    cue_clauses: list[tuple[int, int]] = []
-    first: tuple[int, str, str] | None = None
-    technical = False
+    strong: tuple[int, str, str] | None = None
+    context: tuple[int, str, str] | None = None
+    technical = rest_term = rest_demand = False
     for offset, clause in clauses(text):
-        found = None
-        for kind, pattern in NOT_TECHNICAL:
-            hit = pattern.search(clause)
-            if hit and (found is None or hit.start() < found[0]):
-                found = (hit.start(), kind, hit.group())
+        found = _cue(NOT_TECHNICAL, clause)
         if found is not None:
-            cue_clauses.append((offset, offset + len(clause)))
-            if first is None:
-                first = (offset + found[0], found[1], found[2])
+            strong = strong or (offset + found[0], found[1], found[2])
+            continue
+        found = _cue(CONTEXT_CUES, clause)
+        if found is not None:
+            context = context or (offset + found[0], found[1], found[2])
+        if _QUALIFICATION.search(clause):
             continue
         has_term = any(offset <= m.start < offset + len(clause) for m in matches)
-        if has_term and _DEMAND.search(clause):
+        demand = _DEMAND.search(clause) is not None
+        if (has_term and demand) or _RESEARCH.search(clause):
             technical = True
+        if found is None:
+            rest_term, rest_demand = rest_term or has_term, rest_demand or demand
+    # Beside a context cue only, a term in one clause and a wish in another make a need ("减速机异响…，希望请高校…").
+    if strong is None and rest_term and rest_demand:
+        technical = True
+    first = strong or context
     if first is None or technical:
         return None
     return {"kind": first[1], "start": first[0], "end": first[0] + len(first[2])}

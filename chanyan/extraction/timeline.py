@@ -54,7 +54,14 @@ _URGENT = re.compile(
 )
 _NOT_TIME_AFTER = re.compile(r"^(?:的经验|的历史|多的|以上的经验|保质期|寿命|质保|就|后|了|多了|来)")
 _BARE_CLAUSE = re.compile(r"(?:^|[，,。；;\s])$")
-_NOT_TIME_BEFORE = re.compile(r"(?:成立|创办|做了|干了|寿命|保质期|质保|已经|工作|经验|运行了|用了|有)$")
+_NOT_TIME_BEFORE = re.compile(
+    r"(?:成立|创办|做了|干了|寿命|保质期|质保|已经|工作|经验|运行了|用了|有|长达|高达|多达|长约|需时)$"
+    # 发酵周期45天, 换模时间约3小时: how long a step of the enterprise's process takes now, not the need's limit.
+    r"|(?:发酵|生长|养殖|生产|加工|交货|交期|烘干|干燥|固化|培养|充电|换模|调机|成熟|育苗|堆肥|腐熟|停机|检修|出栏)"
+    r"(?:周期|时间|时长)[为约要需]{0,2}$"
+    # 缩短到30天以内: a target for that step
+    r"|(?:缩短|降低|降|减少|压缩)(?:到|至)$"
+)
 _PREFIX_FIX = (
     (re.compile(r"[Qq]([1-4])"), lambda m: "第" + "一二三四"[int(m[1]) - 1] + "季度"),
     (re.compile(r"^(今年|明年)?内$"), lambda m: m[1] or "今年"),

@@ -42,3 +42,43 @@ def test_the_other_names_forms_give_their_fields():
 def test_a_colon_inside_a_sentence_is_not_a_label():
     fields = parse_labelled("需求描述：设备三类故障：过热、振动、漏油，希望提前预警")
     assert fields == {"need_description": "设备三类故障：过热、振动、漏油，希望提前预警"}
+
+
+def test_slash_separated_fields_end_at_the_slash():
+    form = "需求名称：茶叶烘焙温控改造/需求单位：安溪山岚茶业有限公司/预算：30万元/联系人：苏雅琴"
+    assert parse_labelled(form) == {
+        "need_title": "茶叶烘焙温控改造",
+        "enterprise_name": "安溪山岚茶业有限公司",
+        "budget": "30万元",
+        "contact_name": "苏雅琴",
+    }
+    spaced = "项目名称：码头吊机远程操控 / 申报单位：日照港航机械公司 / 联系人：丁伟"
+    assert parse_labelled(spaced) == {
+        "need_title": "码头吊机远程操控",
+        "enterprise_name": "日照港航机械公司",
+        "contact_name": "丁伟",
+    }
+
+
+def test_bracketed_fields_run_together_after_a_title():
+    form = (
+        "企业难题征集表【需求名称】竹材防霉处理【需求单位】赣州竹韵家居公司【需求类型】工艺改进【联系人】曾红"
+    )
+    assert parse_labelled(form) == {
+        "need_title": "竹材防霉处理",
+        "enterprise_name": "赣州竹韵家居公司",
+        "contact_name": "曾红",
+    }
+    # a title in brackets is no field and leaks into none
+    titled = "【二〇二七年度需求征集】【项目名称】：矿井水除氟/【承担单位】：神木清源环保公司"
+    assert parse_labelled(titled) == {"need_title": "矿井水除氟", "enterprise_name": "神木清源环保公司"}
+
+
+def test_a_slash_inside_a_value_stays_when_no_label_follows_it():
+    fields = parse_labelled("需求名称：AGV/AMR混合调度\n联系人：钟敏")
+    assert fields == {"need_title": "AGV/AMR混合调度", "contact_name": "钟敏"}
+
+
+def test_text_right_after_a_bracketed_label_may_hold_a_colon():
+    fields = parse_labelled("【需求描述】设备三类故障：过热、振动、漏油【联系人】谭亮")
+    assert fields == {"need_description": "设备三类故障：过热、振动、漏油", "contact_name": "谭亮"}
