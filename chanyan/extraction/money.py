@@ -47,7 +47,9 @@ _NOT_MONEY_AFTER = (
     r"(?!(?!出头)[\u4e00-\u9fa5]?(?:次|小时|个|件|台|套|吨|亩|平|米|人|片|颗|只|条|公里|公顷|公斤|千克|克|转|伏|瓦|包|方|度|级|倍|"
     r"年|天|张|份|头|枚|户|家|辆|单|例|批|支|瓶|株|尾|羽|箱|立方|升|坪|名|座|所|项|篇|字|字节|像素|帧|步|行|册))"
 )
-_BUDGET_CUE = re.compile(r"预算|经费|资金|费用|投入|价格|报价|出资|花|钱|成本|金额|资助|拨款|给到|能出")
+_BUDGET_CUE = re.compile(
+    r"[Bb]udget|预算|经费|资金|费用|投入|价格|报价|出资|花|钱|成本|金额|资助|拨款|给到|能出"
+)
 
 # Cues in the clause before an amount, nearest one deciding. Longer phrases come first so that 奖励资金 is read
 # as a subsidy, not as 资金.
@@ -55,7 +57,7 @@ _NOT_BUDGET = (
     r"(?P<past>去年|前年|上年|累计|历年|年均|近[一二三四五六七八九十\d]+年|已经?投入|曾|科研经费|横向经费|纵向经费|研发支出|支出)"
     r"|(?P<subsidy>奖励资金|补贴资金|补助资金|奖补资金|奖励|补贴|补助|补偿|奖补|抵减|返点)"
     r"|(?P<loan>贷款|贷|借款|借|授信|抵押|额度|融资|募资|融资租赁|投资人|估值|市值)"
-    r"|(?P<revenue>产值|营收|营业收入|营业额|销售额|销售收入|收入|收益|利润|创收|注册资本|资产|总值|年产|年销售|出货)"
+    r"|(?P<revenue>(?:一年|每年|年度|全年|年均|公司|集团|全公司)的?(?:研发|科研)?(?:投入|经费|费用|支出|预算)|产值|营收|营业收入|营业额|销售额|销售收入|收入|收益|利润|创收|注册资本|资产|总值|年产|年销售|出货)"
     r"|(?P<salary>月薪|年薪|日薪|时薪|薪资|薪水|工资|待遇|底薪|薪酬)"
     r"|(?P<unit>单价|单台|单套|单次|单艘|单片|单只|单个|单位成本|售价|出厂价|批发价|零售价|收购价|市场价|进口价|均价|"
     r"造价|电价|气价|水价|油价|报价|价格|价|成本|每\S{0,4}|月费|年费|电费|燃气费|费用(?=约?每)|处置费|处理费|用水费|水费|用电费|能耗费|运维费|维护费|运营费|人工费|"
@@ -232,6 +234,20 @@ _UPPER = (
     "<",
 )
 _APPROX = ("大概", "大约", "约", "差不多", "预计", "近")
+# English bounds before an amount ("up to 500k RMB", "at least $20k", "around 1M").
+_ENGLISH_PREFIX = (
+    (
+        re.compile(
+            r"(?:up to|at most|no more than|not more than|max(?:imum)?|under|below|within|less than|capped at)\s*$",
+            re.I,
+        ),
+        "最多",
+    ),
+    (re.compile(r"(?:at least|no less than|minimum|min|over|more than|from)\s*$", re.I), "至少"),
+    (re.compile(r"(?:around|about|approx(?:imately)?|roughly|circa|~)\s*$", re.I), "约"),
+)
+# "这个项目能拿出…", "这次拨得出…": the amount meant for this project, ahead of other labelled sums.
+_THIS_PROJECT = re.compile(r"这个项目|本项目|该项目|此项目|这次|这回|今次|这块|这一块|这个需求|本次|单独")
 
 
 def _kind(
@@ -317,7 +333,9 @@ def budget_candidates(
         currency = _find_currency(core, currencies)
         money_unit = currency is not None or re.search(r"[万亿元块]|RMB|CNY|\$", core, re.I)
         shorthand = (
-            re.search(r"\d\s?[wWkK]", core) and not re.search(r"[万千亿元块]", core) and currency is None
+            re.search(r"\d\s?[wWkK]", core)
+            and not re.search(r"[万千亿元块]|RMB|CNY", core, re.I)
+            and currency is None
         )
         short_answer = len(text) <= NEGOTIABLE_SHORT
         # "50w以内", "30w左右": a bound or an approximation says 万-shorthand is a sum of money ("5k以内" may be rpm).
@@ -342,9 +360,9 @@ def budget_candidates(
         if not money_unit and not shorthand and rank < STRONG and (strict or not short_answer):
             continue
         # 三十来万: about thirty (十来万 stays the range its special form gives).
-        about = re.search(r"(?<=[十百千])来(?=\s?[万千百亿元块])", core) is not None and not core.startswith(
-            "十来"
-        )
+        about = re.search(
+            r"(?<=[十百千\d])来(?=\s?[万千百亿元块])", core
+        ) is not None and not core.startswith("十来")
         amounts = _amounts(core.replace("来", "") if about else core, currency)
         if amounts is None:
             continue
@@ -352,8 +370,8 @@ def budget_candidates(
         rate = currency.rate if currency else 1.0
         left = _left(text, start)
         prefix = match["prefix"] or ("约" if about else "")
-        if not prefix and re.search(r"(?:around|about|approx(?:imately)?|roughly)\s*$", left, re.I):
-            prefix = "约"  # "around 1M RMB"
+        if not prefix:
+            prefix = next((word for pattern, word in _ENGLISH_PREFIX if pattern.search(left)), "")
         kind, lo, hi = _kind(prefix, match["suffix"] or "", low * rate, high * rate, left)
         # A sum under 1000 元 with no budget cue nearby is a price or a quantity, not a budget.
         if (hi or lo or 0) < 1000 and rank < STRONG and not _budget_context(text, start):
@@ -366,6 +384,8 @@ def budget_candidates(
         }
         if currency is not None:
             budget["currency"] = {"code": currency.code, "rate": currency.rate, "as_of": currency.as_of}
+        if rank == STRONG and _THIS_PROJECT.search(left):
+            rank = STRONG + 1
         found.append((rank, match.start(), budget))
     return found
 

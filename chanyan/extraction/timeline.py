@@ -23,9 +23,11 @@ _CN_NUM = "".join(SINGLE_DIGITS) + "十"
 _YEAR = rf"(?:今年|明年|后年|本年|\d{{4}}年|[{_CN_NUM}]{{4}}年|\d{{2}}年)"
 _MONTH = rf"(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})月(?:份)?(?:底|末|初|中旬|上旬|下旬|中)?(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})?(?:日|号)?"
 _QUARTER = r"(?:第?[一二三四1-4]季度|第[一二三四]季(?!度)|[Qq][1-4])(?:末|底)?"
-_PART = rf"(?:上半年|下半年|年底|年末|年初|年中|年内|{_QUARTER}|春节|国庆|元旦|五一|中秋|暑假|寒假|开春|春耕)"
+_RESTART = r"(?:年后|节后|春节后|过完年)(?:开工|复工|上班)"
+_SEASON = r"(?:春天|春季|夏天|夏季|秋天|秋季|冬天|冬季|入冬|入秋|入夏)"
+_PART = rf"(?:{_RESTART}|{_SEASON}|上半年|下半年|年底|年末|年初|年中|年内|{_QUARTER}|春节|国庆|元旦|五一|中秋|暑假|寒假|开春|春耕)"
 _REL = r"(?:下下个?月(?:底|末)?|下个?月(?:底|末)?|本月底|这个月底|月底|下周|下个?季度|下半年|上半年|年内|年底|年末|今年内|明年内|春节|国庆|元旦|五一|中秋|开春)"
-_DEADLINE_SUFFIX = r"(?:之前|以前|前|内|之内|以内|为止|截止|完成|交付|上线|投产|落地|左右|结束|见效果)"
+_DEADLINE_SUFFIX = r"(?:前后|之前|以前|前|内|之内|以内|为止|截止|完成|交付|上线|投产|落地|左右|结束|见效果)"
 _POINT = re.compile(
     rf"(?P<point>{_YEAR}?(?:{_MONTH}|{_PART})|{_YEAR}(?:底|末)|{_YEAR}|{_REL})(?P<suffix>{_DEADLINE_SUFFIX}|要(?:做|完成|上线|交付)?)?"
 )
@@ -35,6 +37,12 @@ _PERIOD = re.compile(
 )
 # A start, not a deadline: 2028年起, 自2027年开始, 从明年起.
 _START_AFTER = re.compile(r"^(?:起|开始|以后|之后|后)")
+# "春节以后吧", "年后再说", "2028年起": a start and no deadline; a short timeline answer saying only this is open.
+_START_ONLY = re.compile(
+    rf"(?:{_YEAR}?(?:春节|国庆|元旦|五一|中秋|{_MONTH})|{_YEAR})(?:以后|之后|后|起|开始)|^(?:年后|节后|过完年|开春后)"
+)
+_SEASON_START = {"春": 3, "夏": 6, "秋": 9, "冬": 12}
+_FESTIVAL_RESTART_DAYS = 14  # work resumes about two weeks after the Spring Festival's day
 _DURATION = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}半几]+)\s?(?P<half>个半)?(?:个)?(?P<unit>月|年|周|星期|礼拜|天|日|季度)(?P<suffix>之内|以内|内|左右|时间|完成|搞定|交付|上线|出成果|出结果)?"
 )
@@ -119,6 +127,10 @@ def _resolve_own(expr: str, today: date) -> date | None | bool:
     quarter = _quarter(expr)
     if quarter is not None and not re.search(r"\d{1,2}月", expr):
         return _next_not_past(year, quarter * 3, None, today)
+    season = re.fullmatch(rf"(?:{_YEAR})?(?:入)?([春夏秋冬])(?:天|季)?", expr)
+    if season and not expr.endswith("春"):
+        # "明年冬天之前", "夏天": by the season's start, the last day of the month before it
+        return _next_not_past(year, _SEASON_START[season[1]] - 1, None, today)
     if expr.endswith(("开春", "春耕")):
         if year is not None:
             return _next_not_past(year, 2, None, today)
@@ -157,6 +169,13 @@ def _resolve_point(expr: str, now: datetime) -> date | None:
     """The last day the expression covers: 明年6月 → 2027-06-30, 年底 → 12-31, 下个月 → end of next month."""
     today = now.date()
     explicit_year = bool(re.search(_YEAR, expr))
+    restart = re.fullmatch(rf"(?P<year>{_YEAR})?{_RESTART}", expr)
+    if restart:
+        festival = _resolve_point((restart["year"] or "") + "春节", now)
+        return festival + timedelta(days=_FESTIVAL_RESTART_DAYS) if festival else None
+    if expr in ("下半年", "上半年") and today.month >= (10 if expr == "下半年" else 7):
+        # said late in the year, a bare half means next year's
+        return date(today.year + 1, 12 if expr == "下半年" else 6, 31 if expr == "下半年" else 30)
     own = _resolve_own(expr, today)
     if own is not False:
         return own
@@ -272,4 +291,7 @@ def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: 
         found = pattern.search(text)
         if found:
             return {"deadline": None, "months": None, "text": norm.original_text(found.start(), found.end())}
+    found = None if strict else _START_ONLY.search(text)
+    if found and len(text) <= 30:
+        return {"deadline": None, "months": None, "text": norm.original_text(found.start(), found.end())}
     return None

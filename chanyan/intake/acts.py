@@ -340,7 +340,11 @@ class Act:
 
 
 def _tokens(text: str) -> list[str]:
-    lowered = re.sub(r"looks good|sounds good|go ahead", "ok", text.lower())
+    lowered = re.sub(
+        r"looks good|sounds good|go ahead(?: and submit(?: it)?)?|(?:please )?submit(?: it| this)?(?: please)?|all good|send it",
+        "ok",
+        text.lower(),
+    )
     return [t.strip(_PARTICLES) for t in re.split(r"[\s,，、。.!！~～;；]+", lowered) if t.strip(_PARTICLES)]
 
 
@@ -348,16 +352,25 @@ def _tokens(text: str) -> list[str]:
 _NEUTRAL = frozenset(["谢谢", "谢了", "多谢", "感谢", "麻烦了", "辛苦了", "辛苦", "那", "那就", "嗯那"])
 
 
+# "就照这样提交", "按这个报上去", "确认送出", "可以发了": a submit verb, maybe after 就/照/按这样 or a yes-word.
+_SUBMIT_PHRASE = re.compile(
+    r"^(?:那|那就|就|那么)?(?:确认|确定|可以|直接|麻烦|帮我|请)?(?:就)?(?:照|按|按照|依)?(?:这样|这么|这个|此|上面的?|以上)?(?:就)?(?:子)?"
+    r"(?:提交|提|报|上报|申报|交|发|送出|送|发出|递交|发布)(?:上去|出去|过去|掉|一下)?(?:了|吧|呗|好了|即可|就行|就好|就可以)?$"
+)
+
+
 def is_yes(text: str) -> bool:
     """ "行，就这样，提交吧", "都对，没毛病", "对 确认", "確認", "中": every part of the message says yes."""
     tokens = [t for t in _tokens(text) if t not in _NEUTRAL] or _tokens(text)
-    return bool(tokens) and all(t in YES_WORDS or _yes_compound(t) for t in tokens)
+    return bool(tokens) and all(t in YES_WORDS or _yes_compound(t) or _SUBMIT_PHRASE.match(t) for t in tokens)
 
 
 def _yes_compound(token: str) -> bool:
     # "确认提交吧", "好的确认", "ok确认": yes-words glued together.
     rest = token
     while rest:
+        if rest != token and _SUBMIT_PHRASE.match(rest):
+            return True
         for size in range(min(6, len(rest)), 0, -1):
             if rest[:size] in YES_WORDS or (rest[:size] in _NEUTRAL and rest != token):
                 rest = rest[size:].lstrip(_PARTICLES)
