@@ -41,8 +41,8 @@ _SELF_DESCRIPTION = re.compile(
     # "给汽车厂配套", "为华为供货": whom the enterprise supplies.
     r"|(?:给|为)[^，。,；;！!？?想需求找请帮]{1,12}(?:配套|供货|代工|做代工|提供配套)"
     # "单位名称：合肥某某机械有限公司", "苏州精工模具有限公司": a name says what the company is, not what it needs.
-    r"|(?:单位|公司|企业)(?:名称|全称|名字)?[:：][^，。,；;！!？?]{1,30}"
-    r"|(?:需求方|需求单位|申报单位|承担单位|提出单位|发榜单位|申请单位|申请机构|需求企业)\s?[:：】][^，。,；;！!？?\n|]{1,30}"
+    r"|(?:单位|公司|企业)(?:名称|全称|名字)?\s?[:：】]\s?[:：]?[^，。,；;！!？?\n|/【]{1,30}"
+    r"|(?:需求方|需求单位|申报单位|承担单位|提出单位|发榜单位|申请单位|申请机构|需求企业)\s?[:：】]\s?[:：]?[^，。,；;！!？?\n|/【]{1,30}"
     r"|[^，。,；;！!？?\s想需求找请帮]{2,20}?(?:有限责任公司|有限公司|股份公司|集团)"
 )
 # A question about the assistant itself ("你是机器人还是真人"): its words are not the user's technical terms.
@@ -65,7 +65,8 @@ _MODIFIER = re.compile(
 )
 # 「通过土壤感测器自动调整灌溉」「采用深度学习识别…」: the means, before what it is used to do.
 _MEANS = re.compile(
-    r"(?:采用|借助|运用|通过)[^，。,；;！!？?]{2,14}?(?=实现|进行|开展|提高|提升|降低|减少|完成|自动|识别|检测|监测|预测|控制)"
+    r"(?:采用|借助|运用|通过|利用|使用|(?<=[想望要能可])用)[^，。,；;！!？?]{2,14}?"
+    r"(?=实现|进行|开展|提高|提升|降低|减少|完成|自动|识别|检测|监测|预测|控制)"
 )
 # A pasted form: the title field names the object of the need, the background fields (industry, situation,
 # company profile) are context. A value runs to the next field, line or separator.
@@ -95,6 +96,9 @@ WASTE_CODE = "703"
 # 「…系统开发」「…管理平台」 after a specific term: the generic head says little about the domain.
 GENERIC_HEADS = frozenset({"系统开发", "软件系统", "管理系统", "管理平台", "软件平台", "系统重构"})
 GENERIC_HEAD_WEIGHT = 0.4
+# 「输电线路无人机巡检」「光伏电站…无人机巡检识别」: after the inspected object, the inspecting machine is the means.
+INSPECTION_MEANS = frozenset({"无人机巡检", "巡检无人机", "无人机航拍", "巡检机器人", "无人机"})
+_INSPECTING = re.compile(r"^(?:巡检|巡查|巡视|航拍|红外|影像|拍摄|测绘)")
 # 「用陶瓷抛光废渣制备发泡陶瓷板」「牛粪好氧发酵制有机肥」: after a waste term, what it is made into is the product,
 # the need is the waste's utilisation.
 _MADE_INTO = re.compile(r"制备|制取|制成|制作|制得|制|生产|做成|转化为|转化成|合成")
@@ -180,6 +184,12 @@ class DomainRanker:
             factor = 1.0 + 0.1 * min(len(match.term) - 2, 4) if len(match.term) > 2 else 1.0
             if match.term in GENERIC_HEADS and _after_specific(match, matches[:index], text):
                 factor *= GENERIC_HEAD_WEIGHT
+            elif (
+                match.term in INSPECTION_MEANS
+                and (match.term != "无人机" or _INSPECTING.match(text[match.end : match.end + 2]))
+                and _after_specific(match, matches[:index], text)
+            ):
+                factor *= MODIFIER_WEIGHT
             if text and _WASTE_PREFIX.search(text[max(0, match.start - 3) : match.start]):
                 waste = max(waste, factor)
                 factor *= MODIFIER_WEIGHT
@@ -331,7 +341,7 @@ def institution_spans(text: str) -> list[tuple[int, int]]:
 
 def _after_specific(match: TermMatch, before: Sequence[TermMatch], text: str) -> bool:
     """True when another term sits earlier in the same clause (晶圆缺陷…系统开发)."""
-    clause_start = max((text.rfind(p, 0, match.start) for p in "，,。；;！!？?\n|"), default=-1) + 1
+    clause_start = max((text.rfind(p, 0, match.start) for p in "，,。；;！!？?\n|/【"), default=-1) + 1
     return any(m.start >= clause_start and m.term not in GENERIC_HEADS for m in before)
 
 

@@ -86,3 +86,39 @@ def test_how_long_a_process_step_takes_is_no_time_limit(extractor, text):
 def test_a_project_period_is_still_months(extractor):
     found = extractor.extract("想与高校合作研发生物菌剂，项目周期18个月，预算80万元。", now=NOV)["timeline"]
     assert (found["deadline"], found["months"]) == (None, 18)
+
+
+def top_sub(extractor, text: str) -> str | None:
+    ranked = extractor.extract(text, now=NOV)["domains"]
+    return ranked[0]["sub_code"] if ranked else None
+
+
+@pytest.mark.parametrize(
+    ("text", "sub"),
+    [
+        ("风电场叶片无人机巡检与表面裂纹自动识别", "601"),
+        ("高压输电线路无人机巡检的绝缘子缺陷识别", "806"),
+        ("希望利用无人机红外影像自动识别光伏组件的热斑", "601"),
+    ],
+)
+def test_the_inspected_object_decides_not_the_inspecting_machine(extractor, text, sub):
+    assert top_sub(extractor, text) == sub
+
+
+def test_a_company_name_in_a_bracketed_form_does_not_vote(extractor):
+    text = "【需求名称】燃煤锅炉烟气脱硝改造【需求单位】宁波港城冷链物流有限公司【预算】200万元"
+    assert top_sub(extractor, text) == "702"
+
+
+@pytest.mark.parametrize(
+    ("text", "sub"),
+    [
+        ("我们的速冻汤圆冻裂率偏高，想找专家看看配方", "206"),
+        ("食品包装复合膜的热封强度不够，运输中容易破袋", "403"),
+        ("门店想做智能补货，减少缺货和临期报废", "506"),
+        ("曲轴磨削烧伤问题严重，想优化磨削参数", "804"),
+        ("想开发一种秸秆还田用的腐熟剂", "207"),
+    ],
+)
+def test_words_of_food_packaging_retail_grinding_and_fertiliser_needs(extractor, text, sub):
+    assert top_sub(extractor, text) == sub
