@@ -58,8 +58,12 @@ def ensure_private_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE_MODE)
     os.close(fd)
     for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        if candidate.exists() and (candidate.stat().st_mode & 0o777) != PRIVATE_FILE_MODE:
-            os.chmod(candidate, PRIVATE_FILE_MODE)
+        try:
+            if (candidate.stat().st_mode & 0o777) != PRIVATE_FILE_MODE:
+                os.chmod(candidate, PRIVATE_FILE_MODE)
+        except FileNotFoundError:
+            # Absent, or removed meanwhile by the last connection of another process closing: nothing to tighten.
+            continue
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

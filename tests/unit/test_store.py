@@ -114,3 +114,25 @@ def test_the_sqlite_file_is_readable_by_its_owner_only(tmp_path):
     path.chmod(0o644)  # a file left by an older version is tightened on the next start
     make_engine(f"sqlite:///{path}")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_wal_file_removed_by_another_process_while_opening_does_not_stop_the_start(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    path = tmp_path / "chanyan.db"
+    make_engine(f"sqlite:///{path}")
+    real_stat, real_exists = Path.stat, Path.exists
+
+    def vanishing(self, *args, **kwargs):
+        if self.name.endswith(("-wal", "-shm")):  # the last connection elsewhere closed and removed it
+            raise FileNotFoundError(self)
+        return real_stat(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", vanishing)
+    # ... just after it was seen there.
+    monkeypatch.setattr(
+        Path, "exists", lambda self, *a, **k: self.name.endswith(("-wal", "-shm")) or real_exists(self)
+    )
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("select 1").scalar() == 1
