@@ -64,7 +64,7 @@ _DECLINE_OPTIONAL = re.compile(
     r"跳过|不留|不填|不写|不提供|不方便|没有|没|暂无|不用|不太用|不需要|无要求|没要求|不清楚|不知道|以后再说|先不说|算了"
 )
 _NOT_LIMITED = re.compile(
-    r"(?:不限|都可以|都行|无所谓|没要求|没有要求|没(?:啥|什么)(?:特别的?)?要求|随便|均可)"
+    r"(?:不限|都可以|都行|无所谓|没要求|没有要求|(?:没|没有|无)(?:啥|什么)?(?:特别|特殊)?的?(?:要求|偏好|限制)|随便|均可)"
 )
 
 
@@ -310,12 +310,22 @@ def _ip_preference(text: str, _slots: dict, _now) -> str:
 _DEICTIC_REGIONS = frozenset({"本地", "当地", "附近", "周边", "本省", "本市", "省内", "市内"})
 
 
+# "农业大学", "理工类大学": a kind of university, not one university's name.
+_KIND_OF_UNIVERSITY = re.compile(
+    r"(?:农业|林业|农林|医科|医学|理工|师范|工业|科技|交通|财经|海洋|石油|电子|中医药|航空|水利|化工|综合)类?(?:大学|高校|院校)"
+)
+
+
 def partner_of(text: str) -> dict:
     """Partner preference read from `text` ("或者" is a conjunction, "本地" not a region)."""
     # "老师傅" is a skilled worker, not a teacher of a university.
     text = re.sub(r"老?师傅", "", text)
     partner = text_extractor().parse_partner(re.sub(r"或者|或是|还是", "或", text))
-    names = [n for n in partner.get("names") or [] if not re.fullmatch(r"[\u4e00-\u9fff]{0,3}学院", n)]
+    names = [
+        n
+        for n in partner.get("names") or []
+        if not re.fullmatch(r"[\u4e00-\u9fff]{0,3}学院", n) and not _KIND_OF_UNIVERSITY.fullmatch(n)
+    ]
     return {
         "types": list(partner.get("types") or []),
         "names": names,

@@ -68,6 +68,10 @@ def propose_title(description: str, keywords: list[str] | None = None) -> str:
     from chanyan.intake.normalise import reading_form
 
     text = reading_form(normalize_text(description))  # 繁體 read as simplified; a title is not a name
+    if _mostly_english(text):
+        english = _english_title(text)
+        if english:
+            return english
     clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
     if not clauses:
         return ""
@@ -84,6 +88,62 @@ def propose_title(description: str, keywords: list[str] | None = None) -> str:
     ):
         title = made + title
     return title[:PROPOSED_TITLE_CHARS] or clauses[0][:PROPOSED_TITLE_CHARS]
+
+
+# English: the thing asked for follows "looking for", "need", "would like to develop" …
+_EN_WANT = re.compile(
+    r"\b(?:(?:are|am|is)\s+)?(?:looking for|searching for|seeking|in need of|need(?:s|ed)?|want(?:s|ed)?|would like|"
+    r"require[sd]?|hope|plan|wish)\b(?:\s+to)?(?:\s+(?:develop|build|make|create|design|find|get|have|improve|solve|"
+    r"reduce|automate|implement|buy|source))?(?:\s+(?:someone|a team|a partner|an expert|experts|a supplier)\s+"
+    r"(?:to|who can|that can)\s+(?:help\s+(?:us\s+)?)?(?:develop|build|make|design|solve|improve)?)?\s+",
+    re.I,
+)
+_EN_ARTICLE = re.compile(r"^(?:an?|the|some|our|us|new|better|good)\s+", re.I)
+# Where the noun phrase of the want ends: a preposition clause, a reason, a clause mark.
+_EN_END = re.compile(
+    r"\s+(?:for|to|so|that|which|because|since|within|by|before|after|with|without|in order|on (?:our|the)|"
+    r"in (?:our|the)|at|budget|asap|and (?:the|our|it|we))\b|[,，;；:：!！?？()（）]|\.(?!\d)|\s+-\s+",
+    re.I,
+)
+_EN_ABOUT_US = re.compile(
+    r"^(?:hi|hello|dear|good (?:morning|afternoon)|we are|we're|we run|our company|i am|i'm|this is|thanks|budget|"
+    r"deadline|timeline|contact)\b",
+    re.I,
+)
+ENGLISH_TITLE_CHARS = min(30, SLOT_MAX_CHARS["need_title"])  # English words are long: more than a Chinese one
+
+
+def _mostly_english(text: str) -> bool:
+    """Whether the message is written mostly in English (Latin letters outweigh the Chinese characters)."""
+    latin = len(re.findall(r"[A-Za-z]", text))
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    return latin > 3 * cjk and latin >= 20
+
+
+def _english_title(text: str) -> str:
+    """The object of the want of an English description, as a short noun phrase, or ""."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?;])\s+|[。！？；\n]", text) if s.strip()]
+    phrase = ""
+    for sentence in sentences:
+        match = _EN_WANT.search(sentence)
+        if match:
+            phrase = _EN_END.split(sentence[match.end() :])[0].strip()
+            if len(phrase.split()) >= 2 or re.fullmatch(r"[A-Z]{2,}", phrase):
+                break
+            phrase = ""
+    if not phrase:
+        rest = [s for s in sentences if not _EN_ABOUT_US.match(s) and re.search(r"[A-Za-z]{3,}", s)]
+        if not rest:
+            return ""
+        phrase = _EN_END.split(rest[0])[0].strip()
+    for _ in range(3):
+        phrase = _EN_ARTICLE.sub("", phrase)
+    words = phrase.split()
+    while len(" ".join(words)) > ENGLISH_TITLE_CHARS and len(words) > 1:
+        words = words[1:]  # the head noun comes last: drop leading modifiers first
+    title = " ".join(words)
+    long_enough = len(title) >= 4 or re.fullmatch(r"[A-Z0-9]{2,}", title)
+    return title if long_enough and len(title) <= ENGLISH_TITLE_CHARS else ""
 
 
 def _shares_word(made: str, title: str) -> bool:

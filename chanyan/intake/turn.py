@@ -320,7 +320,8 @@ def _values_in(
             found[slot] = parse_answer(slot, _as_typed(raw, read, text), slots, now=now)
         except (AnswerError, KeyError):
             continue
-    answer_is_targets = requested == "tech_targets"
+    # "预算60万上下，国庆前后交机" while the targets are asked names no target: it answers budget and time.
+    answer_is_targets = requested == "tech_targets" and not _only_budget_or_time(read, extraction)
     budget = extraction.get("budget")
     if budget and not answer_is_targets and "budget" not in found and _money_meant(read, budget):
         found["budget"] = budget
@@ -407,6 +408,16 @@ _CURRENCY = re.compile(r"[元块圆wWkK]|美元|美金|刀|欧元|RMB|rmb|人民
 _TIME_MEANT = re.compile(
     r"前|内|底|完成|上线|交付|搞定|出|截止|之前|以前|开始|起|见效|落地|验收|结题|半年|季度|Q[1-4]|月份?|年"
 )
+
+
+def _only_budget_or_time(read: str, extraction: dict) -> bool:
+    """Whether the message says a budget or a time limit and no technical target."""
+    if find_targets(read):
+        return False
+    budget, timeline = extraction.get("budget"), extraction.get("timeline")
+    if budget and _money_meant(read, budget):
+        return True
+    return bool(timeline and timeline.get("deadline") and _time_meant(read, timeline))
 
 
 def _money_meant(read: str, budget: dict) -> bool:
@@ -661,6 +672,12 @@ def _answer_requested(
             return
     text = _answer_text(raw, read, requested)
     hint = slots.get(TARGETS_HINT_SLOT)
+    if requested == "tech_targets":
+        answered_other = [s for s in ("budget", "timeline") if s in result.slots and s not in result.changed]
+        if answered_other and not find_targets(read):
+            result.say.append(("utter_noted", {"fields": "、".join(SLOT_LABELS[s] for s in answered_other)}))
+            result.ask = requested
+            return
     if (
         requested == "tech_targets"
         and hint

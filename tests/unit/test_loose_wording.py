@@ -9,7 +9,11 @@ import pytest
 from chanyan.extraction.money import parse_budget
 from chanyan.extraction.timeline import parse_timeline
 from chanyan.intake.acts import is_yes
+from chanyan.intake.answers import parse_answer
 from chanyan.intake.normalise import reading_form
+from chanyan.intake.people import find_organisation
+from chanyan.intake.titles import propose_title
+from chanyan.intake.turn import process_turn
 
 EARLY_DECEMBER = datetime(2026, 12, 3, 10, 0)
 SPRING = datetime(2027, 4, 10, 10, 0)
@@ -93,3 +97,70 @@ def test_natural_confirmations(text):
 )
 def test_not_confirmations(text):
     assert not is_yes(reading_form(text))
+
+
+@pytest.mark.parametrize(
+    ("description", "must"),
+    [
+        (
+            "Hello, our plant makes aluminium wheels. We are looking for an automated porosity inspection system "
+            "for our casting line, target under 10 s per wheel.",
+            "porosity inspection system",
+        ),
+        (
+            "We need a low-power LoRa soil moisture sensor to monitor our tea gardens. Budget 200k RMB.",
+            "sensor",
+        ),
+        (
+            "Hi. Our company would like to develop a battery thermal runaway warning model within 6 months.",
+            "model",
+        ),
+        ("Dear team, we are a dairy farm. Seeking LIMS.", "LIMS"),
+    ],
+)
+def test_english_descriptions_get_a_short_title_of_the_thing_wanted(description, must):
+    title = propose_title(description)
+    assert must in title and len(title) <= 30
+    assert not title.lower().startswith(("hello", "hi", "we ", "dear", "our"))
+
+
+def test_a_mostly_chinese_message_keeps_the_chinese_title():
+    assert "网关" in propose_title("Hi，想做一款工业边缘网关，支持Modbus和MQTT协议转换，功耗要低")
+
+
+TARGETS_ASKED = {"draft_id": "d", "need_description": "冷库门频繁开关结霜严重，想找人改进除霜控制"}
+
+
+@pytest.mark.parametrize("text", ["预算大概四十万，明年五一前能装好最好", "經費抓30萬左右，兩個季度內完成"])
+def test_budget_and_time_said_when_the_targets_are_asked_are_kept_and_the_targets_asked_again(text):
+    result = process_turn(text, "tech_targets", dict(TARGETS_ASKED), now=EARLY_DECEMBER)
+    assert "budget" in result.slots and "timeline" in result.slots
+    assert "tech_targets" not in result.slots
+    assert result.ask == "tech_targets"
+
+
+def test_a_target_beside_a_budget_is_still_the_targets_answer():
+    result = process_turn(
+        "除霜时间缩短到10分钟以内，预算四十万", "tech_targets", dict(TARGETS_ASKED), now=EARLY_DECEMBER
+    )
+    assert "10分钟" in result.slots["tech_targets"]
+
+
+@pytest.mark.parametrize("text", ["没有特别的要求", "没什么偏好", "无特殊限制"])
+def test_no_particular_partner_wish_is_no_preference(text):
+    assert "不限" in parse_answer("partner_preference", text, {})["types"]
+
+
+@pytest.mark.parametrize("text", ["技术咨询加上现场技术服务，无所谓", "技术开发再加上后期技术服务"])
+def test_a_cooperation_answer_names_no_company(text):
+    assert find_organisation(text, own=True) is None
+
+
+def test_a_consultancy_is_still_a_company():
+    assert find_organisation("我们是杭州明远技术咨询有限公司", own=True) == "杭州明远技术咨询有限公司"
+
+
+@pytest.mark.parametrize("text", ["农科院或者农业大学", "找个理工大学就行", "师范大学也可以"])
+def test_a_kind_of_university_is_a_type_not_a_name(text):
+    partner = parse_answer("partner_preference", text, {})
+    assert "高校" in partner["types"] and not partner["names"]
