@@ -4,11 +4,9 @@ or their engineers' experience, and how long a step of the enterprise's process 
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pytest
 
-NOV = datetime(2026, 11, 20, 10, 0)
+from tests.extraction.test_published_generalisation import NOV, top_sub
 
 
 def test_slash_separated_form_fields_in_traditional_script(extractor):
@@ -86,11 +84,6 @@ def test_how_long_a_process_step_takes_is_no_time_limit(extractor, text):
 def test_a_project_period_is_still_months(extractor):
     found = extractor.extract("想与高校合作研发生物菌剂，项目周期18个月，预算80万元。", now=NOV)["timeline"]
     assert (found["deadline"], found["months"]) == (None, 18)
-
-
-def top_sub(extractor, text: str) -> str | None:
-    ranked = extractor.extract(text, now=NOV)["domains"]
-    return ranked[0]["sub_code"] if ranked else None
 
 
 @pytest.mark.parametrize(
