@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -13,6 +14,7 @@ _UNPAUSING = ("resume", "restart", "session_started")
 # the transcript shows one hold, and "held since" stays when staff took it.
 CARRIED_OVER = "carried_over"
 HELD_SINCE = "held_since"
+DEFAULT_HOLDER = "对接专员"  # a hold whose pause names no staff member
 
 
 @dataclass(frozen=True)
@@ -48,22 +50,29 @@ def utc(timestamp: Any) -> datetime | None:
 
 def read_state(conversation_id: str, events: Iterable[dict[str, Any]]) -> ConversationState:
     """The state after `events` (decoded tracker events, oldest first)."""
-    channel = last_user = held_by = held_since = None
+    channel = last_user = hold = None
     exists = False
     for event in events:
         exists = True
-        kind = event.get("event")
-        if kind == "user":
+        if event.get("event") == "user":
             # Every user event counts, commands included: WeChat opens the window for a menu click as well.
             channel = event.get("input_channel") or channel
             last_user = utc(event.get("timestamp")) or last_user
-        elif kind == "pause":
-            metadata = event.get("metadata") or {}
-            held_by = str(metadata.get("staff") or "对接专员")
-            held_since = utc(metadata.get(HELD_SINCE) or event.get("timestamp"))
-        elif kind in _UNPAUSING:
-            held_by = held_since = None
+        hold = _hold_after(hold, event)
+    if hold is None:
+        return ConversationState(conversation_id, channel, last_user, exists=exists)
+    metadata = hold.get("metadata") or {}
+    held_by = str(metadata.get("staff") or DEFAULT_HOLDER)
+    held_since = utc(metadata.get(HELD_SINCE) or hold.get("timestamp"))
     return ConversationState(conversation_id, channel, last_user, held_by, held_since, exists)
+
+
+def _hold_after(hold: dict[str, Any] | None, event: dict[str, Any]) -> dict[str, Any] | None:
+    """The pause event of the hold still open after `event`, given the one open before it (None: no hold)."""
+    kind = event.get("event")
+    if kind == "pause":
+        return event
+    return None if kind in _UNPAUSING else hold
 
 
 def session_start_events(
@@ -82,24 +91,12 @@ def session_start_events(
             for name, value in slots.items()
             if value is not None
         ]
-    hold = _open_hold(events)
+    hold = functools.reduce(_hold_after, events, None)
     if hold is not None:
         metadata = dict(hold.get("metadata") or {})
-        metadata.setdefault("staff", "对接专员")
+        metadata.setdefault("staff", DEFAULT_HOLDER)
         metadata.setdefault(HELD_SINCE, hold.get("timestamp"))
         metadata[CARRIED_OVER] = True
         opened.append({"event": "pause", "metadata": metadata})
     opened.append({"event": "action", "name": "action_listen"})
     return opened
-
-
-def _open_hold(events: Iterable[dict[str, Any]]) -> dict[str, Any] | None:
-    """The pause event of a hold still open at the end of `events` (None: nobody holds the conversation)."""
-    hold = None
-    for event in events:
-        kind = event.get("event")
-        if kind == "pause":
-            hold = event
-        elif kind in _UNPAUSING:
-            hold = None
-    return hold
