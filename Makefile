@@ -54,6 +54,10 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(PY) || $$(scripts/find-python.sh) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade 'pip<25' 'setuptools<71' wheel
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@# pip has once left a newer release of a pinned package behind (packaging 26 under Rasa's <21): check the
+	@# installed set against the pins and install once more when it does not hold.
+	@$(PY) -m pip check >/dev/null 2>&1 || $(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(PY) -m pip check
 	@touch $@
 
 install: $(VENV)/.installed  ## create .venv with Python 3.10 and install everything
