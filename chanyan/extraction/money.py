@@ -54,7 +54,9 @@ _BUDGET_CUE = re.compile(
 # Cues in the clause before an amount, nearest one deciding. Longer phrases come first so that 奖励资金 is read
 # as a subsidy, not as 资金.
 _NOT_BUDGET = (
-    r"(?P<past>去年|前年|上年|累计|历年|年均|近[一二三四五六七八九十\d]+年|已经?投入|曾|科研经费|横向经费|纵向经费|研发支出|支出)"
+    r"(?P<past>去年|前年|上年|累计|历年|年均|近[一二三四五六七八九十\d]+年|已经?投入|曾|"
+    # 科研经费 alone is a lab's yearly income; 其中科研经费, 项目科研经费 are this project's funds.
+    r"(?<!其中)(?<!项目)(?<!本次)(?<!合作)科研经费|横向经费|纵向经费|研发支出|支出)"
     r"|(?P<subsidy>奖励资金|补贴资金|补助资金|奖补资金|奖励|补贴|补助|补偿|奖补|抵减|返点)"
     r"|(?P<loan>贷款|贷|借款|借|授信|抵押|额度|融资|募资|融资租赁|投资人|估值|市值)"
     r"|(?P<revenue>(?:一年|每年|年度|全年|年均|公司|集团|全公司)的?(?:研发|科研)?(?:投入|经费|费用|支出|预算)|产值|营收|营业收入|营业额|销售额|销售收入|收入|收益|利润|创收|注册资本|资产|总值|年产|年销售|出货)"

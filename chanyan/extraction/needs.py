@@ -27,7 +27,8 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
         "subsidy",
         re.compile(
             r"补贴|补助|奖励资金|奖补|(?<!温度)补偿(?!器|电容)|抵减|资助计划|科技基金|"
-            r"申请\S{0,8}(?:资金|基金|资助)|怎么申报|如何申报|申报材料|"
+            r"申请\S{0,8}(?:资金|基金|资助)|怎么申报|如何申报|申报材料|能(?:不能|否)申报|可以申报|可否申报|申报条件|"
+            r"加计扣除|税收优惠|减免税|退税|税前扣除|"
             r"申报\S{0,10}(?:专精特新|小巨人|瞪羚|单项冠军)"
         ),
     ),
@@ -36,17 +37,19 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
         re.compile(
             r"招聘|招人|急招|招(?:一|两|三|几|个|些|名|批|募)\S{0,14}(?:工程师|人员|技术员|实习生|员工|博士|硕士|研究生|人才|师傅)|"
             r"诚征\S{0,20}(?:工程师|人员|技术员|研究员)|(?:征求|招收)\S{0,4}博士后|"
-            r"推荐(?:的)?人选|候选人|猎头|月薪|年薪|日薪|简历|履历"
+            r"推荐(?:的)?人选|推荐\S{0,14}(?:工程师|技术员|研究员|人才|员工)|候选人|猎头|面试|月薪|年薪|日薪|薪资|简历|履历"
         ),
     ),
     (
         "selling",
         re.compile(
-            r"出售|卖掉|卖给|卖到|低价处理|处理掉|清仓|销路|找客户|谈代理|招代理|做代理|"
+            r"出售|卖掉|卖给|卖到|低价处理|处理掉|清仓|转手|甩卖|打包卖|便宜卖|销路|找客户|谈代理|招代理|做代理|"
+            r"有优惠|优惠价|特价|促销|"
             r"(?:合作|帮忙|帮我们|代为|代|一起)销售|"
             r"(?:想|要|怎么|如何|打算)(?:进|上|入驻|打进|铺进)(?:超市|商超|卖场)|"
-            r"(?:对接|寻找|找|招募|发展)\S{0,10}?(?:经销商|代理商|采购商|批发商|批发市场|分销商)|"
-            r"推销|推广我们的|转让\S{0,8}(?:公司|空壳)|有需要的\S{0,4}联系"
+            r"(?:对接|寻找|找|招募|发展|需要|招|诚招|征求)\S{0,10}?(?:经销商|代理商|采购商|批发商|批发市场|分销商)|"
+            r"推销|推广我们的|转让\S{0,8}(?:公司|空壳)|有需要的\S{0,6}(?:联系|来|咨询|私信)|"
+            r"(?:有|如有)\S{0,6}(?:采购|购买)需求的\S{0,6}(?:联系|咨询|来电|私信)"
         ),
     ),
 )
@@ -58,7 +61,9 @@ CONTEXT_CUES: tuple[tuple[str, re.Pattern], ...] = (
     (
         "selling",
         re.compile(
-            r"库存|采购商|经销商|代理商|批发价|收购商|商超|通路|(?:进入|打开|拓展)\S{0,10}(?:渠道|市场)"
+            r"库存|采购商|经销商|代理商|批发价|收购商|商超|通路|(?:进入|打开|拓展)\S{0,10}(?:渠道|市场)|"
+            # 想找外省的渠道: a wish for a sales channel, not for technical work
+            r"(?:找|寻找|开拓|拓展|铺|开发)\S{0,8}?渠道"
         ),
     ),
 )
@@ -77,28 +82,48 @@ _RESEARCH = re.compile(
 _QUALIFICATION = re.compile(
     r"(?:要求|具备|具有|熟悉|精通|掌握)\S{0,20}(?:背景|经验|能力|学历|专业|资格|证书)|(?:背景|经验|学历)\S{0,2}优先"
 )
+# Paperwork of an application ("需要准备哪些材料", "提交什么资料"): 材料 there is documents, not a material.
+_PAPERWORK = re.compile(r"(?:准备|提交|整理|填写|上传|递交)\S{0,4}(?:材料|资料|手续|文件|表格)")
 # A clause that asks for technical work: a demand or a research verb.
 _DEMAND = re.compile(
     r"想|需要|希望|寻求|寻找|征集|征求|求解|诚征|攻关|开发|研发|研制|研究|解决|提升|提高|降低|减少|优化|改进|改善|"
     r"改造|升级|替代|设计|建设|建立|搭建|实现|导入|引入|突破|合作|联合|共建|委托|定制|推动|检测|监测|处理|回收|治理|"
     r"修复|选育|制备|防治|诊断|评估"
 )
+# A research verb used as an attribute says what was done, not what is wanted: 自主研发的水质检测仪, 新研制的刀盘.
+_ATTRIBUTIVE = re.compile(
+    r"(?:自主|自行|独立|新|最新|刚|已经?)?(?:研发|研制|开发|设计|生产|改进|升级)(?:出来)?的"
+)
+# A clause about what is already done (已量产, 已经上市) asks for nothing unless it also says a wish.
+_DONE = re.compile(r"已(?:经)?(?:量产|上市|投产|批量|推向市场|出口|销往|卖到|推出|获得|通过|完成|实现|取得)")
+_WISH = re.compile(r"想|希望|需要|寻求|寻找|求|急需|拟|计划|打算|准备")
+
+
+def _asking(clause: str) -> str:
+    """The clause as far as it may ask for technical work: attributive research verbs removed, nothing of a
+    clause that reports what is done."""
+    if _DONE.search(clause) and not _WISH.search(clause):
+        return ""
+    return _ATTRIBUTIVE.sub("", clause)
+
+
 # Who speaks when a lab, a team or an institute describes itself.
 _SUPPLY_SUBJECT = re.compile(
     r"实验室|研究所|研究院|研究中心|工程中心|技术中心|课题组|团队|本所|本中心|本院|我院|本校|我校|检测机构|研发机构|"
     r"该所|该院|该中心|该校|该团队|学院|系所|"
-    r"(?:我们|本公司|我司|公司)是一家(?:专注|专业|致力|深耕)|"
+    r"(?:我们|本公司|我司|公司|本厂|我厂)(?:是|为)(?:一家|一间|专业|国内|全球|业内)|^(?:本|该)?(?:中心|平台|基地)|"
     r"(?:大学|学院|高校)\S{0,8}(?:系|所|院|中心)"
 )
 _SUPPLY_VERB = re.compile(
     r"从事|专注|聚焦|致力|研究方向|主要研究|主要方向|擅长|专长|拥有|具备|建有|设有|积累|承担|承接|提供|依托|可对外|"
     r"简介|研究范畴|研究范围|主要做|成立于|现有|已为|已在|已与|已孵化|累计|发表|授权|取得|长期|"
+    r"下设|获批|入选|培养|开设|服务客户|客户涵盖|涵盖|已出口|出口到|"
     r"(?:围绕|面向)\S{0,20}开展|是\S{0,14}(?:机构|中心|实验室|研究所|研究院|平台|团队)"
 )
 # Words that make a message about a lab a need or a cooperation event after all.
 _SUPPLY_DEMAND = re.compile(
     r"想|需要|希望|寻求|寻找|征集|征求|求解|诚征|难题|痛点|困扰|急需|拟|打算|准备|将(?:与|围绕|联合|共同|对)|"
-    r"签约|签署|签订|达成|揭榜|委托(?!课题|计划)|招标|采购|(?<!公)共建|携手|联合攻关|帮助企业|预算|问题"
+    r"签约|签署|签订|达成|揭榜|委托(?!课题|计划)|招标|采购|(?<!公)共建(?!的)|携手|联合攻关|帮助企业|预算|问题"
 )
 
 
@@ -130,11 +155,12 @@ def not_technical(text: str, matches: Sequence[TermMatch]) -> dict | None:
         found = _cue(CONTEXT_CUES, clause)
         if found is not None:
             context = context or (offset + found[0], found[1], found[2])
-        if _QUALIFICATION.search(clause):
+        if _QUALIFICATION.search(clause) or _PAPERWORK.search(clause):
             continue
         has_term = any(offset <= m.start < offset + len(clause) for m in matches)
-        demand = _DEMAND.search(clause) is not None
-        if (has_term and demand) or _RESEARCH.search(clause):
+        asking = _asking(clause)
+        demand = _DEMAND.search(asking) is not None
+        if (has_term and demand) or _RESEARCH.search(asking):
             technical = True
         if found is None:
             rest_term, rest_demand = rest_term or has_term, rest_demand or demand

@@ -44,7 +44,8 @@ _START_ONLY = re.compile(
 _SEASON_START = {"春": 3, "夏": 6, "秋": 9, "冬": 12}
 _FESTIVAL_RESTART_DAYS = 14  # work resumes about two weeks after the Spring Festival's day
 _DURATION = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}半几]+)\s?(?P<half>个半)?(?:个)?(?P<unit>月|年|周|星期|礼拜|天|日|季度)(?P<suffix>之内|以内|内|左右|时间|完成|搞定|交付|上线|出成果|出结果)?"
+    rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}半几]+)\s?(?P<half>个半)?(?P<ge>个)?(?P<unit>月|年|周|星期|礼拜|天|日|季度)"
+    rf"(?P<and_half>半(?![年月天]))?(?P<suffix>之内|以内|内|左右|时间|完成|搞定|交付|上线|出成果|出结果)?"
 )
 _DURATION_CUE = re.compile(
     r"周期|工期|时间|时限|期限|期程|时程|执行期|实施期|合作期|建设期|研究期|项目期|期间|研发期|用|花|需要|希望|争取|计划|预计|控制在|要求|最好|尽量|在|[:：】]$"
@@ -64,6 +65,8 @@ _NOT_TIME_AFTER = re.compile(r"^(?:的经验|的历史|多的|以上的经验|�
 _BARE_CLAUSE = re.compile(r"(?:^|[，,。；;\s])$")
 _NOT_TIME_BEFORE = re.compile(
     r"(?:成立|创办|做了|干了|寿命|保质期|质保|已经|工作|经验|运行了|用了|有|长达|高达|多达|长约|需时)$"
+    # 已用十年, 已运行八年: how long something has been in use, not the need's limit.
+    r"|已(?:经)?(?:使用|运行|服役|投用|投运|用)$"
     # 发酵周期45天, 换模时间约3小时: how long a step of the enterprise's process takes now, not the need's limit.
     r"|(?:发酵|生长|养殖|生产|加工|交货|交期|烘干|干燥|固化|培养|充电|换模|调机|成熟|育苗|堆肥|腐熟|停机|检修|出栏)"
     r"(?:周期|时间|时长)[为约要需]{0,2}$"
@@ -211,7 +214,7 @@ def _duration(match: re.Match, text: str) -> dict | None:
     num = _cn_number(match["num"])
     if num is None:
         return None
-    if match["half"]:
+    if match["half"] or match["and_half"]:
         num += 0.5
     unit = match["unit"]
     if unit in _UNIT_MONTHS:
@@ -222,6 +225,20 @@ def _duration(match: re.Match, text: str) -> dict | None:
     if num * _UNIT_DAYS[unit] > MAX_MONTHS * 31:
         return None
     return {"deadline": None, "days": int(num * _UNIT_DAYS[unit]), "months": None, "text": match.group()}
+
+
+def _is_dateline(text: str, match: re.Match, now: datetime) -> bool:
+    """True for a date that is a clause of its own and names this month or a day already past ("11月18日，在…对接会上",
+    "2026年11月，…大赛举行"): the date of a report, not a time limit."""
+    before, after = text[: match.start()], text[match.end() : match.end() + 1]
+    if not _BARE_CLAUSE.search(before) or after not in ("，", ","):
+        return False
+    point = match["point"]
+    if not re.search(r"\d{1,2}月|[一二三四五六七八九十]月", point):
+        return False
+    named = point if _year_of(point, now.date()) is not None else "今年" + point
+    end = _jio_end(named, now)
+    return end is not None and end <= _end_of_month(now.year, now.month)
 
 
 def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: bool = False) -> dict | None:
@@ -238,12 +255,14 @@ def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: 
     if not text:
         return None
     now = now or datetime.now()
-    candidates: list[tuple[int, int, int, dict]] = []  # (labelled, start, end, timeline)
+    # (labelled, bounded, start, end, timeline): a labelled limit wins, then one that says it bounds the work
+    # (2028年底前, 三个月内) over a bare date of the background (冬天识别率下降), then the first.
+    candidates: list[tuple[int, int, int, int, dict]] = []
 
-    def add(start: int, end: int, found: dict) -> None:
+    def add(start: int, end: int, found: dict, bounded: bool = True) -> None:
         labelled = int(bool(_TIME_LABEL.search(text[max(0, start - 8) : start])))
         found["text"] = norm.original_text(start, end)
-        candidates.append((labelled, start, end, found))
+        candidates.append((labelled, int(bounded), start, end, found))
 
     for match in _PERIOD.finditer(text):
         end = _resolve_point(match["last"], now)
@@ -251,7 +270,7 @@ def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: 
             add(match.start(), match.end(), {"deadline": end.isoformat(), "months": None})
     for match in _POINT.finditer(text):
         point = match["point"]
-        if any(s <= match.start() < e for _, s, e, _ in candidates):
+        if any(s <= match.start() < e for _, _, s, e, _ in candidates):
             continue
         if re.fullmatch(r"\d{2}年", point) or (re.fullmatch(_YEAR, point) and not match["suffix"]):
             continue
@@ -259,10 +278,19 @@ def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: 
             continue
         if not match["suffix"] and _START_AFTER.match(text[match.end() : match.end() + 2]):
             continue
+        if not match["suffix"] and _is_dateline(text, match, now):
+            continue
         end = _resolve_point(point, now)
         if end is not None:
-            add(match.start(), match.end(), {"deadline": end.isoformat(), "months": None})
+            add(
+                match.start(),
+                match.end(),
+                {"deadline": end.isoformat(), "months": None},
+                bool(match["suffix"]),
+            )
     for match in _DURATION.finditer(text):
+        if match["unit"] == "月" and not match["ge"] and not match["half"]:
+            continue  # 9月 is a month's name (9个月 is the duration)
         before, after = text[max(0, match.start() - 6) : match.start()], text[match.end() : match.end() + 6]
         if _NOT_TIME_BEFORE.search(before) or _NOT_TIME_AFTER.match(after) or _START_AFTER.match(after):
             continue
@@ -276,7 +304,7 @@ def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: 
             and not standalone
         ):
             continue
-        if any(s <= match.start() < e for _, s, e, _ in candidates):
+        if any(s <= match.start() < e for _, _, s, e, _ in candidates):
             continue
         found = _duration(match, text)
         if found is None:
@@ -286,7 +314,7 @@ def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: 
             found["deadline"] = (now.date() + timedelta(days=days)).isoformat()
         add(match.start(), match.end(), found)
     if candidates:
-        return max(candidates, key=lambda c: (c[0], -c[1]))[3]
+        return max(candidates, key=lambda c: (c[0], c[1], -c[2]))[4]
     for pattern in (_RELAXED, _URGENT):
         found = pattern.search(text)
         if found:

@@ -1,0 +1,101 @@
+"""Classes of published-register wording found in the fourth tuning file (published_fresh.jsonl): datelines and
+dates of past events beside the real limit, month names read as durations, 一年半, time in use, 其中科研经费,
+research verbs used as attributes, soft non-technical requests and self-descriptions worded as a company's
+profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from chanyan.extraction.timeline import parse_timeline
+
+NOV = datetime(2026, 11, 20, 10, 0)
+
+
+def timeline_of(extractor, text: str) -> tuple | None:
+    found = extractor.extract(text, now=NOV)["timeline"]
+    return None if found is None else (found["deadline"], found["months"])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # the date of the report opens the sentence, the limit comes later
+        (
+            "11月16日，在市里的校企对接会上，一家电池厂与大学签约研发快充负极材料，2028年底前完成中试。",
+            ("2028-12-31", None),
+        ),
+        ("2026年11月，一家轮胎企业与高校共建实验室，研究低滚阻胎面胶配方，经费200万元。", None),
+        # a month already past named with this year, and a quarter ahead
+        ("该企业今年8月完成首台样机后，正联合高校攻关控制系统，计划明年Q2前定型。", ("2027-06-30", None)),
+        # a season in the background, the limit with 前
+        ("夏天车间温度太高导致焊点开裂，想改进焊接工艺，下个月底前出方案。", ("2026-12-31", None)),
+        ("现有除尘设备已运行八年，想换成高效滤筒除尘，明年5月底前完成改造。", ("2027-05-31", None)),
+    ],
+)
+def test_the_limit_is_not_a_dateline_or_a_background_date(extractor, text, expected):
+    assert timeline_of(extractor, text) == expected
+
+
+def test_a_month_name_is_not_a_duration():
+    assert parse_timeline("今年3月投产的生产线想升级", NOV, strict=True) is None
+    assert parse_timeline("想三个月完成", NOV, strict=True)["months"] == 3
+
+
+@pytest.mark.parametrize("text, months", [("执行期两年半", 30), ("项目周期一年半以内", 18)])
+def test_a_year_and_a_half_is_eighteen_months(text, months):
+    assert parse_timeline(text, NOV, strict=True)["months"] == months
+
+
+def test_the_research_share_of_a_total_investment_is_the_budget(extractor):
+    budget = extractor.extract(
+        "一家钢铁集团联合高校攻关氢基竖炉直接还原技术，项目总投资12亿元，其中科研经费6000万元。", now=NOV
+    )["budget"]
+    assert (budget["min_cny"], budget["kind"]) == (60_000_000, "exact")
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("我们自主研发的智能电表已经量产，现需要华东地区的代理商，欢迎有资源的朋友联系。", "selling"),
+        ("我们的果蔬清洗机在本地卖得不错，想找外地的销售渠道，有没有做家电批发的朋友？", "selling"),
+        ("车间里有一台闲置的五轴加工中心，想转手给有需要的工厂，可以上门看设备。", "selling"),
+        ("我们代理的红外热像仪本月有优惠，有采购需求的单位可以联系我。", "selling"),
+        ("区里对新研发的首台套设备有奖励，我们刚研制的隧道检测车能不能申报？要提交哪些材料？", "subsidy"),
+        ("研发费用加计扣除的比例今年是多少？我们是高新技术企业。", "subsidy"),
+        ("麻烦推荐两位做射频芯片测试的工程师，坐标深圳，可以线上面试。", "hiring"),
+    ],
+)
+def test_soft_non_technical_requests_are_flagged(extractor, text, kind):
+    result = extractor.extract(text, now=NOV)
+    assert result["domains"] == []
+    assert result["not_technical"]["kind"] == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们的空气炸锅主要通过电商渠道销售，用户反映涂层容易脱落，想开发一种耐磨的不粘涂层，预算30万。",
+        "为了打开中东市场，我们的光伏逆变器需要耐受50度高温，想请高校改进散热设计。",
+    ],
+)
+def test_a_technical_need_that_talks_about_sales_stays_technical(extractor, text):
+    result = extractor.extract(text, now=NOV)
+    assert result["not_technical"] is None and result["domains"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们是一家成立于2012年的精密注塑件制造商，产品已出口到欧美十多个国家，年销售额3亿元。",
+        "本公司为专业的电子级气体充装企业，服务客户涵盖国内多家面板厂。",
+        "中心现有电镜、X射线衍射仪等大型设备60余台，可对外提供材料表征服务。",
+        "学院下设机器人工程、智能制造两个专业，2024年获批省级现代产业学院。",
+        "本研究院是由省政府与高校共建的新型研发机构，聚焦生物制造与合成生物学。",
+    ],
+)
+def test_profiles_worded_as_a_company_or_a_centre_propose_no_need(extractor, text):
+    result = extractor.extract(text, now=NOV)
+    assert result["domains"] == [] and result["not_technical"] is None and result["budget"] is None
