@@ -93,11 +93,40 @@ _ALL = sorted(
     key=lambda pair: -len(pair[0]),
 )
 _SLOT_OF = {label.lower(): slot for label, slot in _ALL}
-_VALUE_EDGE = " \t\n，,；;。｜|/"
+# Labels of a form's other cells ("所在地区 贵州遵义" in a table copied from Word): they end the value before them.
+OTHER_LABELS: tuple[str, ...] = (
+    "所在地区",
+    "所在地",
+    "所属行业",
+    "行业",
+    "单位地址",
+    "通讯地址",
+    "地址",
+    "单位性质",
+    "企业性质",
+    "职务",
+    "职称",
+    "部门",
+    "传真",
+    "邮编",
+    "填表日期",
+    "填报日期",
+    "填表人",
+    "备注",
+)
+_VALUE_EDGE = " \t\n，,；;。｜|/「」『』"
 _NUMBERING = r"(?:[一二三四五六七八九十]+、|\d+[.、)）]|[（(]\d+[)）])?\s*"
-_KNOWN = "|".join(re.escape(label) for label, _ in _ALL)
-# What ends one field and may start the next: a line break, a clause mark, a 「|」 or 「/」, a closing 】.
-_FIELD_START = r"(?:^|(?<=[\n，,；;。 \t｜|/】]))"
+
+
+def _spaced(label: str) -> str:
+    # "联 系 人", "手    机": a label spaced out to fill its table cell.
+    return r"\s?".join(re.escape(ch) for ch in label)
+
+
+_KNOWN = "|".join(_spaced(label) for label, _ in _ALL)
+_OTHER_KNOWN = "|".join(_spaced(label) for label in sorted(OTHER_LABELS, key=len, reverse=True))
+# What ends one field and may start the next: a line break, a clause mark, a 「|」 or 「/」, a closing 】 or 」.
+_FIELD_START = r"(?:^|(?<=[\n，,；;。 \t｜|/】」』]))"
 # A label: at a field start (optionally numbered "一、" "4." "（4）"), then a colon; or in 【】 brackets, where the
 # colon is optional and the brackets may follow the previous value directly ("…征集表【需求名称】…【需求单位】…").
 _LABEL = re.compile(
@@ -120,12 +149,29 @@ _OTHER_LABEL = re.compile(
 )
 
 
+# A table pasted as text: each label stands alone in its cell, so only a space follows it ("单位名称 贵州…").
+_TABLE_LABEL = re.compile(_FIELD_START + _NUMBERING + r"(" + _KNOWN + r")(?=\s)\s*", re.I)
+_TABLE_OTHER_LABEL = re.compile(_FIELD_START + r"(?:" + _OTHER_KNOWN + r")(?=\s)")
+# Labels without colons count only when the message holds this many of them (one is a word in a sentence).
+TABLE_MIN_LABELS = 3
+
+
+def _label_key(label: str) -> str:
+    return re.sub(r"\s", "", label).lower()
+
+
 def labelled_spans(text: str) -> dict[str, tuple[int, int]]:
     """Slot -> (start, end) of the value after its label, for every labelled field in `text` (the first label
     of a slot wins; an empty value is left out)."""
     text = text or ""
-    labels = [(m.start(), m.end(), (m.group(1) or m.group(2)).lower()) for m in _LABEL.finditer(text)]
-    starts = sorted({start for start, _, _ in labels} | {m.start() for m in _OTHER_LABEL.finditer(text)})
+    labels = [(m.start(), m.end(), _label_key(m.group(1) or m.group(2))) for m in _LABEL.finditer(text)]
+    others = {m.start() for m in _OTHER_LABEL.finditer(text)}
+    table = [(m.start(), m.end(), _label_key(m.group(1))) for m in _TABLE_LABEL.finditer(text)]
+    if len({_SLOT_OF[label] for _s, _e, label in table}) >= TABLE_MIN_LABELS and len(table) > len(labels):
+        colon_starts = {start for start, _, _ in labels}
+        labels = sorted(labels + [t for t in table if t[0] not in colon_starts])
+        others |= {m.start() for m in _TABLE_OTHER_LABEL.finditer(text)}
+    starts = sorted({start for start, _, _ in labels} | others)
     found: dict[str, tuple[int, int]] = {}
     for _label_start, start, label in labels:
         end = next((s for s in starts if s >= start), len(text))

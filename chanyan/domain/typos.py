@@ -8,6 +8,8 @@ interview's reading form and extraction's normalized text both apply it.
 
 from __future__ import annotations
 
+import re
+
 TYPOS: tuple[tuple[str, str], ...] = (
     ("确任", "确认"),
     ("却认", "确认"),
@@ -25,13 +27,44 @@ TYPOS: tuple[tuple[str, str], ...] = (
     ("协上", "协商"),
     ("写商", "协商"),
     ("联系仁", "联系人"),
+    ("委拖", "委托"),
+    ("万一内", "万以内"),
+    ("合做开发", "合作开发"),
 )
 assert all(len(wrong) == len(right) for wrong, right in TYPOS)
 
+# Written Cantonese read as Mandarin, word for word of the same length ("冇邮箱" → "没邮箱", "头先讲咗" → "刚才讲了"):
+# only characters and words that mean nothing else in Mandarin text.
+DIALECT: tuple[tuple[str, str], ...] = (
+    ("唔该", "谢谢"),
+    ("头先", "刚才"),
+    ("点样", "怎样"),
+    ("搞掂", "搞定"),
+    ("边个", "哪个"),
+    ("冇", "没"),
+    ("嘅", "的"),
+    ("咗", "了"),
+    ("哋", "们"),
+    ("咩", "啥"),
+    ("乜", "啥"),
+    ("佢", "他"),
+    ("睇", "看"),
+    ("搵", "找"),
+    ("揾", "找"),  # 搵 as OpenCC simplifies it
+    ("嚟", "来"),
+    ("喺", "在"),
+)
+assert all(len(word) == len(mandarin) for word, mandarin in DIALECT)
+# 唔 before a word is 不 ("唔同", "唔够"); alone it is a Mandarin "hm".
+_CANTONESE_NOT = re.compile(r"唔(?=[\u4e00-\u9fff])")
+
 
 def mend_typos(text: str) -> str:
-    """`text` with every known typo mended (same length)."""
+    """`text` with every known typo mended and Cantonese words read as Mandarin (same length)."""
     for wrong, right in TYPOS:
         if wrong in text:
             text = text.replace(wrong, right)
-    return text
+    for word, mandarin in DIALECT:
+        if word in text:
+            text = text.replace(word, mandarin)
+    return _CANTONESE_NOT.sub("不", text) if "唔" in text else text

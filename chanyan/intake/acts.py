@@ -193,6 +193,12 @@ YES_WORDS = frozenset(
         "没啥要改",
         "对滴",
         "都没毛病",
+        "核对无误",
+        "核实无误",
+        "就这么整",
+        "这么整",
+        "就这么弄",
+        "就这么搞",
     ]
 )
 NO_WORDS = frozenset(
@@ -226,7 +232,8 @@ _PAUSE = re.compile(
     r"(?:晚上|下午|明天|明早|回头|过两天|改天|下周|周一|晚点)(?:再|接着|继续)(?:说|填|弄|聊|继续)?|"
     r"(?:问问|问一下|请示(?:一下)?|商量(?:一下)?)(?:老板|领导|同事|技术|财务)(?:再说|再填|再定)?|先不(?:提交|交|报)|"
     r"以后再(?:说|填)|我去开个?会|先忙|先不填了|先不弄了|"
-    r"下次再(?:填|说|弄)|明天再(?:填|说|弄)|有事先走|先保存|保存一下|先存着|先停一下|暂停)"
+    r"下次再(?:填|说|弄)|明天再(?:填|说|弄)|有事先走|先保存|保存一下|先存着|先停一下|暂停|"
+    r"等我(?:一下|一会儿?|下)|我(?:先)?去(?:处理|忙|看)(?:一下)?$|(?:我)?去接个电话|信号不好)"
 )
 _CANCEL = re.compile(
     r"^(?:那?就?算了(?:吧|不弄了|不填了|不要了|不用了|不提交了|不交了|不报了|不提了)?(?:[,，]?谢谢(?:了|你)?)?|取消(?:吧|掉|了|申请|需求|这个需求|提交)?|不要了|不弄了|不填了|不需要了|不用了|撤销|作废|不提了|不提交了|不报了|放弃)(?:[,，]?谢谢(?:了|你|您)?)?"
@@ -234,6 +241,18 @@ _CANCEL = re.compile(
 )
 _CANCEL_WORD = re.compile(r"取消|(?<!先)不弄了|(?<!先)不搞了|(?<!先)不填了吧?$|不要了$")  # "先不填了" pauses
 _RESTART = re.compile(r"(?:重新开始|从头开始|从头再?来|重来一遍?|重新来|重新填|再来一遍|清空重填)")
+# Where a restart or cancel says what comes instead ("…还是提吧，重新开始：<the need>"): the text after its words.
+_STOP_WORDS = re.compile(_RESTART.pattern + r"|取消(?:吧|掉|了)?|算了(?:吧)?")
+
+
+def after_stop_words(text: str) -> str:
+    """The part of `text` after its last restart or cancel words, without the marks that lead into it."""
+    matches = list(_STOP_WORDS.finditer(text))
+    if not matches:
+        return ""
+    return text[matches[-1].end() :].lstrip(" ,，。:：;；!！~、")
+
+
 GREETING = re.compile(
     r"^(?:你好|您好|你们好|hi|hello|hey|哈喽|嗨|在吗|在不在|有人吗|早上好|下午好|晚上好)(?:呀|啊|哈)?[,，。.!！~\s]*(?:你好|您好|在吗|请问)?[,，。.!！~?？\s]*$",
     re.I,
@@ -311,12 +330,33 @@ _SOCIAL: tuple[tuple[str, re.Pattern], ...] = (
         re.compile(r"^(?:好的?|嗯)?[,，\s]*(?:谢谢|多谢|感谢|谢了|辛苦了)(?:你|您|啦|了)?[。.!！~\s]*$"),
     ),
     ("bot_challenge", re.compile(r"(?:你|您)是(?:不是)?(?:机器人|真人|人工智能|AI|ai)|是机器人吗|是真人吗")),
+    # Remarks beside the form: on the bot, the weather, a laugh, "go on asking" (answered, then the question again;
+    # the interview checks first that the message does not answer the question asked).
+    (
+        "chitchat",
+        re.compile(
+            r"^(?:哈哈+|嘿嘿+|呵呵+|嘻嘻+)[。.!！~\s]*$|"
+            r"(?:你|你们|机器人|小助手|这个助手)[^，,。]{0,10}(?:挺|真|蛮|太|好)(?:快|聪明|厉害|智能|方便|好用|客气|专业|牛)|"
+            r"(?:天气|风|雨|雪)(?:真|好|太|可|挺)?(?:大|冷|热|好|差)|(?:今天|这天)(?:真|好|太)(?:冷|热)|吃(?:饭|了)(?:了)?吗|"
+            r"(?:你|您)?(?:接着|继续)问(?:吧|呗)?[。.!！~\s]*$|^(?:你|您)问吧"
+        ),
+    ),
 )
+
+
+def without_chitchat(text: str) -> str:
+    """`text` without its clauses that are remarks beside the form ("今天风真大，委托开发吧" → "委托开发吧")."""
+    pattern = dict(_SOCIAL)["chitchat"]
+    clauses = re.split(r"[,，。;；!！~\s]+", text)
+    return "，".join(c for c in clauses if c and not pattern.search(c))
+
+
 _GOODBYE = re.compile(r"^(?:好的?|那)?[,，\s]*(?:再见|拜拜|bye|下次再聊|回头聊)[。.!！~\s]*$", re.I)
 # Asking what a question means ("知识产权是啥意思？") is a question about the form, not an answer.
 CLARIFY = re.compile(
     r"(?:是)?(?:啥|什么)意思|不懂|不明白|没听懂|什么是|是指什么|指的是啥|怎么填|填什么|填啥|啥叫|什么叫|"
-    r"为(?:啥|什么)要(?:问|填|写|留)|问这个(?:干嘛|做什么|有啥用)|有(?:啥|什么)(?:区别|不同|差别)|区别是|哪(?:个|种)(?:好|更好|合适)"
+    r"为(?:啥|什么)要(?:问|填|写|留)|问这个(?:干嘛|做什么|有啥用)|有(?:啥|什么)(?:区别|不同|差别|分别)|区别是|哪(?:个|种)(?:好|更好|合适)|"
+    r"不(?:太|大)(?:懂|明白)|有哪(?:几|些)(?:种|类|个|样)|都有(?:哪些|啥|什么)(?:方式|选项|可选)?[?？]|有(?:啥|什么|哪些)(?:可选|选项)|怎么选"
 )
 _QUESTION_MARK = re.compile(r"[?？]|吗[。.!！]*$|呢[。.!！]*$")
 # A question to the platform that no FAQ covers ("你们有案例吗？"): said mid-form it is noted, never stored.
@@ -362,7 +402,15 @@ _SUBMIT_PHRASE = re.compile(
 def is_yes(text: str) -> bool:
     """ "行，就这样，提交吧", "都对，没毛病", "对 确认", "確認", "中": every part of the message says yes."""
     tokens = [t for t in _tokens(text) if t not in _NEUTRAL] or _tokens(text)
-    return bool(tokens) and all(t in YES_WORDS or _yes_compound(t) or _SUBMIT_PHRASE.match(t) for t in tokens)
+    return bool(tokens) and all(_says_yes(t) or _says_yes(_PARTICLE_SLIP.sub("", t)) for t in tokens)
+
+
+# 吧 typed as a character of the same sound ("提交八", "好把"): only at the end of a yes-word.
+_PARTICLE_SLIP = re.compile(r"(?<=[\u4e00-\u9fff])[八把巴爸]$")
+
+
+def _says_yes(token: str) -> bool:
+    return bool(token) and (token in YES_WORDS or _yes_compound(token) or bool(_SUBMIT_PHRASE.match(token)))
 
 
 def _yes_compound(token: str) -> bool:

@@ -49,8 +49,10 @@ _POINTER = re.compile(r"(?:见|看)?上表第?([一二三四五六七八九十\d
 
 
 _DEFERRAL = re.compile(
-    r"^(?:暂时|目前|现在)?(?:没有|没|还没(?:想好|定)?|不清楚|说不好|不好说|不知道)?[,，\s]*"
-    r"(?:先不说了?|先不填了?|先跳过|以后再说|回头再说|先空着|不想说|不方便说|说不上来|说不出来|想不出来|还没想)?"
+    r"^(?:这个|这项|这块|这一?题|这个问题)?(?:我|俺)?(?:暂时|目前|现在)?(?:没有|没|还没(?:想好|定)?|不清楚|说不好|不好说|不知道|不晓得)?"
+    r"[,，\s]*"
+    r"(?:先不说了?|先不填了?|先跳过|以后再说|回头再说|先空着|不想说|不方便说|说不上来|说不出来|想不出来|还没想|先不管|不管了?)?"
+    r"[,，\s]*(?:(?:问|跳到|换)?下一(?:个|题|项|条)吧?)?"
     r"[。.!！~\s]*$"
 )
 
@@ -58,7 +60,11 @@ _DEFERRAL = re.compile(
 def is_deferral(text: str) -> bool:
     """ "暂时没有，先不说了", "先跳过", "以后再说": the user declines this question for now."""
     stripped = text.strip()
-    return bool(stripped) and bool(_DEFERRAL.match(stripped)) and stripped not in ("",)
+    return bool(stripped) and bool(_DEFERRAL.match(stripped)) and not _ONLY_LEAD.match(stripped)
+
+
+# "这个", "暂时" alone defer nothing (the words of _DEFERRAL that only lead in).
+_ONLY_LEAD = re.compile(r"^(?:这个|这项|这块|这一?题|这个问题)?(?:我|俺)?(?:暂时|目前|现在)?[。.!！~\s]*$")
 
 
 # A clause that is only talk, wherever it stands in a longer message: putting another field off ("先不说预算"),

@@ -30,7 +30,7 @@ from chanyan.intake.own import PENDING_SLOT as OWN_PENDING_SLOT
 from chanyan.intake.own import OwnRequestAct, read_own_request
 from chanyan.intake.people import find_organisation, find_person, parse_contact
 from chanyan.intake.protocol import text_extractor
-from chanyan.intake.talk import is_only_back_reference, strip_talk
+from chanyan.intake.talk import is_deferral, is_only_back_reference, strip_talk
 from chanyan.intake.targets import find_targets
 from chanyan.intake.titles import propose_title
 
@@ -183,6 +183,22 @@ def process_turn(
         read, intent=intent, confidence=intent_confidence, has_values=bool(values) or answers_asked
     )
 
+    if (
+        act.kind == acts.SOCIAL
+        and act.detail == "chitchat"
+        and requested_slot
+        and _answers_beside_remark(acts.without_chitchat(read), requested_slot, slots, now=now)
+    ):
+        act = acts.Act(acts.ANSWER)  # "哈哈，那就委托开发吧": the remark is beside an answer
+
+    opening = ""
+    if act.kind in (acts.RESTART, acts.CANCEL) and not requested_slot:
+        opening = acts.after_stop_words(read)
+        if _carries_need(opening):
+            act = acts.Act(acts.ANSWER)  # "还是提吧，重新开始：<the need>" opens the interview with that need
+        else:
+            opening = ""
+
     if act.kind in (acts.RESTART, acts.CANCEL, acts.PAUSE):
         result.stop = {acts.RESTART: RESTART, acts.CANCEL: CANCEL, acts.PAUSE: PAUSE}[act.kind]
         return result
@@ -264,8 +280,8 @@ def process_turn(
             # on its own next.
             result.failures, result.say = before
             result.error, result.explain = None, False
-    elif _opens_with_need(read, intent, values, slots):
-        description = _description_of(raw)
+    elif "need_description" not in result.slots and _opens_with_need(read, intent, values, slots):
+        description = _description_of(raw[len(raw) - len(opening) :] if opening else raw)
         if description:
             result.slots["need_description"] = description
     return _finish(result, slots, requested_slot)
@@ -764,6 +780,19 @@ _TENTATIVE = re.compile(r"[,，\s]*(?:可以|行|能|好|合适|对)?(?:吗|不|
 _CLAUSE_READ_SLOTS = frozenset({"budget", "timeline"})
 
 
+def _answers_beside_remark(rest: str, slot: str, slots: dict[str, Any], *, now: datetime | None) -> bool:
+    """Whether what a remark leaves of a message answers `slot` (free text must say a target or a need)."""
+    if not has_meaningful_text(rest):
+        return False
+    if slot == "tech_targets":
+        return bool(find_targets(rest)) or acts.is_yes(rest) or is_deferral(rest)
+    if slot in ("need_description", "need_title"):
+        return len(rest) >= 8 and bool(_NEED_CUE.search(rest) or _PROBLEM_CUE.search(rest))
+    if slot == REVIEW_SLOT or slot not in SLOT_NAMES:
+        return False
+    return _parses_as(slot, rest, slots, now=now)
+
+
 def _clause_answer(slot: str, read: str, slots: dict[str, Any], *, now: datetime | None) -> Any:
     """The value of `slot` in the whole message, else in its first clause that is one; None when none is."""
     for text in (read, *_CLAUSES.split(read)):
@@ -1040,7 +1069,9 @@ _SOCIAL_RESPONSES = {
     "choose": "utter_anything_else",
     "pause": "utter_paused",
 }
-_RESUME = re.compile(r"继续|接着(?:填|来|刚才)|我回来了|回来了|开完会了|接着说")
+_RESUME = re.compile(
+    r"继续|接着(?:填|来|刚才|弄|问|搞|整|聊)|接着说|我回来了|回来了|上来了|开完会了|忙完了|刚才(?:到|问到|填到)哪(?:了|儿)?"
+)
 _FAQ_INTENTS = {"faq_platform", "faq_cost", "faq_response_time", "faq_privacy", "faq_process"}
 
 
@@ -1074,6 +1105,10 @@ def outside_turn(
     if has_draft and _RESUME.search(read) and len(read) <= 20 and act_is_not_pause(read):
         out.say.append(("utter_resume", {}))
         out.start_form = True
+        return out
+    if act.kind in (acts.CANCEL, acts.RESTART) and _carries_need(acts.after_stop_words(read)):
+        out.clear_draft = has_draft
+        out.start_form = True  # "算了还是提吧，重新开始：<the need>": a new interview with that need
         return out
     if act.kind in (acts.CANCEL, acts.RESTART):
         out.clear_draft = has_draft

@@ -1,0 +1,169 @@
+"""Conversation-repair patterns and user styles: remarks beside the form, questions about the options, skips in
+passing, a restart that says the new need, loose resumes, confirmations typed with slips or in dialect, Cantonese
+read as Mandarin, pasted forms in numbered 「」 and Word-table layouts."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from chanyan.domain.labelled_form import parse_labelled
+from chanyan.domain.schema import SKIPPED
+from chanyan.domain.validation import normalize_text
+from chanyan.intake.normalise import reading_form
+from chanyan.intake.turn import CANCEL, PAUSE, REVIEW_SLOT, outside_turn, process_turn
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+FILLED = {
+    "draft_id": "d",
+    "need_description": "辊道窑烧成天然气用得太多，想降低气耗",
+    "tech_domain": "604",
+    "budget": {"min_cny": 800000, "max_cny": 1000000, "kind": "range", "text": "80-100万"},
+    "timeline": {"deadline": "2027-04-30", "text": "明年五一前"},
+}
+
+
+def turn(text, requested=None, slots=None, **kwargs):
+    kwargs.setdefault("now", NOW)
+    return process_turn(text, requested, {"draft_id": "d", **(slots or {})}, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今天风真大 厂里刚停了会儿电 你接着问吧",
+        "哈哈你回得还挺快，比我们园区客服强多了",
+        "你们这个机器人还挺聪明的哈",
+    ],
+)
+def test_a_remark_beside_the_form_is_answered_and_the_question_asked_again(text):
+    result = turn(text, "coop_mode", FILLED)
+    assert "coop_mode" not in result.slots
+    assert result.error is None
+    assert result.say == [("utter_chitchat", {})]
+    assert result.ask == "coop_mode"
+
+
+def test_a_remark_beside_an_answer_does_not_hide_the_answer():
+    result = turn("哈哈，那就委托开发吧", "coop_mode", FILLED)
+    assert result.slots["coop_mode"] == ["技术开发(委托开发)"]
+
+
+@pytest.mark.parametrize(
+    "text", ["合作方式有哪几种？我不太懂", "合作方式有咩分别？委托同合作开发有咩唔同？", "合作方式都有哪些？"]
+)
+def test_asking_what_the_options_are_gets_them_explained_and_stores_no_mode(text):
+    result = turn(text, "coop_mode", FILLED)
+    assert "coop_mode" not in result.slots
+    assert ("utter_explain_coop_mode", {}) in result.say
+    assert result.ask == "coop_mode"
+
+
+@pytest.mark.parametrize("text", ["这个不知道 下一个", "下一个吧", "这个我不清楚，先不管"])
+def test_skipping_an_optional_question_in_passing(text):
+    assert turn(text, "tech_targets", FILLED).slots["tech_targets"] == SKIPPED
+
+
+def test_a_bare_this_is_no_skip():
+    assert turn("这个", "tech_targets", FILLED).slots.get("tech_targets") != SKIPPED
+
+
+def test_a_restart_outside_the_form_that_says_the_need_starts_the_interview_with_it():
+    text = "领导同意了，还是提吧，重新开始：物流园货车月台预约调度，司机平均排队两个多小时"
+    outside = outside_turn(text, {"contact_phone": "18857390462"}, now=NOW)
+    assert outside.start_form
+    result = turn(text, None, {})
+    assert result.stop is None
+    assert result.slots["need_description"].startswith("物流园货车月台预约调度")
+
+
+def test_a_restart_without_a_need_still_only_restarts():
+    outside = outside_turn("重新开始", {"need_description": "空压机节能"}, now=NOW)
+    assert not outside.start_form and outside.clear_draft
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["等我一下，有个车进场我去处理", "等下 我这边要下基坑 信号不好 回头再弄", "算了先取消把，我得先问问领导"],
+)
+def test_stepping_away_or_cancelling_mid_form_stores_nothing(text):
+    result = turn(text, "enterprise_name", FILLED)
+    assert result.stop in (PAUSE, CANCEL)
+    assert "enterprise_name" not in result.slots
+
+
+@pytest.mark.parametrize("text", ["好了 上来了 刚才到哪了 接着弄", "忙完了，接着问", "回来了，继续"])
+def test_loose_resumes_continue_a_paused_draft(text):
+    outside = outside_turn(text, {"need_description": "塔吊防碰撞预警", "budget": {"max_cny": 1}}, now=NOW)
+    assert outside.start_form
+    assert ("utter_resume", {}) in outside.say
+
+
+@pytest.mark.parametrize(
+    "text", ["没问题，提交八", "妥了 就这么整吧 提交", "核对无误，请提交", "对的，确人提交", "冇问题，提交啦"]
+)
+def test_confirmations_with_slips_or_in_dialect_file_the_request(text):
+    assert turn(text, REVIEW_SLOT, FILLED).slots.get(REVIEW_SLOT) is True
+
+
+@pytest.mark.parametrize("text", ["八", "改成八十万"])
+def test_a_number_eight_is_no_confirmation(text):
+    assert turn(text, REVIEW_SLOT, FILLED).slots.get(REVIEW_SLOT) is not True
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("冇邮箱", "没邮箱"),
+        ("头先讲咗啦", "刚才讲了啦"),
+        ("我哋想搵专家睇下", "我们想找专家看下"),
+        ("唔同", "不同"),
+        ("唔，好", "唔,好"),
+    ],
+)
+def test_cantonese_is_read_as_mandarin_word_for_word(typed, read):
+    assert reading_form(typed) == read
+
+
+def test_an_email_declined_in_cantonese_is_skipped():
+    assert turn("唔好意思，冇邮箱", "contact_email", FILLED).slots["contact_email"] == SKIPPED
+
+
+def test_a_numbered_form_with_corner_brackets_gives_bare_values():
+    text = normalize_text(
+        "一、需求单位：「江西某某药用包装有限公司」\n二、需求名称：「中硼硅玻璃管拉管工艺优化」\n"
+        "五、拟投入资金：「150万元」\n八、联系人：「邹建国」　联系电话：「13979201846」"
+    )
+    fields = parse_labelled(reading_form(text))
+    assert fields["enterprise_name"] == "江西某某药用包装有限公司"
+    assert fields["need_title"] == "中硼硅玻璃管拉管工艺优化"
+    assert fields["budget"] == "150万元"
+    assert fields["contact_name"] == "邹建国"
+    assert fields["contact_phone"] == "13979201846"
+
+
+def test_a_table_copied_from_word_gives_its_cells():
+    text = normalize_text(
+        "技术需求征集表\n单位名称\t贵州某某酒业有限公司\t所在地区\t贵州遵义\n联 系 人\t母先生\t手    机\t13885216093\n"
+        "需求名称\t堆积发酵温度在线监测\n拟投入资金\t30万元以内"
+    )
+    fields = parse_labelled(reading_form(text))
+    assert fields["enterprise_name"] == "贵州某某酒业有限公司"
+    assert fields["contact_name"] == "母先生"
+    assert fields["contact_phone"] == "13885216093"
+    assert fields["need_title"] == "堆积发酵温度在线监测"
+    assert fields["budget"] == "30万元以内"
+
+
+def test_words_of_a_sentence_separated_by_spaces_are_no_table():
+    assert parse_labelled("我们单位 想做 一个 预算 不多的 项目") == {}
+
+
+def test_a_pasted_form_keeps_its_labelled_description_not_the_whole_form():
+    text = (
+        "单位名称：贵州某某酒业有限公司\n需求名称：堆积发酵温度在线监测\n"
+        "需求描述：堆积发酵靠手摸判断温度，想做多点温湿度在线监测\n拟投入资金：30万元以内"
+    )
+    result = turn(text, None, {})
+    assert result.slots["need_description"].startswith("堆积发酵靠手摸")
+    assert result.slots["enterprise_name"] == "贵州某某酒业有限公司"
