@@ -59,3 +59,14 @@ def read_range(text: str) -> tuple[float, float] | None:
     scale = _MULTIPLIERS.get(match["unit"] or "", 1) * _MULTIPLIERS.get(match["mag"] or "", 1)
     low, high = SINGLE_DIGITS[match["a"]] * scale, SINGLE_DIGITS[match["b"]] * scale
     return (float(low), float(high)) if low < high else None
+
+
+# A number said digit by digit, as dictation writes phone numbers ("一三八 二零一六 七七四五", "幺五八…": 幺 is 1).
+_SPOKEN_DIGIT = "零〇一二三四五六七八九幺"
+_SPOKEN_RUN = re.compile(rf"[{_SPOKEN_DIGIT}\d](?:[\s-]?[{_SPOKEN_DIGIT}\d]){{6,}}")
+_SPOKEN_TABLE = str.maketrans(_SPOKEN_DIGIT, "001234567891")
+
+
+def spoken_digits(text: str) -> str:
+    """`text` with every run of seven or more digits said one by one (some may be typed) in ASCII digits."""
+    return _SPOKEN_RUN.sub(lambda m: m.group(0).translate(_SPOKEN_TABLE), text or "")

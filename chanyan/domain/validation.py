@@ -113,10 +113,22 @@ def normalize_email(text: str | None) -> str | None:
     return f"{local}@{domain.lower()}"
 
 
+# An address as dictation writes it ("wang 艾特 abc 点 com"): 艾特 is @, 点 a dot between Latin parts.
+_SPOKEN_AT = re.compile(r"(?<=[A-Za-z0-9])\s*(?:艾特|爱特|圈a|圈A)\s*(?=[A-Za-z0-9])")
+_SPOKEN_DOT = re.compile(r"(?<=[A-Za-z0-9])\s*点\s*(?=[A-Za-z0-9])")
+
+
+def spoken_email(text: str) -> str:
+    """`text` with a dictated address written as one ("wang 艾特 abc 点 com" → "wang@abc.com")."""
+    if not _SPOKEN_AT.search(text):
+        return text
+    return _SPOKEN_DOT.sub(".", _SPOKEN_AT.sub("@", text))
+
+
 def find_emails(text: str | None) -> list[str]:
     """All e-mail addresses in a free text (lower-cased domain), in order, without duplicates."""
     found = []
-    for match in EMAIL.finditer(fold_width(text)):
+    for match in EMAIL.finditer(spoken_email(fold_width(text))):
         local, _, domain = match.group(0).partition("@")
         found.append(f"{local}@{domain.lower()}")
     return list(dict.fromkeys(found))

@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from chanyan.domain.numerals import read_int
+from chanyan.domain.numerals import read_int, spoken_digits
 from chanyan.domain.schema import COOP_MODES, SKIPPED, SLOT_MAX_CHARS
 from chanyan.domain.validation import (
     clip,
@@ -316,10 +316,18 @@ _KIND_OF_UNIVERSITY = re.compile(
 )
 
 
+# 高效 (efficient) is what dictation and pinyin keyboards write for 高校 when it stands where a partner does
+# ("山东的高效吧", "最好是高效 同济那种的"); before a noun it keeps its meaning ("高效节能").
+_HOMOPHONE_UNIVERSITY = re.compile(
+    r"(?:(?<=[的是找个或和、\s])|^)高效(?=$|[,，。;；、\s吧啊呀呢或和还老]|(?:或者|还是|都|就|也|优先|为主|那种))"
+)
+
+
 def partner_of(text: str) -> dict:
     """Partner preference read from `text` ("或者" is a conjunction, "本地" not a region)."""
     # "老师傅" is a skilled worker, not a teacher of a university.
     text = re.sub(r"老?师傅", "", text)
+    text = _HOMOPHONE_UNIVERSITY.sub("高校", text)
     partner = text_extractor().parse_partner(re.sub(r"或者|或是|还是", "或", text))
     names = [
         n
@@ -333,11 +341,18 @@ def partner_of(text: str) -> dict:
     }
 
 
+_REGION_OPEN = re.compile(
+    r"(?:地区|地域|地方|哪里|哪儿|在哪|省份|区域)(?:都)?(?:不限|无所谓|都行|都可以|没要求)|不限(?:地区|地域|区域)"
+)
+
+
 def _partner_preference(text: str, _slots: dict, _now) -> dict | str:
     if is_skip(text) or is_deferral(text):
         return SKIPPED
     partner = partner_of(text)
-    if _NOT_LIMITED.search(text) and "不限" not in partner["types"]:
+    # "高校，地区不限": the type is said and only the region is open.
+    region_open = _REGION_OPEN.search(text) and (partner["types"] or partner["names"])
+    if _NOT_LIMITED.search(text) and "不限" not in partner["types"] and not region_open:
         partner["types"].append("不限")
     if not any(partner.values()):
         raise AnswerError("partner_unparsed")
@@ -372,12 +387,10 @@ _IP_PLAIN: tuple[tuple[str, re.Pattern], ...] = (
     ("归研发方所有", re.compile(r"归(?:对方|你们|高校|研发方|学校|专家)")),
     ("协商确定", re.compile(r"商量|协商|再谈|可以谈|好说")),
 )
-_CN_DIGITS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
 
 
 def _contact_phone(text: str, _slots: dict, _now) -> str:
-    if re.search(r"[零〇一二三四五六七八九幺]{3}", text):
-        text = text.translate(_CN_DIGITS)  # "一三八 二零一六 七七四五"
+    text = spoken_digits(text)  # "一三八 二零一六 七七四五"
     phone = normalize_phone(text)
     if phone:
         return phone

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from chanyan.domain.numerals import spoken_digits
 from chanyan.domain.validation import find_emails, find_phones
 
 ORG_SUFFIX = (
@@ -416,7 +417,7 @@ def parse_contact(text: str, *, asked: str | None = None) -> Contact:
     return Contact(
         enterprise_name=org,
         contact_name=person,
-        phones=find_phones(text),
+        phones=find_phones(spoken_digits(text)),
         emails=find_emails(text),
         landline=find_landline(text),
     )

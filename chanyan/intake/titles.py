@@ -31,6 +31,9 @@ _SELF_START = re.compile(
     r"^(?:我们|我司|俺们|我门|我是|公司|本公司|我厂|厂里|我们公司|我们这儿|我们这边|我这边|我这里|我们单位|我们厂)"
 )
 _WANT_NEAR = re.compile(r"^.{0,4}?(?:想要|想|希望|需要|打算|计划|要)(?:做|建|开发|研发|研制|实现|把|上)")
+# The spoken form of the same want ("想弄个塔吊防碰撞的预警系统"): it counts when it names a whole thing.
+_WANT_SPOKEN = re.compile(r"^.{0,4}?(?:想要|想|希望|需要|打算|要)(?:弄|搞|整)(?:个|一个|一套|套)")
+WANT_SPOKEN_MIN_CHARS = 6
 _MEANS = re.compile(r"^(?:用|通过|采用|利用|基于)")
 _SELF = re.compile(
     r"^(?:我们|我司|俺们|我门|我是|我们是|公司|本公司|我厂|厂里|我|我们单位)(?:这边|这里|公司|厂|单位)?(?:是|主要是|主要|专门)?"
@@ -48,7 +51,7 @@ _ABOUT_USER = re.compile(
 _LABEL = re.compile(r"^(?:我们的|我的|主要)?(?:需求|项目|课题|想做的|要做的)(?:是|为|就是|[:：])\s*")
 # Words of a clause about the conversation, the people or the money rather than the technical problem.
 _META = re.compile(
-    r"专家|老师|教授|团队|找个?|帮(?:我们|忙)?|办法|法子|弄|钱|预算|经费|万元?|明年|今年|年底|客户|投诉|老板|厂子|年了|"
+    r"专家|老师|教授|团队|找个?|帮(?:我们|忙)?|办法|法子|(?<![想要])弄(?!个|一个|一套|套)|钱|预算|经费|万元?|明年|今年|年底|客户|投诉|老板|厂子|年了|"
     r"你好|您好|能不能|可以吗|吗$|没问题|好说|联系|电话|手机|单位|需求|征集|拟投入|存栏|出栏|年产值|员工|厂区|占地|hi$|Hi$|Budget|deadline"
 )
 _PROBLEM = re.compile(
@@ -182,6 +185,8 @@ def _score(clause: str, keywords: list[str], made: str | None) -> float:
     score = 2.0 * min(2, sum(1 for k in keywords if k in kept))
     score += 1.0 if _PROBLEM.search(clause) else 0.0
     score += 2.0 if _WANT_NEAR.search(clause) and not re.search(r"找|专家|老师|团队", clause) else 0.0
+    spoken = _WANT_SPOKEN.search(clause) and len(kept) >= WANT_SPOKEN_MIN_CHARS
+    score += 2.0 if spoken and not re.search(r"找|专家|老师|团队", clause) else 0.0
     score += 4.0 if _LABEL.match(clause) else 0.0
     score -= 1.0 if _MEANS.match(clause) else 0.0
     score -= 2.0 * len(_META.findall(clause))

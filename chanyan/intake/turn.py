@@ -68,11 +68,18 @@ _TARGETS_KEPT = re.compile(
 PAUSE, CANCEL, RESTART, DECLINE, AMEND = "pause", "cancel", "restart", "decline", "amend"
 
 _EMAIL_DECLINED = re.compile(
-    r"(?:邮箱|邮件|email|e-mail)(?:就|也|的话)?(?:不留|不用|没有|没得|不给|不填|没|暂无|跳过|先不)|(?:不留|没有|没得|不用|跳过)(?:邮箱|邮件|email)",
+    r"(?:邮箱|邮件|email|e-mail)(?:就|也|的话)?(?:不留|不用|没有|没得|莫得|不给|不填|没|暂无|跳过|先不)|"
+    r"(?:不留|没有|没得|莫得|不用|跳过)(?:邮箱|邮件|email)",
+    re.I,
+)
+# Something typed as an e-mail address that is not one ("wang@abc", "邮箱 wang.abc.com").
+_EMAIL_ATTEMPT = re.compile(
+    r"[A-Za-z0-9._-]+@[A-Za-z0-9._-]*|(?:邮箱|邮件|email|e-mail)(?:是|为)?[:：\s]*[A-Za-z0-9][A-Za-z0-9._-]{2,}",
     re.I,
 )
 _REPEAT = re.compile(
-    r"再说一遍|再说一次|重复一下|没看清|没看到|刚才(?:那个)?问(?:题|的)是?(?:啥|什么)|问的(?:是)?啥|你问(?:的)?什么"
+    r"再说一遍|再说一次|重复一下|没看清|没看到|刚才(?:那个)?问(?:题|的)是?(?:啥|什么)|问的(?:是)?啥|你问(?:的)?什么|"
+    r"再问一(?:遍|次|下)|重新问一?下|没听清|你说(?:的)?啥|问(?:的)?(?:啥|什么)来着|(?:啥|什么)问题来着|上一?个问题是(?:啥|什么)"
 )
 # A budget the extraction found counts as the project's funds only when money is said around it.
 _MONEY_WORDS = re.compile(r"[万元块圆wWkK]|美元|美金|刀|欧元|RMB|rmb|人民币|预算|经费|资金|投入|费用|拿出")
@@ -719,6 +726,15 @@ def _answer_requested(
         contact = parse_contact(read, asked=requested).as_slots()
         if "contact_email" not in contact and _EMAIL_DECLINED.search(read):
             contact["contact_email"] = SKIPPED
+        elif (
+            "contact_email" not in contact
+            and not slots.get("contact_email")
+            and requested != "contact_email"
+            and _EMAIL_ATTEMPT.search(read)
+        ):
+            # "…，邮箱 wang@abc" in the contact block: a first miss of the optional e-mail (two and it is skipped).
+            result.failures["contact_email"] = result.failures.get("contact_email", 0) + 1
+            result.say.append(("utter_invalid_email_invalid", {}))
         for slot, value in contact.items():
             if slot in ("enterprise_name", "contact_name"):
                 value = _as_typed(raw, read, value)

@@ -167,3 +167,60 @@ def test_a_pasted_form_keeps_its_labelled_description_not_the_whole_form():
     result = turn(text, None, {})
     assert result.slots["need_description"].startswith("堆积发酵靠手摸")
     assert result.slots["enterprise_name"] == "贵州某某酒业有限公司"
+
+
+def test_spoken_digits_in_the_contact_block_give_the_phone():
+    result = turn("淄博某某建陶有限公司 亓光明 幺五八六三三零二九一七 邮箱没有", "enterprise_name", FILLED)
+    assert result.slots["contact_phone"] == "15863302917"
+    assert result.slots["contact_email"] == SKIPPED
+
+
+def test_a_dictated_email_address_is_read():
+    result = turn("邮箱是 wang 艾特 abc 点 com", "contact_email", FILLED)
+    assert result.slots["contact_email"] == "wang@abc.com"
+
+
+def test_a_bad_email_in_the_contact_block_is_a_first_miss_and_a_second_skips_it():
+    first = turn("上海某某建工集团有限公司 戚卫东 13917720583 邮箱 qiweidong@pjjg", "enterprise_name", FILLED)
+    assert "contact_email" not in first.slots
+    assert ("utter_invalid_email_invalid", {}) in first.say
+    second = turn("qiweidong pjjg.com", "contact_email", {**FILLED, **first.slots}, failures=first.failures)
+    assert second.slots["contact_email"] == SKIPPED
+    assert second.say[0][0] == "utter_skipped_optional"
+
+
+@pytest.mark.parametrize("text", ["最好是高效，地区不限", "山东的高效吧", "最好是高效 同济那种的"])
+def test_a_university_typed_as_its_homophone_is_a_university(text):
+    assert "高校" in turn(text, "partner_preference", FILLED).slots["partner_preference"]["types"]
+
+
+def test_efficient_before_a_noun_stays_efficient():
+    result = turn("高效节能的团队", "partner_preference", FILLED)
+    assert "高校" not in (result.slots.get("partner_preference") or {}).get("types", [])
+
+
+def test_a_type_with_the_region_left_open_is_not_unlimited():
+    value = turn("高校，地区不限", "partner_preference", FILLED).slots["partner_preference"]
+    assert value["types"] == ["高校"]
+
+
+@pytest.mark.parametrize("text", ["再问一遍", "没听清，你说啥", "上一个问题是什么"])
+def test_asking_for_the_question_again_repeats_it(text):
+    result = turn(text, "budget", FILLED)
+    assert result.ask == "budget"
+    assert result.error is None
+
+
+@pytest.mark.parametrize("text", ["这个不整了", "哎呀这个不报了"])
+def test_dialect_cancels(text):
+    assert turn(text, "budget", FILLED).stop == CANCEL
+
+
+def test_a_spoken_want_gives_the_title():
+    from chanyan.intake.titles import propose_title
+
+    title = propose_title(
+        "嗯 你好 我们是做建筑施工的 工地上塔吊多 好几台交叉作业 那个 怕撞 想弄个塔吊防碰撞的预警系统"
+    )
+    assert "塔吊防碰撞" in title
+    assert propose_title("井下皮带机纵向撕裂老出事，想搞个在线检测，撕了能马上停机") != "在线检测"
