@@ -50,6 +50,20 @@ _COLLOQUIAL = re.compile(
 )
 
 
+# 一百五, 两千三, 三万五, 一亿二: the unit after the last digit is left unsaid; it is the next one down.
+_ELIDED = re.compile(
+    r"(?<=[一二两三四五六七八九十])(?P<unit>[百千万亿])(?P<digit>[一二两三四五六七八九])"
+    r"(?![十百千万亿零〇二两三四五六七八九\d.])(?!一(?![台套件只个吨片支次]))"
+)
+_NEXT_UNIT_DOWN = {"百": "十", "千": "百", "万": "千", "亿": "千万"}
+
+
+def expand_elided(text: str) -> str:
+    """Chinese numbers in `text` with the unsaid last unit written out: "一百五到两百万" → "一百五十到两百万",
+    "三万五" → "三万五千" (readers that take 一百五 for 105 then read it right)."""
+    return _ELIDED.sub(lambda m: m["unit"] + m["digit"] + _NEXT_UNIT_DOWN[m["unit"]], text or "")
+
+
 def read_range(text: str) -> tuple[float, float] | None:
     """A colloquial range of two neighbouring digits ("两三" → (2, 3), "三五十万" → (300000, 500000),
     "七八千" → (7000, 8000)), or None when the text is not one."""

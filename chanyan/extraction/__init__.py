@@ -23,6 +23,7 @@ __all__ = [
     "get_extractor",
     "is_common_word",
     "is_person_name",
+    "locate",
     "to_entities",
 ]
 
@@ -53,6 +54,13 @@ def is_common_word(word: str) -> bool:
     from .names import is_common_word as common
 
     return common(word)
+
+
+def locate(text: str) -> dict | None:
+    """The province and city a text places itself in ({"province": "四川", "city": "宜宾"}), or None."""
+    from .terms import locate_place
+
+    return locate_place(text)
 
 
 def __getattr__(name: str) -> Any:

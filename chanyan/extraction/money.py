@@ -22,7 +22,8 @@ from pathlib import Path
 
 import yaml
 
-from chanyan.domain.numerals import CHINESE_DIGIT_CHARS, read_range
+from chanyan.domain.money import TEN_THOUSAND
+from chanyan.domain.numerals import CHINESE_DIGIT_CHARS, expand_elided, read_range
 from chanyan.taxonomy import CURRENCY_PATH
 
 from .jio import jionlp
@@ -33,9 +34,12 @@ _JIO_LOCK = threading.Lock()
 logger = logging.getLogger(__name__)
 
 _CN_DIGITS = CHINESE_DIGIT_CHARS + "几"
-_NUM = rf"(?:\d+(?:\.\d+)?|大?[{_CN_DIGITS}]+)(?:多|来|余)?"
-_MAG = r"(?:万|千|百万|千万|亿|[wWkK](?![wWhH])|M(?![a-zA-Z]))"  # M: "1M RMB", a million (never metres: m)
+_NUM = rf"(?:\d+(?:\.\d+)?|大?[{_CN_DIGITS}]+)(?:多|来|余|(?<=[十百千万])把)?"
+# M: "1M RMB", a million (never metres: m); 个 before 万/w is the spoken measure word ("二三十个w").
+_MAG = r"(?:个?万|千|百万|千万|亿|个?[wW](?![wWhH])|[kK](?![wWhH])|M(?![a-zA-Z]))"
 _CNY = r"(?:元人民币|元|块钱|块|人民币|RMB|rmb|CNY|cny)"
+# 三万五, 5万5: a digit after 万 or 千 whose own unit is left unsaid (three and a half 万).
+_ELIDED_DIGIT = r"(?:(?<=[万千])[1-9一二两三四五六七八九](?![十百千万亿零〇二两三四五六七八九\d.])(?!一(?![台套件只个吨片支次])))"
 _PREFIX = (
     r"(?:不超过|不高于|不多于|不少于|不低于|不到|最多|至多|最高|上限|封顶|控制在|大概|大约|约|差不多|预计|至少|起码|"
     r"超过|多于|逾|近|≤|<=|<|≥|>=|>)"
@@ -78,6 +82,8 @@ _CLAUSE_END = "，,。；;！!？?\n|"
 
 NEGOTIABLE = re.compile(
     r"面议|面谈|可以谈|可谈|好商量|可商量|可以商量|可商议|再议|再商量|商量着来|看方案(?:定|报价)?|看报价|按项目定|价格好说"
+    # "看效果再说", "小试完了再定": the money is settled once a first result is seen
+    r"|看(?:效果|结果|情况|进展|进度)(?:再说|再定|再谈|而定|定)|视(?:效果|情况|进展)而定|(?:小试|试验|试点|试用|先试)[^，,。；;]{0,6}再(?:说|定|谈)"
 )
 UNKNOWN = re.compile(
     r"暂不确定|暂时不确定|不确定|还没定|没定|待定|还没想好|没想好|不清楚|不好说|说不准|还没有预算|没预算|没有预算|未定"
@@ -134,7 +140,7 @@ def _currency_pattern(currencies: tuple[Currency, ...]) -> str:
 @lru_cache(maxsize=4)
 def _span_regex(currency_pattern: str) -> re.Pattern:
     amount = rf"{_NUM}\s?{_MAG}?"
-    unit = rf"(?:{_MAG}\s?(?:{_CNY}|{currency_pattern})?|{_CNY}|{currency_pattern})"
+    unit = rf"(?:{_MAG}{_ELIDED_DIGIT}?\s?(?:{_CNY}|{currency_pattern})?|{_CNY}|{currency_pattern})"
     core = rf"(?:{amount}\s?{_RANGE_SEP}\s?)?{_NUM}\s?{unit}"
     dollar = rf"(?:\$|US\$|USD\s?)\s?{_NUM}\s?{_MAG}?"
     # 港币350万元, 新台币800万, 人民币50万: the currency before the number.
@@ -181,6 +187,8 @@ def _to_jio_form(core: str, currency: Currency | None) -> str:
             core = core.replace(name, "")
     if core[:1] in ("百", "千", "万", "亿"):  # 百万以内 → 一百万
         core = "一" + core
+    core = re.sub(r"个(?=[万wW])", "", core)
+    core = expand_elided(re.sub(r"(\d+)([万千])(\d)(?=(?:元|块钱|块)?$)", r"\1.\3\2", core))  # 5万5 → 5.5万
     core = re.sub(r"(?<=[\d几十百千])[wW]", "万", core)
     core = re.sub(r"(?<=[\d])[kK]", "千", core)
     core = re.sub(r"(?<=[\d])M", "百万", core)
@@ -285,7 +293,7 @@ def amount_role(text: str, start: int, end: int | None = None) -> tuple[int, str
     if re.search(r"(?:融|贷|借|募)$", left):
         return 0, "loan"
     if end is not None and re.match(
-        r"\s?(?:/(?![\u4e00-\u9fa5]{2,8}[:：]|【|\s|$)|每|一(?:套|台|件|只|个|吨|片|支|次)(?![\u4e00-\u9fa5]))",
+        r"\s?(?:/(?![\u4e00-\u9fa5]{2,8}[:：]|【|\s|$)|[1-9二两三四五六七八九]?(?:每|一(?:套|台|件|只|个|吨|片|支|次)(?![\u4e00-\u9fa5])))",
         text[end : end + 12],
     ):
         return 0, "unit"
@@ -324,7 +332,7 @@ def budget_candidates(
     found = []
     for match in regex.finditer(text):
         core = match["core"]
-        if not re.search(r"\d|[一二两三四五六七八九十几]|^[百千]万", core):
+        if not re.search(r"\d|[一二两三四五六七八九十几]|^[百千]万|^[百千万]把", core):
             continue
         start = match.start()
         rank, _ = amount_role(text, start, match.end())
@@ -362,10 +370,11 @@ def budget_candidates(
         if not money_unit and not shorthand and rank < STRONG and (strict or not short_answer):
             continue
         # 三十来万: about thirty (十来万 stays the range its special form gives).
+        # 百把万, 千把块: about one of that unit.
         about = re.search(
-            r"(?<=[十百千\d])来(?=\s?[万千百亿元块])", core
+            r"(?<=[十百千\d])来(?=\s?[万千百亿元块])|(?<=[十百千万])把", core
         ) is not None and not core.startswith("十来")
-        amounts = _amounts(core.replace("来", "") if about else core, currency)
+        amounts = _amounts(re.sub(r"[来把]", "", core) if about else core, currency)
         if amounts is None:
             continue
         low, high = amounts
@@ -389,6 +398,43 @@ def budget_candidates(
         if rank == STRONG and _THIS_PROJECT.search(left):
             rank = STRONG + 1
         found.append((rank, match.start(), budget))
+    found.extend(_spoken_wan(norm, strict, [start for _, start, _ in found]))
+    return found
+
+
+# "不超过两百个", "五十个左右吧": in money talk 个 stands for 万 (the measure word of 万元 left out). Read so only where
+# the sum is plainly money: the short answer to the budget question, or after a word of funds ("钱的话五十个").
+_SPOKEN_WAN = re.compile(
+    rf"(?P<prefix>{_PREFIX})?(?P<num>(?:\d+|[{_CN_DIGITS}]*[十百千][{_CN_DIGITS}]*|[一二两三四五六七八九]{{1,2}}))个"
+    rf"(?P<suffix>{_SUFFIX})?(?=吧|啊|的样子|$|[，,。；;！!\s])"
+)
+
+
+def _spoken_wan(norm: Normalized, strict: bool, taken: list[int]) -> list[tuple[int, int, dict]]:
+    text = norm.text
+    found = []
+    for match in _SPOKEN_WAN.finditer(text):
+        if any(match.start() <= start < match.end() for start in taken):
+            continue
+        rank, _ = amount_role(text, match.start(), match.end())
+        short_answer = not strict and len(text) <= NEGOTIABLE_SHORT
+        if rank < WEAK and not short_answer:
+            continue
+        amounts = _amounts(match["num"] + "万", None)
+        # "两个", "一共三个" alone are counts; tens of 万 are what this slang names
+        if amounts is None or (rank < WEAK and amounts[1] < 10 * TEN_THOUSAND):
+            continue
+        low, high = amounts
+        kind, lo, hi = _kind(
+            match["prefix"] or "", match["suffix"] or "", low, high, _left(text, match.start())
+        )
+        budget = {
+            "min_cny": None if lo is None else int(round(lo)),
+            "max_cny": None if hi is None else int(round(hi)),
+            "kind": kind,
+            "text": norm.original_text(match.start(), match.end()).strip(),
+        }
+        found.append((max(rank, PLAIN), match.start(), budget))
     return found
 
 

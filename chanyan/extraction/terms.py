@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from chanyan.domain.schema import COOP_MODES, PARTNER_TYPES
 from chanyan.domain.validation import find_emails, find_phones
 from chanyan.taxonomy import DATA_DIR
 
+from .jio import jionlp
 from .matcher import TermMatcher
 from .textnorm import clauses, fold, normalize
 
@@ -24,12 +26,16 @@ COOP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         "技术开发(委托开发)",
         re.compile(
             r"委托|(?<!实验)(?<!测试)(?<!检测)外包|帮(?:我们|我司|忙)?(?:开发|研发|做|设计|搞)|替我们|定制开发|代为开发|交给(?:你们|高校|专家|他们)|找人(?:开发|做)|包干"
+            # "出钱让他们做", "我们出钱，让他们来做": the enterprise pays, the partner does the work
+            r"|出钱(?:让|请|叫|找)|让(?:他们|对方|人家|高校|学校|专家|老师)(?:来)?(?:做|干|搞|开发|研发)"
         ),
     ),
     (
         "技术开发(合作开发)",
         re.compile(
             r"(?:寻求|求|寻找|找|和|跟|与|希望|想)[^，。,；;！!？?]{0,8}?(?<!长期)(?<!人才)(?<!战略)合作(?![方式单位对象协议流程模板])|合作(?:开发|研发|攻关)|联合(?:开发|研发|攻关)|一起(?:研发|开发|搞|做|攻关)|共同(?:开发|研发|攻关)|协同(?:开发|研发)|联合申报"
+            # "两边一块儿干", "跟他们一块搞", "他们出技术，我们出场地": both sides do the work
+            r"|(?:一块儿?|一道|一起)(?:干|搞|弄|研发|开发|攻关)|(?:他们|对方|高校|学校|专家)出技术"
         ),
     ),
     (
@@ -63,18 +69,21 @@ COOP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
 )
 assert all(mode in COOP_MODES for mode, _ in COOP_PATTERNS)
 
+_OWN_USE = re.compile(r"(?:独占|独家|排他)的?使用权|使用权(?:要|得|必须)?(?:归|是)?(?:我们|我方|我司)")
 _IP_CUE = re.compile(r"知识产权|专利|产权|IP|ip|成果|归属|归谁|所有权|著作权|软著")
 IP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     (
         "双方共有",
         re.compile(
             r"共有|共享|共同(?:所有|拥有|申请|持有)|一起申请|双方(?:所有|都有|共同)|各占|联合申请|归双方"
+            r"|(?:两家|两边|双方|一块儿?|一起)[^，,。；;]{0,3}(?:申请|申报|署名)"
         ),
     ),
     (
         "归企业所有",
         re.compile(
             r"归(?:我们|我方|我司|企业|公司|甲方|企业方|委托方)|(?:我们|我方|我司|企业|公司)(?:所有|独有|拥有|持有|买断)|必须是我们的|要(?:全部|全)?归我们|独占"
+            r"|(?:我们|我方|我司)(?:全?都)?要(?=$|[，,。；;！!\s])"
         ),
     ),
     (
@@ -99,6 +108,8 @@ _TYPE_CUES: tuple[tuple[str, re.Pattern], ...] = (
         "企业",
         re.compile(
             r"(?:找|和|跟|与|或|或者|也可以是|有经验的|专业的|成熟的|靠谱的)(?:个|一?家|些)?[\u4e00-\u9fa5]{0,4}?(?:企业|公司|厂家|厂商|供应商|服务商)|(?:企业|公司|厂家)也(?:可以|行)"
+            # "找做语音算法的公司", "找专门做涂层的厂家"
+            r"|找(?:个|一?家|些)?(?:专门|专业)?(?:做|搞)[^，,。；;！!？?]{1,10}?的(?:企业|公司|厂家|厂商|供应商|服务商)"
         ),
     ),
 )
@@ -155,11 +166,19 @@ def parse_coop_modes(text: str) -> list[str]:
     found = {mode for mode, pattern in COOP_PATTERNS if pattern.search(text)}
     if found & {"技术开发(委托开发)", "技术开发(合作开发)"}:
         found.discard("技术开发")
-    # "授权" inside 知识产权 talk is about ownership, not a licence, unless 许可 is said.
+    # "授权" inside 知识产权 talk is about ownership, not a licence, unless 许可 is said; so is "我们要独占使用权"
+    # beside another mode ("出钱让他们做，…我们要独占使用权"): the enterprise wants the result for itself.
     if (
         "技术许可" in found
         and not re.search(r"许可|[Ll]icen[sc]e|授权使用|使用权", text)
         and _IP_CUE.search(text)
+    ):
+        found.discard("技术许可")
+    if (
+        "技术许可" in found
+        and len(found) > 1
+        and _OWN_USE.search(text)
+        and not re.search(r"许可|[Ll]icen[sc]e|授权", text)
     ):
         found.discard("技术许可")
     return [mode for mode in COOP_MODES if mode in found]
@@ -196,12 +215,37 @@ def _institution_names(text: str, vocab: PartnerVocabulary) -> list[tuple[int, i
     return sorted(spans)
 
 
+# A kind of partner ruled out: "不要高校", "不找科研院所", "高校就不考虑了", "外地的不要".
+_RULED_OUT_BEFORE = r"(?:不要|不找|不用|不考虑|别找|不想找|排除)(?:找)?(?:个|一?家|些)?"
+_RULED_OUT_AFTER = r"(?:的)?(?:就)?(?:不要|不考虑|不行|不合适|算了|不用|免了|不找|排除)(?:了)?"
+_KIND_WORDS = (
+    r"高校|大学|学校|院校|科研院所|院所|研究院|研究所|科研机构|企业|公司|厂家|外地|外省|省外|外国|国外"
+)
+_RULED_OUT = re.compile(
+    rf"{_RULED_OUT_BEFORE}(?P<before>{_KIND_WORDS})(?:的)?|(?P<after>{_KIND_WORDS})(?:的|那边|那种)?{_RULED_OUT_AFTER}"
+    r"|(?P<far>外地|外省|省外)的?[^，,。；;！!]{0,6}?(?:不方便|太远|麻烦)"
+)
+# Ruling out the places beyond one's own means one's own place ("省内的就行，不要外地的").
+_RULED_OUT_ELSEWHERE = {"外地": "本地", "外省": "省内", "省外": "省内"}
+
+
 def parse_partner(text: str, vocab: PartnerVocabulary | None = None) -> dict:
-    """意向合作方: {"types": [...PARTNER_TYPES], "names": [full names], "regions": [canonical regions]}."""
+    """意向合作方: {"types": [...PARTNER_TYPES], "names": [full names], "regions": [canonical regions]}.
+
+    A kind ruled out ("不要高校", "外地的不要") is no preference for it; ruling out other places keeps one's own
+    (the deictic regions 本地 / 省内, resolved against where the enterprise is by the interview)."""
     text = normalize(text)
     result: dict = {"types": [], "names": [], "regions": []}
     if not text:
         return result
+    ruled_out: list[str] = []
+    for found in _RULED_OUT.finditer(text):
+        word = found["before"] or found["after"] or found["far"]
+        if word in _RULED_OUT_ELSEWHERE:
+            text = f"{text}，{_RULED_OUT_ELSEWHERE[word]}的"
+        ruled_out.append(word)
+    if ruled_out:
+        text = _RULED_OUT.sub("，", text)
     vocab = vocab or load_partner_vocabulary()
     names = _institution_names(text, vocab)
     types = {ptype for ptype, pattern in _TYPE_CUES if pattern.search(text)}
@@ -225,6 +269,40 @@ def parse_partner(text: str, vocab: PartnerVocabulary | None = None) -> dict:
     result["names"] = list(dict.fromkeys(full for _, _, full in names))
     result["regions"] = regions
     return result
+
+
+_ADMIN_SUFFIX = re.compile(r"(?:壮族自治区|回族自治区|维吾尔自治区|自治区|特别行政区|省|市|盟|地区|自治州)$")
+_LOCATION_LOCK = threading.Lock()
+
+
+def locate_place(text: str, vocab: PartnerVocabulary | None = None) -> dict | None:
+    """The province and city a text places itself in ("宜宾这边做电芯的" → {"province": "四川", "city": "宜宾"}),
+    as the region names of partners.yml where it has them; None when no province or city is named in it.
+    JioNLP's administrative map does the lookup; a place it infers but the text does not name does not count."""
+    text = normalize(text)
+    if not text:
+        return None
+    vocab = vocab or load_partner_vocabulary()
+    try:
+        with _LOCATION_LOCK:
+            found = jionlp().parse_location(text)
+    except Exception:  # JioNLP raises on some inputs it cannot read
+        return None
+    place: dict = {}
+    for level in ("province", "city"):
+        full = found.get(level)
+        if not full:
+            continue
+        short = _ADMIN_SUFFIX.sub("", full)
+        place[level] = vocab.regions.get(fold(full)) or vocab.regions.get(fold(short)) or short
+    named = [
+        _ADMIN_SUFFIX.sub("", str(found.get(level)))
+        for level in ("province", "city", "county")
+        if found.get(level)
+    ]
+    if not place or not any(len(name) >= 2 and name in text for name in named):
+        return None
+    return place
 
 
 def parse_phones(text: str) -> list[str]:

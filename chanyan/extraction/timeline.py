@@ -25,7 +25,17 @@ _MONTH = rf"(?:\d{{1,2}}|[{_CN_NUM}]{{1,3}})月(?:份)?(?:底|末|初|中旬|上
 _QUARTER = r"(?:第?[一二三四1-4]季度|第[一二三四]季(?!度)|[Qq][1-4])(?:末|底)?"
 _RESTART = r"(?:年后|节后|春节后|过完年)(?:开工|复工|上班)"
 _SEASON = r"(?:春天|春季|夏天|夏季|秋天|秋季|冬天|冬季|入冬|入秋|入夏)"
-_PART = rf"(?:{_RESTART}|{_SEASON}|上半年|下半年|年底|年末|年初|年中|年内|{_QUARTER}|春节|国庆|元旦|五一|中秋|暑假|寒假|开春|春耕)"
+# The sales festivals launches are timed by: 618 (June 18), 双十一 (November 11), 双十二 (December 12).
+_SALES_DAYS = {
+    "618": (6, 18),
+    "六一八": (6, 18),
+    "双十一": (11, 11),
+    "双11": (11, 11),
+    "双十二": (12, 12),
+    "双12": (12, 12),
+}
+_SALES_DAY = r"(?:(?<![\d.])(?:618|6\.18)(?![\d.])|六一八|双十一|双11|双十二|双12)"
+_PART = rf"(?:{_RESTART}|{_SEASON}|{_SALES_DAY}|上半年|下半年|年底|年末|年初|年中|年内|{_QUARTER}|春节|国庆|元旦|五一|中秋|暑假|寒假|开春|春耕)"
 _REL = r"(?:下下个?月(?:底|末)?|下个?月(?:底|末)?|本月底|这个月底|月底|下周|下个?季度|下半年|上半年|年内|年底|年末|今年内|明年内|春节|国庆|元旦|五一|中秋|开春)"
 _DEADLINE_SUFFIX = r"(?:前后|之前|以前|前|内|之内|以内|为止|截止|完成|交付|上线|投产|落地|左右|结束|见效果)"
 _POINT = re.compile(
@@ -44,7 +54,7 @@ _START_ONLY = re.compile(
 _SEASON_START = {"春": 3, "夏": 6, "秋": 9, "冬": 12}
 _FESTIVAL_RESTART_DAYS = 14  # work resumes about two weeks after the Spring Festival's day
 _DURATION = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}半几]+)\s?(?P<half>个半)?(?P<ge>个)?(?P<unit>月|年|周|星期|礼拜|天|日|季度)"
+    rf"(?P<num>\d+(?:\.\d+)?|[{_CN_NUM}半几]+|(?<![{_CN_NUM}\d])个把)\s?(?P<half>个半)?(?P<ge>个)?来?(?P<unit>月|年|周|星期|礼拜|天|日|季度)"
     rf"(?P<and_half>半(?![年月天]))?(?P<suffix>之内|以内|内|左右|时间|完成|搞定|交付|上线|出成果|出结果)?"
 )
 _DURATION_CUE = re.compile(
@@ -130,6 +140,10 @@ def _resolve_own(expr: str, today: date) -> date | None | bool:
     quarter = _quarter(expr)
     if quarter is not None and not re.search(r"\d{1,2}月", expr):
         return _next_not_past(year, quarter * 3, None, today)
+    sales = re.fullmatch(rf"(?:{_YEAR})?({_SALES_DAY})", expr)
+    if sales:
+        month, day = _SALES_DAYS[sales[1].replace("6.18", "618")]
+        return _next_not_past(year, month, day, today)
     season = re.fullmatch(rf"(?:{_YEAR})?(?:入)?([春夏秋冬])(?:天|季)?", expr)
     if season and not expr.endswith("春"):
         # "明年冬天之前", "夏天": by the season's start, the last day of the month before it
@@ -146,6 +160,8 @@ def _cn_number(token: str) -> float | None:
     """The number of a duration: 3, 三, 十二, 半; 两三 (个月) is its upper end; 几 is no number."""
     if token == "半":
         return 0.5
+    if token == "个把":  # 个把月: about one
+        return 1.0
     if "几" in token:
         return None
     span = read_range(token)
@@ -274,6 +290,8 @@ def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: 
             continue
         if re.fullmatch(r"\d{2}年", point) or (re.fullmatch(_YEAR, point) and not match["suffix"]):
             continue
+        if re.fullmatch(_SALES_DAY, point) and not match["suffix"]:
+            continue  # a bare 618 may be a count; "618前", "明年618" name the day
         if _NOT_TIME_BEFORE.search(text[: match.start()]):
             continue
         if not match["suffix"] and _START_AFTER.match(text[match.end() : match.end() + 2]):
@@ -289,7 +307,7 @@ def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: 
                 bool(match["suffix"]),
             )
     for match in _DURATION.finditer(text):
-        if match["unit"] == "月" and not match["ge"] and not match["half"]:
+        if match["unit"] == "月" and not match["ge"] and not match["half"] and match["num"] != "个把":
             continue  # 9月 is a month's name (9个月 is the duration)
         before, after = text[max(0, match.start() - 6) : match.start()], text[match.end() : match.end() + 6]
         if _NOT_TIME_BEFORE.search(before) or _NOT_TIME_AFTER.match(after) or _START_AFTER.match(after):

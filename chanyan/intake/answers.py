@@ -22,7 +22,7 @@ from chanyan.domain.validation import (
     normalize_phone,
     normalize_text,
 )
-from chanyan.intake.people import find_landline, find_organisation, find_person
+from chanyan.intake.people import find_landline, find_organisation, find_person, home_place
 from chanyan.intake.protocol import text_extractor
 from chanyan.intake.talk import is_deferral, strip_talk
 
@@ -308,6 +308,7 @@ def _ip_preference(text: str, _slots: dict, _now) -> str:
 
 
 _DEICTIC_REGIONS = frozenset({"本地", "当地", "附近", "周边", "本省", "本市", "省内", "市内"})
+_PROVINCE_WORDS = frozenset({"本省", "省内"})
 
 
 # "农业大学", "理工类大学": a kind of university, not one university's name.
@@ -323,8 +324,10 @@ _HOMOPHONE_UNIVERSITY = re.compile(
 )
 
 
-def partner_of(text: str) -> dict:
-    """Partner preference read from `text` ("或者" is a conjunction, "本地" not a region)."""
+def partner_of(text: str, slots: dict[str, Any] | None = None) -> dict:
+    """Partner preference read from `text` ("或者" is a conjunction). 省内 / 本地 name the enterprise's own province
+    or city when its name or the user's description places it ("武汉这边…" + "省内的就行" → 湖北), and nothing
+    otherwise, or beside a region named in the same answer ("深圳本地的高校" is 深圳)."""
     # "老师傅" is a skilled worker, not a teacher of a university.
     text = re.sub(r"老?师傅", "", text)
     text = _HOMOPHONE_UNIVERSITY.sub("高校", text)
@@ -334,11 +337,19 @@ def partner_of(text: str) -> dict:
         for n in partner.get("names") or []
         if not re.fullmatch(r"[\u4e00-\u9fff]{0,3}学院", n) and not _KIND_OF_UNIVERSITY.fullmatch(n)
     ]
-    return {
-        "types": list(partner.get("types") or []),
-        "names": names,
-        "regions": [r for r in partner.get("regions") or [] if r not in _DEICTIC_REGIONS],
-    }
+    regions = [r for r in partner.get("regions") or [] if r not in _DEICTIC_REGIONS]
+    deictic = [r for r in partner.get("regions") or [] if r in _DEICTIC_REGIONS]
+    if deictic and not regions:
+        slots = slots or {}
+        home = home_place(
+            str(slots.get("enterprise_name") or "") or None, text, str(slots.get("need_description") or "")
+        )
+        if home:
+            wide = any(r in _PROVINCE_WORDS for r in deictic)
+            region = home.get("province") if wide or not home.get("city") else home["city"]
+            if region:
+                regions.append(region)
+    return {"types": list(partner.get("types") or []), "names": names, "regions": regions}
 
 
 _REGION_OPEN = re.compile(
@@ -346,10 +357,10 @@ _REGION_OPEN = re.compile(
 )
 
 
-def _partner_preference(text: str, _slots: dict, _now) -> dict | str:
+def _partner_preference(text: str, slots: dict, _now) -> dict | str:
     if is_skip(text) or is_deferral(text):
         return SKIPPED
-    partner = partner_of(text)
+    partner = partner_of(text, slots)
     # "高校，地区不限": the type is said and only the region is open.
     region_open = _REGION_OPEN.search(text) and (partner["types"] or partner["names"])
     if _NOT_LIMITED.search(text) and "不限" not in partner["types"] and not region_open:

@@ -125,8 +125,8 @@ _FULL_NAME = re.compile(
 )
 # Role and department words a name follows inside a phrase: "采购部的龚经理", "技术负责人龚立新", "大家都叫我老龚".
 ROLES = (
-    "技术负责人|项目负责人|负责人|联系人|总经理|副总经理|董事长|经理|副主任|主任|主管|总监|总工程师|工程师|总工|厂长|场长|"
-    "科长|部长|处长|所长|院长|站长|采购|专员|助理|老师|博士|教授|技术员|老板|研究员"
+    "技术负责人|项目负责人|负责人|联系人|总经理|副总经理|董事长|理事长|秘书长|社长|会长|书记|总裁|经理|副主任|主任|主管|总监|"
+    "总工程师|工程师|总工|厂长|场长|科长|部长|处长|所长|院长|站长|组长|队长|采购|专员|助理|老师|博士|教授|技术员|老板|研究员"
 )
 _SURNAME = r"(?:" + "|".join(_COMPOUND_SURNAMES) + r"|[" + _SURNAMES + r"])"
 _TITLED_TAIL = re.compile(
@@ -139,6 +139,8 @@ _FULL_TAIL = re.compile(
     + _SURNAME
     + r"[\u4e00-\u9fff]{1,2})$"
 )
+# A name with no common surname after a role ("理事长巴特尔", "联系人扎西顿珠"): kept when the tagger reads it as one.
+_ROLE_NAME_TAIL = re.compile(r"(?:" + ROLES + r")[:：\s]*([\u4e00-\u9fff]{2,4})$")
 # Words typed straight after a name in an unpunctuated reply ("联系人龚立新手机139…").
 _CONTACT_TRAIL = re.compile(r"(?:手机号码?|手机|电话号码?|电话|联系方式|邮箱|微信号?|号码)[:：]?$")
 _PARTICLE_TRAIL = re.compile(r"(?:就行了?|就好|就可以|即可|啊|呀|吧|呢|嘛|哈+|哦|噢|啦)+$")
@@ -373,7 +375,12 @@ def find_person(
                 _TITLE_PERSON.match(piece) or (_TITLE_ANY.match(piece) and (bare_ok or labelled))
             ):
                 titled = titled or piece  # a titled piece is never a full name ("梁总")
-            elif _FULL_NAME.match(piece) and piece not in _NOT_NAMES and not full and _name_chars_ok(piece):
+            elif (
+                not full
+                and piece not in _NOT_NAMES
+                and _name_chars_ok(piece)
+                and (_FULL_NAME.match(piece) or (labelled and _labelled_name(piece)))
+            ):
                 full = piece
     found = full or titled or english or nickname
     if found:
@@ -386,7 +393,9 @@ def find_person(
         )  # the whole answer to "怎么称呼您" is the name, whatever the surname
         for chunk in _chunks(cleaned):
             piece = re.sub(r"^的", "", _strip_person(chunk))  # "我是(浙江大学)的老师": not a name
-            if is_only_back_reference(piece) or re.search(r"^姓|邮箱|手机|电话|不留|没有|跳过|不用", piece):
+            if is_only_back_reference(piece) or re.search(
+                r"^姓|邮箱|手机|电话|座机|微信|号码|同号|[Qq][Qq]|不留|没有|跳过|不用", piece
+            ):
                 continue
             if (
                 2 <= len(piece) <= 4
@@ -421,6 +430,30 @@ def parse_contact(text: str, *, asked: str | None = None) -> Contact:
         emails=find_emails(text),
         landline=find_landline(text),
     )
+
+
+# A clause where the user says where they are ("武汉这边做仓配的", "我司地处西宁", "我们厂在宜宾").
+_SELF_PLACE = re.compile(
+    r"我们|我司|本公司|我公司|我厂|咱们|俺们|这边|这里|本地|位于|地处|总部|坐落|(?:厂|公司|基地|工厂)(?:就)?在"
+)
+
+
+def home_place(enterprise_name: str | None, *texts: str | None) -> dict | None:
+    """Where the enterprise is ({"province": "湖北", "city": "武汉"}): from its name, else from a clause of the
+    user's own texts that places the user ("武汉这边做跨境仓配的"); None when neither says."""
+    from chanyan.intake.protocol import locate
+
+    if enterprise_name:
+        place = locate(enterprise_name)
+        if place:
+            return place
+    for text in texts:
+        for position, chunk in enumerate(_chunks(text or "")):
+            if position == 0 or _SELF_PLACE.search(chunk):
+                place = locate(chunk)
+                if place:
+                    return place
+    return None
 
 
 def _chunks(text: str) -> list[str]:
@@ -461,10 +494,28 @@ def _embedded_person(chunk: str) -> tuple[str, str] | None:
         name = match.group(1)
         if name not in _NOT_NAMES and _name_chars_ok(name) and _tagged_as_name(name):
             return "full", name
+    match = _ROLE_NAME_TAIL.search(piece)
+    if match and match.start(1) > 0:
+        name = match.group(1)
+        if (
+            name not in _NOT_NAMES
+            and _name_chars_ok(name)
+            and _tagged_as_name(name)
+            and not _common_word(name)
+        ):
+            return "full", name
     match = _NICKNAME.search(piece)
     if match and match.group(1) not in _NOT_NAMES and not _common_word(match.group(1)):
         return "nickname", match.group(1)  # "老龚", not "老师" or "小时"
     return None
+
+
+def _labelled_name(piece: str) -> bool:
+    """ "联系人：阿依古丽": a labelled name need not start with a common surname; "联络人敝姓蔡" is a surname said
+    first, before the name."""
+    return (
+        bool(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", piece)) and "姓" not in piece and not _common_word(piece)
+    )
 
 
 def _tagged_as_name(word: str) -> bool:

@@ -58,3 +58,11 @@ def is_common_word(word: str) -> bool:
     from chanyan.extraction import is_common_word as common
 
     return common(word)
+
+
+def locate(text: str) -> dict | None:
+    """The province and city `text` places itself in ({"province": "四川", "city": "宜宾"}), or None
+    (chanyan.extraction's reading of JioNLP's administrative map)."""
+    from chanyan.extraction import locate as located
+
+    return located(text)

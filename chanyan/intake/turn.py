@@ -374,7 +374,7 @@ def _values_in(
         any(partner.get(k) for k in ("types", "names", "regions")) and "partner_preference" not in found
     )
     if said_partner and (requested == "partner_preference" or (not labelled and _partner_meant(read))):
-        found["partner_preference"] = partner_of(read)
+        found["partner_preference"] = partner_of(read, slots)
     phones = find_phones(read)
     if phones and "contact_phone" not in found:
         found["contact_phone"] = phones[0]
@@ -858,12 +858,21 @@ def _answer_asked_together(
                 result.failures.pop(second, None)
                 answered = True
             continue
+        read_clauses: list[tuple[str, Any]] = []
         for clause in clauses:
             try:
-                value = parse_answer(second, clause, merged, now=now)
+                read_clauses.append((clause, parse_answer(second, clause, merged, now=now)))
             except AnswerError:
                 continue
-            if second == "ip_preference" and value in (SKIPPED, "无要求") and not _IP_NAMED.search(clause):
+        # A clause naming a class wins over a bare "无所谓" ("…，无所谓，可以商量" is 协商确定).
+        read_clauses.sort(key=lambda cv: cv[1] in (SKIPPED, "无要求"))
+        for clause, value in read_clauses:
+            if (
+                second == "ip_preference"
+                and value in (SKIPPED, "无要求")
+                and not _IP_NAMED.search(clause)
+                and not _partner_elsewhere(clause, clauses, merged)
+            ):
                 continue  # "都行" beside a cooperation mode is not "no IP preference"
             result.slots[second] = value
             result.failures.pop(second, None)
@@ -871,6 +880,15 @@ def _answer_asked_together(
             answered = True
             break
     return answered
+
+
+def _partner_elsewhere(clause: str, clauses: list[str], slots: dict[str, Any]) -> bool:
+    """Whether the partner is answered apart from `clause` (known already, or named in the other clauses): then
+    "委托开发，无所谓，清华的老师" says no preference about the IP, the one field left between them."""
+    if slots.get("partner_preference"):
+        return True
+    rest = "，".join(c for c in clauses if c != clause)
+    return bool(rest) and any(partner_of(rest).values())
 
 
 def _same_numbers(hint: str, answer: str) -> bool:

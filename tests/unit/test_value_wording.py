@@ -1,0 +1,194 @@
+"""Values as enterprise staff word them: loose sums, sales-festival dates, plain cooperation and IP words, partners
+ruled out or placed by where the enterprise is, contact blocks in other orders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from chanyan.domain.numerals import expand_elided
+from chanyan.extraction.money import parse_budget
+from chanyan.extraction.terms import locate_place, parse_coop_modes, parse_ip_preference, parse_partner
+from chanyan.extraction.timeline import parse_timeline
+from chanyan.intake.answers import parse_answer, partner_of
+from chanyan.intake.people import find_person, parse_contact
+from chanyan.intake.turn import process_turn
+
+EARLY_DECEMBER = datetime(2026, 12, 3, 10, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expanded"),
+    [
+        ("一百五到两百万", "一百五十到两百万"),
+        ("三万五", "三万五千"),
+        ("两千三", "两千三百"),
+        ("一百五十万", "一百五十万"),
+        ("一百零五", "一百零五"),
+        ("万一不行", "万一不行"),
+    ],
+)
+def test_an_unsaid_last_unit_is_written_out(text, expanded):
+    assert expand_elided(text) == expanded
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "kind"),
+    [
+        ("一百五到两百万吧", 1_500_000, 2_000_000, "range"),
+        ("预算三万五", 35_000, 35_000, "exact"),
+        ("5万5", 55_000, 55_000, "exact"),
+        ("百把万吧，多了社员不同意", 1_000_000, 1_000_000, "approx"),
+        ("万把块钱", 10_000, 10_000, "approx"),
+        ("二三十个w", 200_000, 300_000, "range"),
+        ("不超过两百个", None, 2_000_000, "upper_bound"),
+        ("五十个左右吧", 500_000, 500_000, "approx"),
+        ("钱的话 五十个左右吧 越快越好", 500_000, 500_000, "approx"),
+    ],
+)
+def test_loose_sums_are_read_as_people_mean_them(text, low, high, kind):
+    budget = parse_budget(text)
+    assert (budget["min_cny"], budget["max_cny"], budget["kind"]) == (low, high, kind)
+
+
+@pytest.mark.parametrize("text", ["两个", "一共三个", "想做三个型号", "两万五一台", "存栏三千来头"])
+def test_counts_and_unit_prices_stay_no_budget(text):
+    assert parse_budget(text) is None
+
+
+def test_spoken_wan_needs_a_word_of_funds_in_a_long_message():
+    assert parse_budget("我们一年要做二十个，每个都得定制，交期很紧", strict=True) is None
+
+
+@pytest.mark.parametrize("text", ["先做个小试，看效果再说", "看情况再定", "小试完了再谈"])
+def test_money_settled_after_a_first_result_is_negotiable(text):
+    assert parse_budget(text)["kind"] == "negotiable"
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline"),
+    [
+        ("明年618之前得上市", "2027-06-18"),
+        ("双十一前上线", "2027-11-11"),
+        ("赶在双12之前", "2026-12-12"),
+    ],
+)
+def test_sales_festivals_are_deadlines(text, deadline):
+    assert parse_timeline(text, EARLY_DECEMBER)["deadline"] == deadline
+
+
+def test_a_bare_618_is_a_number_not_a_date():
+    assert parse_timeline("产能618吨", EARLY_DECEMBER) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "months"), [("个把月", 1), ("两个来月吧", 2), ("三个月左右能出结果就行", 3)]
+)
+def test_loose_durations(text, months):
+    assert parse_timeline(text, EARLY_DECEMBER)["months"] == months
+
+
+@pytest.mark.parametrize(
+    ("text", "modes"),
+    [
+        ("出钱让他们做", ["技术开发(委托开发)"]),
+        ("我们出钱，让他们来做，做完配方我们要独占使用权", ["技术开发(委托开发)"]),
+        ("两边一块儿干，他们出技术，我们出牛场和数据", ["技术开发(合作开发)"]),
+        ("跟他们一块搞，我们出场地", ["技术开发(合作开发)"]),
+        ("技术许可也行，买断也行", ["技术转让", "技术许可"]),
+        ("要他们专利的独占许可", ["技术许可"]),  # 许可 said: a licence, not ownership
+    ],
+)
+def test_cooperation_in_plain_words(text, modes):
+    assert parse_coop_modes(text) == modes
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("专利可以两家一块儿申请", "双方共有"),
+        ("IP我们要，学校那边可以署名发论文", "归企业所有"),
+        ("配方我们要独占使用权", "归企业所有"),
+        ("我们要协商", "协商确定"),
+    ],
+)
+def test_ip_in_plain_words(text, phrase):
+    assert parse_ip_preference(text) == phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "types"),
+    [
+        ("找做语音算法的公司就行，不要高校，周期太长", ["企业"]),
+        ("不找高校，找企业", ["企业"]),
+        ("高校就不考虑了", []),
+        ("不一定非要高校", ["高校"]),
+    ],
+)
+def test_a_kind_ruled_out_is_not_wanted(text, types):
+    assert parse_partner(text)["types"] == types
+
+
+def test_where_a_text_places_itself():
+    assert locate_place("宜宾这边做动力电芯的") == {"province": "四川", "city": "宜宾"}
+    assert locate_place("我司地处西宁") == {"province": "青海", "city": "西宁"}
+    assert (
+        locate_place("我们做白云石的开采") is None
+    )  # a county-like word inside a mineral's name is no place
+
+
+@pytest.mark.parametrize(
+    ("text", "slots", "regions"),
+    [
+        ("省内的就行，不要外地的", {"need_description": "武汉这边做跨境电商仓配的，分拣错发率高"}, ["湖北"]),
+        ("省内的高校吧，外地的来回跑不方便", {"need_description": "宜宾这边做动力电芯的"}, ["四川"]),
+        ("本地的就行", {"enterprise_name": "宁波甬江精密模具有限公司"}, ["宁波"]),
+        ("深圳本地的高校", {"enterprise_name": "东莞市某某电子有限公司"}, ["深圳"]),
+        ("省内的就行", {"need_description": "想做一个视觉检测系统"}, []),
+    ],
+)
+def test_own_province_or_city_is_where_the_enterprise_is(text, slots, regions):
+    assert partner_of(text, slots)["regions"] == regions
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("锡林浩特市草原红牧奶牛养殖专业合作社，理事长巴特尔，+86 150 4790 2216，微信同号", "巴特尔"),
+        ("ouyang.hui@chuyuntong.cn，欧阳慧，186 2745 0913，公司是武汉楚运通供应链管理有限责任公司", "欧阳慧"),
+        ("浙江华邦特种纸业股份有限公司，技术总监李明，手机139-5012-3378，座机0570-3061288也可以", "李明"),
+        ("联系人：阿依古丽，13912345678", "阿依古丽"),
+    ],
+)
+def test_the_contact_person_in_blocks_of_any_order(text, name):
+    assert parse_contact(text, asked="contact").contact_name == name
+
+
+def test_a_wechat_remark_is_no_name():
+    assert find_person("+86 150 4790 2216，微信同号", bare_ok=True) is None
+
+
+def test_the_phone_with_dashes_beside_a_landline_is_the_mobile():
+    contact = parse_contact(
+        "青海昆仑晶能新能源股份有限公司，办公室刘主任，座机0971-6258817，手机138-9725-1136", asked="contact"
+    )
+    assert contact.phones == ["13897251136"] and contact.contact_name == "刘主任"
+
+
+def test_a_bare_no_preference_between_cooperation_and_partner_is_the_ip():
+    slots = {"need_description": "涡轮叶片叶尖激光熔覆修复"}
+    result = process_turn("请专家来车间指导几天，无所谓，西北工业大学的黄老师团队", "coop_mode", slots)
+    assert result.slots["coop_mode"] == ["技术咨询"]
+    assert result.slots["ip_preference"] in ("未提供", "无要求")
+    assert result.slots["partner_preference"]["names"] == ["西北工业大学"]
+
+
+def test_a_named_ip_class_wins_over_a_bare_no_preference():
+    slots = {"need_description": "西兰花预冷太慢"}
+    result = process_turn("技术咨询，无所谓，可以商量，农科院", "coop_mode", slots)
+    assert result.slots["ip_preference"] == "协商确定"
+
+
+def test_the_budget_question_reads_spoken_wan():
+    assert parse_answer("budget", "不超过两百个", {})["max_cny"] == 2_000_000
