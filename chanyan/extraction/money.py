@@ -404,8 +404,9 @@ def budget_candidates(
 
 # "不超过两百个", "五十个左右吧": in money talk 个 stands for 万 (the measure word of 万元 left out). Read so only where
 # the sum is plainly money: the short answer to the budget question, or after a word of funds ("钱的话五十个").
+_WAN_COUNT = rf"(?:\d+|[{_CN_DIGITS}]*[十百千][{_CN_DIGITS}]*|[一二两三四五六七八九]{{1,2}})"
 _SPOKEN_WAN = re.compile(
-    rf"(?P<prefix>{_PREFIX})?(?P<num>(?:\d+|[{_CN_DIGITS}]*[十百千][{_CN_DIGITS}]*|[一二两三四五六七八九]{{1,2}}))个"
+    rf"(?P<prefix>{_PREFIX})?(?P<num>(?:{_WAN_COUNT}个?\s?{_RANGE_SEP}\s?)?{_WAN_COUNT})个"
     rf"(?P<suffix>{_SUFFIX})?(?=吧|啊|的样子|$|[，,。；;！!\s])"
 )
 
@@ -420,7 +421,7 @@ def _spoken_wan(norm: Normalized, strict: bool, taken: list[int]) -> list[tuple[
         short_answer = not strict and len(text) <= NEGOTIABLE_SHORT
         if rank < WEAK and not short_answer:
             continue
-        amounts = _amounts(match["num"] + "万", None)
+        amounts = _amounts(match["num"].replace("个", "") + "万", None)  # 八十个到一百个 → 八十到一百万
         # "两个", "一共三个" alone are counts; tens of 万 are what this slang names
         if amounts is None or (rank < WEAK and amounts[1] < 10 * TEN_THOUSAND):
             continue

@@ -44,6 +44,7 @@ def test_an_unsaid_last_unit_is_written_out(text, expanded):
         ("二三十个w", 200_000, 300_000, "range"),
         ("不超过两百个", None, 2_000_000, "upper_bound"),
         ("五十个左右吧", 500_000, 500_000, "approx"),
+        ("八十个到一百个", 800_000, 1_000_000, "range"),
         ("钱的话 五十个左右吧 越快越好", 500_000, 500_000, "approx"),
     ],
 )
