@@ -115,7 +115,8 @@ OTHER_LABELS: tuple[str, ...] = (
     "备注",
 )
 _VALUE_EDGE = " \t\n，,；;。｜|/「」『』"
-_NUMBERING = r"(?:[一二三四五六七八九十]+、|\d+[.、)）]|[（(]\d+[)）])?\s*"
+# A field's numbering or bullet: "一、" "4." "（4）" "（四）" "④" "■" "-", and Markdown bold around the label.
+_NUMBERING = r"(?:[一二三四五六七八九十]+[、.]|\d+[.、)）]|[（(](?:\d+|[一二三四五六七八九十]+)[)）]|[①-⑳]|[■●◆◇□•·\-*★☆>]+)?\s*(?:\*\*)?"
 
 
 def _spaced(label: str) -> str:
@@ -140,7 +141,7 @@ _LABEL = re.compile(
     + _NUMBERING
     + r"("
     + _KNOWN
-    + r")\s*[:：])\s*",
+    + r")\s*(?:\*\*)?\s*[:：=＝](?:\*\*)?)\s*",
     re.I,
 )
 # Any other short label ("所属行业：", "【现状】") ends the value before it, though it fills no slot.

@@ -33,13 +33,25 @@ TYPOS: tuple[tuple[str, str], ...] = (
     ("知识产全", "知识产权"),
     ("技术指表", "技术指标"),
     ("面意", "面议"),
+    ("面谊", "面议"),
+    ("技术资讯", "技术咨询"),
+    ("双方公有", "双方共有"),
+    ("协伤", "协商"),
+    ("条过", "跳过"),
+    ("题交", "提交"),
     ("合做开发", "合作开发"),
 )
 assert all(len(wrong) == len(right) for wrong, right in TYPOS)
 
-# Written Cantonese read as Mandarin, word for word of the same length ("冇邮箱" → "没邮箱", "头先讲咗" → "刚才讲了"):
-# only characters and words that mean nothing else in Mandarin text.
+# Dialect words read as Mandarin, word for word of the same length ("冇邮箱" → "没邮箱", "头先讲咗" → "刚才讲了",
+# "莫得" → "没有"): written Cantonese, and the south-western and northern words that mean nothing else in Mandarin.
 DIALECT: tuple[tuple[str, str], ...] = (
+    ("莫得", "没有"),
+    ("冒得", "没有"),
+    ("啥子", "什么"),
+    ("晓得", "知道"),
+    ("嘎哈", "干啥"),
+    ("阿拉", "我们"),
     ("唔该", "谢谢"),
     ("头先", "刚才"),
     ("点样", "怎样"),

@@ -44,6 +44,8 @@ _SKIP_WORDS = (
     "先不填",
     "不知道",
     "skip",
+    "pass",
+    "next",
     "none",
     "no",
     "n/a",

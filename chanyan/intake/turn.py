@@ -68,7 +68,7 @@ _TARGETS_KEPT = re.compile(
 PAUSE, CANCEL, RESTART, DECLINE, AMEND = "pause", "cancel", "restart", "decline", "amend"
 
 _EMAIL_DECLINED = re.compile(
-    r"(?:邮箱|邮件|email|e-mail)(?:就|也|的话)?(?:不留|不用|没有|没得|莫得|不给|不填|没|暂无|跳过|先不)|"
+    r"(?:邮箱|邮件|email|e-mail)(?:就|也|的话)?(?:不留|不用|没有|没得|莫得|不给|不填|没|暂无|跳过|先不|不方便)|"
     r"(?:不留|没有|没得|莫得|不用|跳过)(?:邮箱|邮件|email)",
     re.I,
 )

@@ -224,3 +224,48 @@ def test_a_spoken_want_gives_the_title():
     )
     assert "塔吊防碰撞" in title
     assert propose_title("井下皮带机纵向撕裂老出事，想搞个在线检测，撕了能马上停机") != "在线检测"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "①需求名称：电池热管理\n②联系人：郑海涛\n③手机：13900001111",
+        "（一）需求名称：电池热管理\n（二）联系人：郑海涛\n（三）手机：13900001111",
+        "■ 需求名称：电池热管理\n■ 联系人：郑海涛\n- 手机：13900001111",
+        "**需求名称**：电池热管理\n**联系人**：郑海涛\n**手机**：13900001111",
+        "| 需求名称 | 电池热管理 |\n| 联系人 | 郑海涛 |\n| 手机 | 13900001111 |",
+        "需求名称 = 电池热管理\n联系人 = 郑海涛\n手机 = 13900001111",
+    ],
+)
+def test_forms_numbered_bulleted_or_as_tables_give_their_fields(text):
+    fields = parse_labelled(reading_form(normalize_text(text)))
+    assert fields == {"need_title": "电池热管理", "contact_name": "郑海涛", "contact_phone": "13900001111"}
+
+
+def test_an_amount_range_is_no_bullet():
+    assert parse_labelled("预算300-500万，联系人：郑海涛") == {"contact_name": "郑海涛"}
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("莫得邮箱", "没有邮箱"), ("不晓得", "不知道"), ("啥子指标", "什么指标"), ("技术资讯", "技术咨询")],
+)
+def test_dialect_words_and_homophones_are_read_as_mandarin(typed, read):
+    assert reading_form(typed) == read
+
+
+@pytest.mark.parametrize("text", ["有没有客服？", "叫个专员来跟我说"])
+def test_asking_for_staff_in_other_words_hands_off(text):
+    result = turn(text, "budget", {**FILLED, "contact_phone": "13900001111"})
+    assert result.handoff
+
+
+def test_asking_what_a_field_word_is_explains_the_question():
+    result = turn("技术关键是啥？", "tech_targets", FILLED)
+    assert "tech_targets" not in result.slots
+    assert result.say and result.say[0][0].startswith("utter_explain_")
+
+
+@pytest.mark.parametrize(("text", "slot"), [("pass", "tech_targets"), ("邮箱不方便", "contact_email")])
+def test_more_ways_to_skip(text, slot):
+    assert turn(text, slot, FILLED).slots[slot] == SKIPPED
