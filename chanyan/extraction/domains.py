@@ -59,10 +59,17 @@ _NEED_CUE = re.compile(
 )
 
 
-# 「基于X的」「面向X的」「用于X的」: X is how or for whom, the object of the need follows.
+# 「基于X的」「面向X的」「用于X的」 (「面向X之」 in Taiwan titles): X is how or for whom, the object follows.
 _MODIFIER = re.compile(
-    r"(?:基于|面向|用于|适用于|针对|应用于|以)[^，。,；;！!？?的]{2,20}?(?:的|为基础的|为核心的)"
+    r"(?:基于|面向|用于|适用于|针对|应用于|以)[^，。,；;！!？?的之]{2,20}?(?:的|之|为基础的|为核心的)"
 )
+# 「为本市轨道交通研发…」「为养殖户开发…」: whom the work is for, the object follows the verb.
+_BENEFICIARY = re.compile(
+    r"(?<![因以作成])为[^，。,；;！!？?为]{2,24}?(?=研发|研制|开发|设计|攻关|定制|打造)"
+)
+# 「光刻胶用高纯树脂」「锂电池用的隔膜」: a term right before 用 names what the object is for (see _for_use_spans).
+_FOR_USE = re.compile(r"(?<=[\u4e00-\u9fa5])用的?")
+_USE_VERB_HEADS = frozenset("采使应利专适通作运借食饮家民军商信费享占挪调引启试不可常再只都要想能会改选")
 # 「通过土壤感测器自动调整灌溉」「采用深度学习识别…」: the means, before what it is used to do.
 _MEANS = re.compile(
     r"(?:采用|借助|运用|通过|利用|使用|(?<=[想望要能可])用)[^，。,；;！!？?]{2,14}?"
@@ -94,7 +101,9 @@ _INSTITUTION = re.compile(
 _WASTE_PREFIX = re.compile(r"(?:废弃|废旧|退役|报废)(?:的)?$")
 WASTE_CODE = "703"
 # 「…系统开发」「…管理平台」 after a specific term: the generic head says little about the domain.
-GENERIC_HEADS = frozenset({"系统开发", "软件系统", "管理系统", "管理平台", "软件平台", "系统重构"})
+GENERIC_HEADS = frozenset(
+    {"系统开发", "软件系统", "管理系统", "管理平台", "软件平台", "系统重构", "国产化替代", "预警系统"}
+)
 GENERIC_HEAD_WEIGHT = 0.4
 # 「输电线路无人机巡检」「光伏电站…无人机巡检识别」: after the inspected object, the inspecting machine is the means.
 INSPECTION_MEANS = frozenset({"无人机巡检", "巡检无人机", "无人机航拍", "巡检机器人", "无人机"})
@@ -118,6 +127,15 @@ _CONTEXT_CLAUSE = re.compile(
     r"企业|公司|厂|集团|大学|学院|研究院|研究所|科学院|高校|团队|合作社|医院|签约|签署|签订|达成|获悉|报道|记者|据悉|"
     r"据介绍|据了解|日前|近日|年产|产值|营收|销售额|销售收入|存栏|拥有|位于|成立|规模|面积|总长|装机|背景|现有|每年|年均"
 )
+
+
+# A clause about where and how well the product sells ("在电商平台卖得不错", "去年卖了300多台", "主要经分销商卖到东南亚"):
+# beside a clause that asks for technical work, its words are the market, not the need.
+_MARKET_CLAUSE = re.compile(
+    r"卖得|卖了|卖到|卖给|热销|畅销|销量|销往|外销|内销|售价|零售|批发|经销|分销|代理商|(?:在|通过|经)\S{0,10}销售|"
+    r"主要(?:供应|供货|卖给|销往)|出口(?:到|至|量)"
+)
+MARKET_WEIGHT = 0.3
 
 
 @dataclass
@@ -306,6 +324,8 @@ def weak_spans(text: str, matches: Sequence[TermMatch]) -> list[tuple[int, int, 
     """Spans whose terms say less about the need: title modifiers (基于…的) and, when some clause asks for
     something technical, the clauses that ask for nothing."""
     spans = [(m.start(), m.end(), MODIFIER_WEIGHT) for m in _MODIFIER.finditer(text)]
+    spans += [(m.start(), m.end(), MODIFIER_WEIGHT) for m in _BENEFICIARY.finditer(text)]
+    spans += _for_use_spans(text, matches)
     spans += [(m.start(), m.end(), MODIFIER_WEIGHT) for m in _SOURCE_OF.finditer(text)]
     spans += [(m.start(), m.end(), MODIFIER_WEIGHT) for m in _MEANS.finditer(text)]
     spans += [(m.start(), m.end(), TITLE_FIELD_WEIGHT) for m in _TITLE_FIELD.finditer(text)]
@@ -318,11 +338,27 @@ def weak_spans(text: str, matches: Sequence[TermMatch]) -> list[tuple[int, int, 
         if _DEMAND_CLAUSE.search(part) and any(start <= m.start < start + len(part) for m in matches)
     ]
     if demanding and len(parts) > 1:
-        spans += [
-            (start, start + len(part), CONTEXT_WEIGHT)
-            for start, part in parts
-            if (start, start + len(part)) not in demanding and _CONTEXT_CLAUSE.search(part)
-        ]
+        for start, part in parts:
+            if (start, start + len(part)) in demanding:
+                continue
+            if _MARKET_CLAUSE.search(part):
+                spans.append((start, start + len(part), MARKET_WEIGHT))
+            elif _CONTEXT_CLAUSE.search(part):
+                spans.append((start, start + len(part), CONTEXT_WEIGHT))
+    return spans
+
+
+def _for_use_spans(text: str, matches: Sequence[TermMatch]) -> list[tuple[int, int, float]]:
+    """「半导体光刻胶用高纯树脂」「集成电路封装用环氧树脂」: when a term starts right after 用 and the clause has a term
+    before it, the words before 用 say what the object (the term after it) is for. 采用, 使用, 应用 … are verbs."""
+    starts = {m.start for m in matches}
+    spans = []
+    for use in _FOR_USE.finditer(text):
+        if use.end() not in starts or text[use.start() - 1 : use.start()] in _USE_VERB_HEADS:
+            continue
+        clause_start = max(text.rfind(p, 0, use.start()) for p in "，,。；;！!？?\n|/【：:") + 1
+        if any(clause_start <= m.start and m.end <= use.start() for m in matches):
+            spans.append((clause_start, use.start(), MODIFIER_WEIGHT))
     return spans
 
 

@@ -99,3 +99,45 @@ def test_a_technical_need_that_talks_about_sales_stays_technical(extractor, text
 def test_profiles_worded_as_a_company_or_a_centre_propose_no_need(extractor, text):
     result = extractor.extract(text, now=NOV)
     assert result["domains"] == [] and result["not_technical"] is None and result["budget"] is None
+
+
+def top_domain(extractor, text: str) -> str | None:
+    ranked = extractor.extract(text, now=NOV)["domains"]
+    return ranked[0]["code"] if ranked else None
+
+
+@pytest.mark.parametrize(
+    "text, domain",
+    [
+        # 「面向X之Y」 in a Taiwan title: X is the market, Y the object
+        ("面向離岸風電之變流器散熱技術研究", "80"),
+        # 「X用Y」: Y is the object, X what it is for
+        ("集成电路封装用环氧树脂国产化替代", "40"),
+        # 「国产化替代」「预警系统」 after a specific term say little
+        ("高端轴承钢冶炼工艺国产化替代", "40"),
+        # 「为X研发Y」: X is whom the work is for
+        ("该公司将为多家城市轨道交通运营商研发磷酸铁锂储能电池的热管理方案。", "60"),
+    ],
+)
+def test_title_and_news_modifiers_leave_the_object_to_decide(extractor, text, domain):
+    assert top_domain(extractor, text) == domain
+
+
+def test_where_the_product_sells_does_not_decide_the_domain(extractor):
+    text = (
+        "我们的光伏路灯在电商平台卖得很好，但用户反映雨季灯头进水，想改进灯具外壳的防水密封结构，预算20万。"
+    )
+    assert top_domain(extractor, text) == "80"
+
+
+@pytest.mark.parametrize(
+    "text, sub_code",
+    [
+        ("县医院想做一套急诊预检分诊的智能辅助系统，减少护士分诊差错。", "205"),
+        ("煤矿想把井下人员定位换成更准的方案，现在误差有十几米。", "802"),
+        ("我们做冷冻手抓饼，想改良面团配方，让复热后口感更酥脆。", "206"),
+    ],
+)
+def test_sector_words_of_hospitals_mines_and_frozen_food(extractor, text, sub_code):
+    ranked = extractor.extract(text, now=NOV)["domains"]
+    assert ranked and ranked[0]["sub_code"] == sub_code
