@@ -422,7 +422,17 @@ def is_yes(text: str) -> bool:
 _PARTICLE_SLIP = re.compile(r"(?<=[\u4e00-\u9fff])[八把巴爸]$")
 
 
+# "信息都对", "内容没问题", "核对过了", "对着呢": what is checked named before the yes, or the check said done.
+_CHECKED_SUBJECT = re.compile(r"^(?:信息|内容|资料|上面的?|以上|填的|写的|这些)(?:都|全)?(?=.)")
+_CHECKED = re.compile(r"^(?:我)?(?:都|已经|全)?(?:核对|检查|看)(?:过|完|好)了?(?:的)?$|^对着(?:呢|嘞|哩)?$")
+
+
 def _says_yes(token: str) -> bool:
+    if token and _CHECKED.match(token):
+        return True
+    subject = _CHECKED_SUBJECT.match(token or "")
+    if subject and token[subject.end() :] in YES_WORDS | {"都对", "对"}:
+        return True
     return bool(token) and (token in YES_WORDS or _yes_compound(token) or bool(_SUBMIT_PHRASE.match(token)))
 
 

@@ -19,7 +19,7 @@ from chanyan.domain.validation import normalize_text
 PROPOSED_TITLE_CHARS = min(24, SLOT_MAX_CHARS["need_title"])
 
 _WANT = re.compile(
-    r"(?:想要|想|希望|需要|打算|计划|要|求)(?:做|实现|解决|开发|研发|找人|找|搞|弄|上|建设|建|引进|引入)?"
+    r"(?:想要|想|希望|需要|打算|计划|拟|准备|寻求|要|求)(?:做|实现|解决|开发|研发|找人|找|搞|弄|上|建设|建|引进|引入)?"
 )
 _CLAUSE_SPLIT = re.compile(r"[，,。;；!！?？\n]|(?<!\d)\.|\.(?!\d)|\s+(?=[\u4e00-\u9fff])")  # not "0.5%"
 _MADE = re.compile(
@@ -28,9 +28,16 @@ _MADE = re.compile(
     r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?:的|厂|企业|公司|$)"
 )
 _SELF_START = re.compile(
-    r"^(?:我们|我司|俺们|我门|我是|公司|本公司|我厂|厂里|我们公司|我们这儿|我们这边|我这边|我这里|我们单位|我们厂)"
+    r"^(?:我们|我司|俺们|我门|我是|公司|本公司|我厂|厂里|我们公司|我们这儿|我们这边|我这边|我这里|我们单位|我们厂"
+    r"|[\u4e00-\u9fff]{2,4}(?:这边|这里)(?=是|做|搞|生产|专业|开))"  # "宜宾这边做动力电芯的": where the speaker is
 )
-_WANT_NEAR = re.compile(r"^.{0,4}?(?:想要|想|希望|需要|打算|计划|要)(?:做|建|开发|研发|研制|实现|把|上)")
+_WANT_NEAR = re.compile(
+    r"^.{0,4}?(?:想要|想|希望|需要|打算|计划|拟|准备|要)(?:做|建|开发|研发|研制|实现|把|上|引进|引入)"
+)
+# "热泵再生或者余热利用都可以考虑": the means the user is open to, not the need.
+_OPTIONS = re.compile(r"(?:都|也)(?:可以|能)考虑$|都可以$|都行$|也行$")
+# A greeting before the first words ("Hi～我们…", "您好。"): no part of any clause.
+_GREETING = re.compile(r"^(?:hi|hello|hey|dear\s+\w+|你好|您好|喂)[\s~～!！,，.。:：]*", re.I)
 # The spoken form of the same want ("想弄个塔吊防碰撞的预警系统"): it counts when it names a whole thing.
 _WANT_SPOKEN = re.compile(r"^.{0,4}?(?:想要|想|希望|需要|打算|要)(?:弄|搞|整)(?:个|一个|一套|套)")
 WANT_SPOKEN_MIN_CHARS = 6
@@ -41,7 +48,8 @@ _SELF = re.compile(
 )
 # The rest of a self-description without a making verb ("我们公司压铸铝合金壳体" → 压铸铝合金壳体).
 _SELF_REST = re.compile(
-    r"^(?:我们|我司|俺们|我门|本公司|我厂|我们单位)(?:公司|厂|这边|单位)?(?:主要|专门)?(?![是在有])([\u4e00-\u9fffA-Za-z]{2,10})$"
+    r"^(?:我们|我司|俺们|我门|本公司|我厂|我们单位)(?:公司|厂|这边|单位)?(?:主要|专门)?"
+    r"(?![是在有]|地处|位于|坐落|地址|总部|成立|创立|注册)([\u4e00-\u9fffA-Za-z]{2,10})$"  # "我司地处西宁" says where
 )
 # Who the user is or why they write, not the need: "姓龚", "领导让我来问问", "想咨询一下".
 _ABOUT_USER = re.compile(
@@ -62,7 +70,7 @@ _PROBLEM = re.compile(
 )
 _LEAD = re.compile(
     r"^(?:现在|目前|主要是|主要|其实是|最头疼的是|头疼的是|问题是|需求是|就是|有个|有几个|有一个|我们|我司|公司|厂里|还得|而且|但是|可是|想|要|"
-    r"一下|一个|一套|一种|一款|一批|一项|个|套|种|款|是|的)+"
+    r"一下|一个|一套|一种|一款|一批|一项|个|套|种|款|是|的|成熟的|先进的|现成的|可靠的)+"
 )
 
 
@@ -75,14 +83,15 @@ def propose_title(description: str, keywords: list[str] | None = None) -> str:
         english = _english_title(text)
         if english:
             return english
-    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(text) if c.strip()]
+    clauses = [_GREETING.sub("", c.strip()) for c in _CLAUSE_SPLIT.split(text)]
+    clauses = [c for c in clauses if c]
     if not clauses:
         return ""
     if keywords is None:
         keywords = _keywords(text)
     made = _made(clauses)
     best = max(clauses, key=lambda c: _score(c, keywords, made))
-    title = _trim(best)
+    title = _with_compound(_trim(best), keywords)
     if (
         made
         and not _shares_word(made, title)
@@ -149,6 +158,20 @@ def _english_title(text: str) -> str:
     return title if long_enough and len(title) <= ENGLISH_TITLE_CHARS else ""
 
 
+def _with_compound(title: str, keywords: list[str]) -> str:
+    """The title's leading noun in the fuller form the description used ("组件回收技术" after "退役的光伏组件…" →
+    "光伏组件回收技术"): a term that ends with the title's first word and is not in the title yet."""
+    best = ""
+    for term in keywords:
+        for size in range(2, min(len(term), len(title))):
+            head = title[:size]
+            if term.endswith(head) and len(term) > size and term not in title and len(term) > len(best):
+                best = term[: len(term) - size]
+    if best and len(best) + len(title) <= PROPOSED_TITLE_CHARS:
+        return best + title
+    return title
+
+
 def _shares_word(made: str, title: str) -> bool:
     """Whether the title already names what the enterprise makes (any two-character piece of it)."""
     return made in title or any(made[i : i + 2] in title for i in range(len(made) - 1))
@@ -184,12 +207,14 @@ def _score(clause: str, keywords: list[str], made: str | None) -> float:
     kept = _trim(clause)  # what the title would be: the clause without the seeking and the asides
     score = 2.0 * min(2, sum(1 for k in keywords if k in kept))
     score += 1.0 if _PROBLEM.search(clause) else 0.0
-    score += 2.0 if _WANT_NEAR.search(clause) and not re.search(r"找|专家|老师|团队", clause) else 0.0
+    seeking = re.search(r"找|专家|老师|团队", clause)
+    score += 2.0 if _WANT_NEAR.search(clause) and not seeking else 0.0
     spoken = _WANT_SPOKEN.search(clause) and len(kept) >= WANT_SPOKEN_MIN_CHARS
-    score += 2.0 if spoken and not re.search(r"找|专家|老师|团队", clause) else 0.0
+    score += 2.0 if spoken and not seeking else 0.0
     score += 4.0 if _LABEL.match(clause) else 0.0
     score -= 1.0 if _MEANS.match(clause) else 0.0
     score -= 2.0 * len(_META.findall(clause))
+    score -= 4.0 if _OPTIONS.search(clause) else 0.0
     score -= 3.0 if _ABOUT_USER.search(clause) else 0.0
     score -= 3.0 if find_targets(clause) else 0.0  # "要求接触电阻<10mΩ·cm²" is a target, not the need
     org = find_organisation(clause)
@@ -241,6 +266,11 @@ def _trim(clause: str) -> str:
         match = aside.match(clause)
         if match and len(clause) - match.end() >= 4:
             clause = clause[match.end() :]
+    task = re.match(
+        r"^(?:来|帮忙|帮我们)?(?:一起|共同)?(?:做|搞)?(?<=.)(?=.{4,})", clause
+    )  # "(找人)做干燥房除湿改造"
+    if task:
+        clause = clause[task.end() :]
     clause = _SUBJECT.sub("", clause)
     match = _WANT.match(clause)
     if match and len(clause) - match.end() >= 4:

@@ -11,8 +11,11 @@ from chanyan.domain.numerals import expand_elided
 from chanyan.extraction.money import parse_budget
 from chanyan.extraction.terms import locate_place, parse_coop_modes, parse_ip_preference, parse_partner
 from chanyan.extraction.timeline import parse_timeline
+from chanyan.intake.acts import is_yes
 from chanyan.intake.answers import parse_answer, partner_of
+from chanyan.intake.normalise import reading_form
 from chanyan.intake.people import find_person, parse_contact
+from chanyan.intake.titles import propose_title
 from chanyan.intake.turn import process_turn
 
 EARLY_DECEMBER = datetime(2026, 12, 3, 10, 0)
@@ -193,3 +196,36 @@ def test_a_named_ip_class_wins_over_a_bare_no_preference():
 
 def test_the_budget_question_reads_spoken_wan():
     assert parse_answer("budget", "不超过两百个", {})["max_cny"] == 2_000_000
+
+
+@pytest.mark.parametrize(
+    ("description", "must", "must_not"),
+    [
+        (
+            "您好。我司地处西宁，近年来退役的光伏组件逐年增多，玻璃与电池片难以分离，拟引进成熟的组件回收技术",
+            ["光伏组件", "回收"],
+            ["您好", "西宁", "成熟"],
+        ),
+        (
+            "宜宾这边做动力电芯的，现在全靠转轮除湿机硬顶。想找人做干燥房除湿系统的节能改造，热泵或者余热利用都可以考虑",
+            ["干燥房", "节能改造"],
+            ["做干燥房", "考虑"],
+        ),
+        ("Hi～我们StrideX是做下肢康复外骨骼的，现在的问题是整机太重了", ["外骨骼"], ["Hi", "StrideX是"]),
+    ],
+)
+def test_titles_name_the_need_not_the_greeting_the_place_or_the_options(description, must, must_not):
+    title = propose_title(description)
+    assert all(m in title for m in must) and not any(m in title for m in must_not), title
+
+
+@pytest.mark.parametrize(
+    "text", ["对着呢，提交吧", "信息都对，提交", "核对过了，没有问题", "内容没问题", "上面的都对"]
+)
+def test_a_check_said_done_confirms_the_summary(text):
+    assert is_yes(reading_form(text))
+
+
+@pytest.mark.parametrize("text", ["信息不对", "看过了吗", "看完了，有个地方不对", "核对一下"])
+def test_a_check_not_done_does_not_confirm(text):
+    assert not is_yes(reading_form(text))
