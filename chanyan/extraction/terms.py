@@ -197,11 +197,48 @@ def parse_ip_preference(text: str, strict: bool = False) -> str | None:
     return None
 
 
+# The short forms of a university named after its place ("武汉理工", "东北农大", "西南交大"): place + kind.
+_SHORT_UNIVERSITY = {
+    "理工": "理工大学",
+    "工大": "工业大学",
+    "农大": "农业大学",
+    "林大": "林业大学",
+    "农林": "农林大学",
+    "师大": "师范大学",
+    "交大": "交通大学",
+    "科大": "科技大学",
+    "医大": "医科大学",
+    "财大": "财经大学",
+    "石大": "石油大学",
+    "海大": "海洋大学",
+    "矿大": "矿业大学",
+}
+_SHORT_UNIVERSITY_RE = re.compile(
+    r"(?P<place>[\u4e00-\u9fa5]{2,3}?)(?P<kind>" + "|".join(_SHORT_UNIVERSITY) + r")(?!大学|学院|[大学院所])"
+)
+_DIRECTIONS = frozenset({"东北", "华南", "华北", "华东", "华中", "西南", "西北", "东南", "中南"})
+
+
+def _short_university_names(text: str, vocab: PartnerVocabulary) -> list[tuple[int, int, str]]:
+    spans = []
+    for match in _SHORT_UNIVERSITY_RE.finditer(text):
+        place = match["place"]
+        for start in range(len(place) - 1):  # "找山东理工" → 山东
+            head = place[start:]
+            if head in _DIRECTIONS or fold(head) in vocab.regions:
+                spans.append((match.start() + start, match.end(), head + _SHORT_UNIVERSITY[match["kind"]]))
+                break
+    return spans
+
+
 def _institution_names(text: str, vocab: PartnerVocabulary) -> list[tuple[int, int, str]]:
     spans: list[tuple[int, int, str]] = []
     for match in vocab.matcher.find(text):
         if match.term in vocab.institutions:
             spans.append((match.start, match.end, vocab.institutions[match.term]))
+    for start, end, full in _short_university_names(text, vocab):
+        if not any(s <= start < e or start <= s < end for s, e, _ in spans):
+            spans.append((start, end, vocab.institutions.get(full, full)))
     for match in _NAME_SUFFIX.finditer(text):
         start, name = match.start(), match["name"]
         stop = _NAME_STOP.match(name)

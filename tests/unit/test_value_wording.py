@@ -229,3 +229,16 @@ def test_a_check_said_done_confirms_the_summary(text):
 @pytest.mark.parametrize("text", ["信息不对", "看过了吗", "看完了，有个地方不对", "核对一下"])
 def test_a_check_not_done_does_not_confirm(text):
     assert not is_yes(reading_form(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("山东的高校吧 山东理工离得近", ["山东理工大学"]),
+        ("景德镇陶瓷大学或者武汉理工都可以", ["景德镇陶瓷大学", "武汉理工大学"]),
+        ("东北农大或者西南交大", ["东北农业大学", "西南交通大学"]),
+        ("想找理工科背景的", []),
+    ],
+)
+def test_a_university_named_by_its_place_and_kind(text, names):
+    assert parse_partner(text)["names"] == names
