@@ -198,6 +198,14 @@ def process_turn(
     ):
         act = acts.Act(acts.ANSWER)  # "哈哈，那就委托开发吧": the remark is beside an answer
 
+    if (
+        act.kind == acts.QUESTION
+        and act.detail == "landline"
+        and requested_slot == "contact_phone"
+        and _parses_as(requested_slot, read, slots, now=now)
+    ):
+        act = acts.Act(acts.ANSWER)  # "座机可以吗 0531-88886666": the question carries its answer
+
     opening = ""
     if act.kind in (acts.RESTART, acts.CANCEL) and not requested_slot:
         opening = acts.after_stop_words(read)
@@ -1104,7 +1112,8 @@ _SOCIAL_RESPONSES = {
     "pause": "utter_paused",
 }
 _RESUME = re.compile(
-    r"继续|接着(?:填|来|刚才|弄|问|搞|整|聊)|接着说|我回来了|回来了|上来了|开完会了|忙完了|刚才(?:到|问到|填到)哪(?:了|儿)?"
+    r"继续|接着(?:填|来|刚才|弄|问|搞|整|聊)|接着说|我回来了|回来了|上来了|开完会了|忙完了|刚才(?:到|问到|填到)哪(?:了|儿)?|"
+    r"(?:刚才|之前|上次)(?:的|那个|填的)?需求还在"
 )
 _FAQ_INTENTS = {"faq_platform", "faq_cost", "faq_response_time", "faq_privacy", "faq_process"}
 

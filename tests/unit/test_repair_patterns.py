@@ -269,3 +269,46 @@ def test_asking_what_a_field_word_is_explains_the_question():
 @pytest.mark.parametrize(("text", "slot"), [("pass", "tech_targets"), ("邮箱不方便", "contact_email")])
 def test_more_ways_to_skip(text, slot):
     assert turn(text, slot, FILLED).slots[slot] == SKIPPED
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("啥是知识产权归属", "ip_preference"),
+        ("你给举个例子", "tech_targets"),
+        ("比如呢？", "tech_targets"),
+        ("你们有什么建议", "coop_mode"),
+        ("我也不知道选哪个", "coop_mode"),
+    ],
+)
+def test_asking_for_an_example_or_advice_explains_the_question_and_stores_nothing(text, slot):
+    result = turn(text, slot, FILLED)
+    assert slot not in result.slots
+    assert result.say == [(f"utter_explain_{slot}", {})]
+
+
+@pytest.mark.parametrize("text", ["这个问题跳过", "不想填"])
+def test_declining_an_optional_question_in_other_words_skips_it(text):
+    assert turn(text, "tech_targets", FILLED).slots["tech_targets"] == SKIPPED
+
+
+def test_leaving_the_partner_to_the_platform_is_no_preference():
+    assert turn("你们推荐吧", "partner_preference", FILLED).slots["partner_preference"]["types"] == ["不限"]
+
+
+def test_a_landline_asked_about_and_given_at_once_is_kept():
+    assert turn("座机可以吗 0531-88886666", "contact_phone", FILLED).slots["contact_phone"] == "0531-88886666"
+
+
+@pytest.mark.parametrize("text", ["看过了 没问题", "对对对 就是这样", "信息都对"])
+def test_more_natural_confirmations(text):
+    assert turn(text, REVIEW_SLOT, FILLED).slots.get(REVIEW_SLOT) is True
+
+
+def test_asking_whether_the_draft_is_still_there_resumes_it():
+    assert outside_turn("刚才的需求还在吗", {"need_description": "塔吊防碰撞预警"}, now=NOW).start_form
+
+
+def test_dropping_the_draft_in_two_words_cancels_it():
+    outside = outside_turn("不要了 删掉吧", {"need_description": "塔吊防碰撞预警"}, now=NOW)
+    assert outside.clear_draft and not outside.start_form
