@@ -36,13 +36,15 @@ logger = logging.getLogger(__name__)
 _CN_DIGITS = CHINESE_DIGIT_CHARS + "几"
 _NUM = rf"(?:\d+(?:\.\d+)?|大?[{_CN_DIGITS}]+)(?:多|来|余|(?<=[十百千万])把)?"
 # M: "1M RMB", a million (never metres: m); 个 before 万/w is the spoken measure word ("二三十个w").
-_MAG = r"(?:个?万|千|百万|千万|亿|个?[wW](?![wWhH])|[kK](?![wWhH])|M(?![a-zA-Z]))"
+_MAG = r"(?:个?万|千|百万|千万|个?亿|个?[wW](?![wWhH])|[kK](?![wWhH])|M(?![a-zA-Z]))"
 _CNY = r"(?:元人民币|元|块钱|块|人民币|RMB|rmb|CNY|cny)"
 # 三万五, 5万5: a digit after 万 or 千 whose own unit is left unsaid (three and a half 万).
 _ELIDED_DIGIT = r"(?:(?<=[万千])[1-9一二两三四五六七八九](?![十百千万亿零〇二两三四五六七八九\d.])(?!一(?![台套件只个吨片支次])))"
+# "最多出八十万", "顶多能给五十万": a bound with the verb of paying after it.
+_PAY_VERB = r"(?:能|可以)?(?:出|给|拿出|拿|投入|投|花)"
 _PREFIX = (
-    r"(?:不超过|不高于|不多于|不少于|不低于|不到|最多|至多|最高|上限|封顶|控制在|大概|大约|约|差不多|预计|至少|起码|"
-    r"超过|多于|逾|近|≤|<=|<|≥|>=|>)"
+    rf"(?:(?:最多|至多|最高|顶多|至少|起码){_PAY_VERB}|不超过|不高于|不多于|不少于|不低于|不到|最多|至多|最高|顶多|上限|封顶|控制在|"
+    r"大概|大约|约|差不多|预计|至少|起码|超过|多于|逾|近|小(?=[一二两三四五六七八九十百千\d])|≤|<=|<|≥|>=|>)"
 )
 _SUFFIX = r"(?:以内|以下|之内|内|封顶|为限|左右|上下|出头|以上|起|多)"
 _RANGE_SEP = r"(?:-|~|～|—|–|到|至)"
@@ -83,6 +85,7 @@ _CLAUSE_END = "，,。；;！!？?\n|"
 NEGOTIABLE = re.compile(
     r"面议|面谈|可以谈|可谈|好商量|可商量|可以商量|可商议|再议|再商量|商量着来|看方案(?:定|报价)?|看报价|按项目定|价格好说"
     # "看效果再说", "小试完了再定": the money is settled once a first result is seen
+    r"|钱不是问题|钱好说|预算(?:不是问题|好说|不设限)|费用好说"
     r"|看(?:效果|结果|情况|进展|进度)(?:再说|再定|再谈|而定|定)|视(?:效果|情况|进展)而定|(?:小试|试验|试点|试用|先试)[^，,。；;]{0,6}再(?:说|定|谈)"
 )
 UNKNOWN = re.compile(
@@ -187,9 +190,9 @@ def _to_jio_form(core: str, currency: Currency | None) -> str:
             core = core.replace(name, "")
     if core[:1] in ("百", "千", "万", "亿"):  # 百万以内 → 一百万
         core = "一" + core
-    core = re.sub(r"个(?=[万wW])", "", core)
+    core = re.sub(r"个(?=[万亿wW])", "", core)
     core = expand_elided(re.sub(r"(\d+)([万千])(\d)(?=(?:元|块钱|块)?$)", r"\1.\3\2", core))  # 5万5 → 5.5万
-    core = re.sub(r"(?<=[\d几十百千])[wW]", "万", core)
+    core = re.sub(r"(?<=[\d几十百千来把])[wW]", "万", core)
     core = re.sub(r"(?<=[\d])[kK]", "千", core)
     core = re.sub(r"(?<=[\d])M", "百万", core)
     core = re.sub(r"(?:元人民币|块钱|块|人民币|RMB|rmb|CNY|cny)$", "元", core)
@@ -219,6 +222,13 @@ def _amounts(core: str, currency: Currency | None) -> tuple[float, float] | None
     for pattern, bounds in _SPECIAL.items():
         if pattern.match(bare):
             return float(bounds[0]), float(bounds[1])
+    # "几十万到一百万": a loose lower end read on its own, the upper end by JioNLP.
+    ends = re.split(r"-|到", bare, maxsplit=1)
+    if len(ends) == 2:
+        low = next((b[0] for p, b in _SPECIAL.items() if p.match(ends[0])), None)
+        high = _jio_money(ends[1] + ("元" if jio_form.endswith("元") else "")) if low is not None else None
+        if low is not None and high is not None and high[1] > low:
+            return float(low), high[1]
     amounts = _jio_money(jio_form)
     if amounts is None:
         return None
@@ -236,6 +246,7 @@ _UPPER = (
     "最多",
     "至多",
     "最高",
+    "顶多",
     "上限",
     "封顶",
     "控制在",
@@ -243,7 +254,7 @@ _UPPER = (
     "<=",
     "<",
 )
-_APPROX = ("大概", "大约", "约", "差不多", "预计", "近")
+_APPROX = ("大概", "大约", "约", "差不多", "预计", "近", "小")
 # English bounds before an amount ("up to 500k RMB", "at least $20k", "around 1M").
 _ENGLISH_PREFIX = (
     (
@@ -263,6 +274,7 @@ _THIS_PROJECT = re.compile(r"这个项目|本项目|该项目|此项目|这次|�
 def _kind(
     prefix: str, suffix: str, low: float, high: float, left: str
 ) -> tuple[str, float | None, float | None]:
+    prefix = re.sub(rf"{_PAY_VERB}$", "", prefix) or prefix  # 最多出 → 最多
     if prefix in _LOWER or suffix in ("以上", "起"):
         return "range", low, None
     if (
@@ -372,7 +384,7 @@ def budget_candidates(
         # 三十来万: about thirty (十来万 stays the range its special form gives).
         # 百把万, 千把块: about one of that unit.
         about = re.search(
-            r"(?<=[十百千\d])来(?=\s?[万千百亿元块])|(?<=[十百千万])把", core
+            r"(?<=[十百千\d])来(?=\s?个?[万千百亿元块wW])|(?<=[十百千万])把", core
         ) is not None and not core.startswith("十来")
         amounts = _amounts(re.sub(r"[来把]", "", core) if about else core, currency)
         if amounts is None:
@@ -406,7 +418,7 @@ def budget_candidates(
 # the sum is plainly money: the short answer to the budget question, or after a word of funds ("钱的话五十个").
 _WAN_COUNT = rf"(?:\d+|[{_CN_DIGITS}]*[十百千][{_CN_DIGITS}]*|[一二两三四五六七八九]{{1,2}})"
 _SPOKEN_WAN = re.compile(
-    rf"(?P<prefix>{_PREFIX})?(?P<num>(?:{_WAN_COUNT}个?\s?{_RANGE_SEP}\s?)?{_WAN_COUNT})个"
+    rf"(?P<prefix>{_PREFIX})?(?P<num>(?:{_WAN_COUNT}个?\s?{_RANGE_SEP}\s?)?{_WAN_COUNT})(?P<about>来|多)?个"
     rf"(?P<suffix>{_SUFFIX})?(?=吧|啊|的样子|$|[，,。；;！!\s])"
 )
 
@@ -426,9 +438,8 @@ def _spoken_wan(norm: Normalized, strict: bool, taken: list[int]) -> list[tuple[
         if amounts is None or (rank < WEAK and amounts[1] < 10 * TEN_THOUSAND):
             continue
         low, high = amounts
-        kind, lo, hi = _kind(
-            match["prefix"] or "", match["suffix"] or "", low, high, _left(text, match.start())
-        )
+        prefix = match["prefix"] or ("约" if match["about"] else "")  # 一百来个: about a hundred
+        kind, lo, hi = _kind(prefix, match["suffix"] or "", low, high, _left(text, match.start()))
         budget = {
             "min_cny": None if lo is None else int(round(lo)),
             "max_cny": None if hi is None else int(round(hi)),

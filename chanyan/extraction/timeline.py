@@ -36,10 +36,12 @@ _SALES_DAYS = {
 }
 _SALES_DAY = r"(?:(?<![\d.])(?:618|6\.18)(?![\d.])|六一八|双十一|双11|双十二|双12)"
 _PART = rf"(?:{_RESTART}|{_SEASON}|{_SALES_DAY}|上半年|下半年|年底|年末|年初|年中|年内|{_QUARTER}|春节|国庆|元旦|五一|中秋|暑假|寒假|开春|春耕)"
-_REL = r"(?:下下个?月(?:底|末)?|下个?月(?:底|末)?|本月底|这个月底|月底|下周|下个?季度|下半年|上半年|年内|年底|年末|今年内|明年内|春节|国庆|元旦|五一|中秋|开春)"
+_REL = rf"(?:下下个?月(?:底|末)?|下个?月(?:底|末)?|本月底|这个月底|(?:这个|本)月(?=内|之内|以内)|月底|(?<![\d{_CN_NUM}几两多去今明后])年前(?!后)|下周|下个?季度|下半年|上半年|年内|年底|年末|今年内|明年内|春节|国庆|元旦|五一|中秋|开春)"
 _DEADLINE_SUFFIX = r"(?:前后|之前|以前|前|内|之内|以内|为止|截止|完成|交付|上线|投产|落地|左右|结束|见效果)"
+# "明年这个时候", "明年这时候": the same day a year on.
+_SAME_TIME = r"(?:明年|后年)(?:的)?(?:这个时候|这时候|这会儿|今天|同期)"
 _POINT = re.compile(
-    rf"(?P<point>{_YEAR}?(?:{_MONTH}|{_PART})|{_YEAR}(?:底|末)|{_YEAR}|{_REL})(?P<suffix>{_DEADLINE_SUFFIX}|要(?:做|完成|上线|交付)?)?"
+    rf"(?P<point>{_SAME_TIME}|{_YEAR}?(?:{_MONTH}|{_PART})|{_YEAR}(?:底|末)|{_YEAR}|{_REL})(?P<suffix>{_DEADLINE_SUFFIX}|要(?:做|完成|上线|交付)?)?"
 )
 # "2027年1月至2028年6月", "2026年12月—2027年12月": a period; its end is the deadline.
 _PERIOD = re.compile(
@@ -71,7 +73,7 @@ _RELAXED = re.compile(
 _URGENT = re.compile(
     r"越快越好|尽快|尽早|急需|很急|比较急|挺急|特别急|着急|紧急|加急|马上|立刻|ASAP|asap|(?:^|[，,。；;\s])急(?=[!！。，,]|$)"
 )
-_NOT_TIME_AFTER = re.compile(r"^(?:的经验|的历史|多的|以上的经验|保质期|寿命|质保|就|后|了|多了|来)")
+_NOT_TIME_AFTER = re.compile(r"^(?:前(?!后)|的经验|的历史|多的|以上的经验|保质期|寿命|质保|就|后|了|多了|来)")
 _BARE_CLAUSE = re.compile(r"(?:^|[，,。；;\s])$")
 _NOT_TIME_BEFORE = re.compile(
     r"(?:成立|创办|做了|干了|寿命|保质期|质保|已经|工作|经验|运行了|用了|有|长达|高达|多达|长约|需时)$"
@@ -198,7 +200,20 @@ def _resolve_point(expr: str, now: datetime) -> date | None:
     own = _resolve_own(expr, today)
     if own is not False:
         return own
-    if expr in ("月底", "这个月底"):
+    two_months = re.fullmatch(
+        rf"(?P<year>{_YEAR})?(?P<months>[一二三四五六七八九]{{2}})月份?(?:底|末)?", expr
+    )
+    if two_months and read_range(two_months["months"]):  # 明年三四月份: by the end of the later month
+        last = int(read_range(two_months["months"])[1])
+        if last <= 12:
+            return _next_not_past(_year_of(expr, today), last, None, today)
+    if expr == "年前":  # before the (coming) Spring Festival
+        return _resolve_point("春节", now)
+    same = re.fullmatch(_SAME_TIME, expr)
+    if same:
+        years = 1 if expr.startswith("明年") else 2
+        return today.replace(year=today.year + years) if (today.month, today.day) != (2, 29) else None
+    if expr in ("月底", "这个月底", "这个月", "本月"):
         return _end_of_month(today.year, today.month)
     if expr in ("年底", "年末", "今年年底", "今年年末", "今年底", "今年内", "年内", "本年"):
         return date(today.year, 12, 31)
@@ -312,6 +327,8 @@ def parse_timeline(text: str | Normalized, now: datetime | None = None, strict: 
         before, after = text[max(0, match.start() - 6) : match.start()], text[match.end() : match.end() + 6]
         if _NOT_TIME_BEFORE.search(before) or _NOT_TIME_AFTER.match(after) or _START_AFTER.match(after):
             continue
+        if re.match(rf"\s?(?:到|至|-|~|～)\s?[\d{_CN_NUM}半]", after):
+            continue  # "半年到一年": the upper end is the limit
         if re.fullmatch(r"\d{4}", match["num"]) and match["unit"] == "年":
             continue  # 2028年 is a year
         standalone = _BARE_CLAUSE.search(before) and re.match(r"^(?:[，,。；;！!\s]|$)", after)

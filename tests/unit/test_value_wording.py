@@ -242,3 +242,42 @@ def test_a_check_not_done_does_not_confirm(text):
 )
 def test_a_university_named_by_its_place_and_kind(text, names):
     assert parse_partner(text)["names"] == names
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "kind"),
+    [
+        ("最多出八十万", None, 800_000, "upper_bound"),
+        ("顶多能给五十万", None, 500_000, "upper_bound"),
+        ("至少拿出三十万", 300_000, None, "range"),
+        ("小一百万", 1_000_000, 1_000_000, "approx"),
+        ("两个亿", 200_000_000, 200_000_000, "exact"),
+        ("预算不多，十来个w", 100_000, 150_000, "range"),
+        ("一百来个吧", 1_000_000, 1_000_000, "approx"),
+        ("几十万到一百万", 100_000, 1_000_000, "range"),
+        ("钱不是问题", None, None, "negotiable"),
+    ],
+)
+def test_more_budget_wording(text, low, high, kind):
+    budget = parse_budget(text)
+    assert (budget["min_cny"], budget["max_cny"], budget["kind"]) == (low, high, kind)
+
+
+@pytest.mark.parametrize(
+    ("text", "deadline", "months"),
+    [
+        ("年前搞定", "2027-02-06", None),  # before the Spring Festival of 2027
+        ("这个月内", "2026-12-31", None),
+        ("明年这个时候", "2027-12-03", None),
+        ("明年三四月份", "2027-04-30", None),
+        ("半年到一年", None, 12),
+        ("一到两年", None, 24),
+    ],
+)
+def test_more_time_wording(text, deadline, months):
+    found = parse_timeline(text, EARLY_DECEMBER)
+    assert (found["deadline"], found["months"]) == (deadline, months)
+
+
+def test_years_ago_is_no_time_limit():
+    assert parse_timeline("三年前就有这个问题", EARLY_DECEMBER) is None
