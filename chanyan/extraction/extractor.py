@@ -140,9 +140,9 @@ class Extractor:
         """知识产权归属 as a short normalized phrase."""
         return terms.parse_ip_preference(text)
 
-    def parse_partner(self, text: str) -> dict:
-        """意向合作方: types, institution names and regions."""
-        return terms.parse_partner(text, self.partner_vocab)
+    def parse_partner(self, text: str, *, answer: bool = False) -> dict:
+        """意向合作方: types, institution names and regions (`answer`: the reply to the partner question)."""
+        return terms.parse_partner(text, self.partner_vocab, answer=answer)
 
     def analyse(self, text: str) -> tuple[set[int], dict[str, float], list[str]]:
         """Token boundaries, the classifier's probabilities (empty without a model) and the tokens."""

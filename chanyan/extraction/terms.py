@@ -28,6 +28,9 @@ COOP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
             r"委托|(?<!实验)(?<!测试)(?<!检测)外包|帮(?:我们|我司|忙)?(?:开发|研发|做|设计|搞)|替我们|定制开发|代为开发|交给(?:你们|高校|专家|他们)|找人(?:开发|做)|包干"
             # "出钱让他们做", "我们出钱，让他们来做": the enterprise pays, the partner does the work
             r"|出钱(?:让|请|叫|找)|让(?:他们|对方|人家|高校|学校|专家|老师)(?:来)?(?:做|干|搞|开发|研发)"
+            # "他们开发，费用我们出", "帮我们把样机做出来"
+            r"|(?:钱|费用|经费)(?:由|都)?我们(?:来)?出|(?<![跟和与])(?:他们|对方)(?:来)?(?:开发|研发)"
+            r"|帮(?:我们|我司)?把[^，,。；;]{1,10}?(?:做|搞|开发|研发|设计)出来"
         ),
     ),
     (
@@ -35,7 +38,8 @@ COOP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         re.compile(
             r"(?:寻求|求|寻找|找|和|跟|与|希望|想)[^，。,；;！!？?]{0,8}?(?<!长期)(?<!人才)(?<!战略)合作(?![方式单位对象协议流程模板])|合作(?:开发|研发|攻关)|联合(?:开发|研发|攻关)|一起(?:研发|开发|搞|做|攻关)|共同(?:开发|研发|攻关)|协同(?:开发|研发)|联合申报"
             # "两边一块儿干", "跟他们一块搞", "他们出技术，我们出场地": both sides do the work
-            r"|(?:一块儿?|一道|一起)(?:干|搞|弄|研发|开发|攻关)|(?:他们|对方|高校|学校|专家)出技术"
+            r"|(?:一块儿?|一道|一起)(?:干|搞|弄|研发|开发|攻关)|(?:他们|对方|高校|学校|专家)出技术|(?:一起|共同)申报"
+            r"|(?:跟|和|与)(?:他们|对方|高校|学校|专家|老师)(?:一起)?(?:开发|研发)"
         ),
     ),
     (
@@ -48,7 +52,8 @@ COOP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
     (
         "技术咨询",
         re.compile(
-            r"咨询|出主意|论证|可行性|(?:来|帮忙?|帮我们)?诊断一下|来厂里诊断|把脉|把把关|评估一下|指导|辅导|顾问|出个?方案|给(?:点|些)?建议|提建议"
+            r"咨询|出主意|论证|可行性|(?:来|帮忙?|帮我们)?诊断一下|来厂里诊断|把脉|把把关|评估一下|技术评估|指导|辅导|顾问|出个?方案|给(?:点|些)?建议|提建议"
+            r"|(?:只要|要个|给个|提供)(?:一?[个套份])?(?:技术|解决)?方案"
         ),
     ),
     (
@@ -76,14 +81,14 @@ IP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
         "双方共有",
         re.compile(
             r"共有|共享|共同(?:所有|拥有|申请|持有)|一起申请|双方(?:所有|都有|共同)|各占|联合申请|归双方"
-            r"|(?:两家|两边|双方|一块儿?|一起)[^，,。；;]{0,3}(?:申请|申报|署名)"
+            r"|(?:两家|两边|双方|一块儿?|一起)[^，,。；;]{0,3}(?:申请|申报|署名)|一家一半|各一半|各占一半|五五分|对半"
         ),
     ),
     (
         "归企业所有",
         re.compile(
             r"归(?:我们|我方|我司|企业|公司|甲方|企业方|委托方)|(?:我们|我方|我司|企业|公司)(?:所有|独有|拥有|持有|买断)|必须是我们的|要(?:全部|全)?归我们|独占"
-            r"|(?:我们|我方|我司)(?:全?都)?要(?=$|[，,。；;！!\s])"
+            r"|(?:我们|我方|我司)(?:全?都)?要(?=$|[，,。；;！!\s])|(?:我们|我方|我司)?要?独家|(?:在|放|挂)(?:我们|我方|我司|公司|企业)(?:的)?名下"
         ),
     ),
     (
@@ -92,7 +97,12 @@ IP_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
             r"归(?:对方|学校|高校|院所|研发方|乙方|老师|专家|你们|他们|研究所|研究院)|(?:学校|高校|对方|研发方)(?:所有|拥有)"
         ),
     ),
-    ("协商确定", re.compile(r"协商|商量|可以谈|再谈|面议|看情况|好说|都可以谈|按惯例|按约定|合同约定")),
+    (
+        "协商确定",
+        re.compile(
+            r"协商|商量|可以谈|再谈|面议|看情况|好说|都可以谈|按惯例|按约定|合同约定|按合同|合同(?:里|上)(?:写|约定|定)"
+        ),
+    ),
     ("无要求", re.compile(r"无所谓|没要求|没有要求|不要求|都行|都可以|无要求|不在乎|不介意")),
 )
 
@@ -122,6 +132,7 @@ _PARTNER_CUE = re.compile(
 _SELF_CUE = re.compile(
     r"我是|我们这|本公司|我们厂|我们是|我们在|我们位于|我司|我公司|我们公司|我厂|位于|地处|总部|坐落|注册在|公司在|企业在|工厂在|厂在|地址"
 )
+_NEAR = re.compile(r"离|距离|靠近|附近|挨着|旁边|邻近")
 _NAME_SUFFIX = re.compile(
     r"(?P<name>[\u4e00-\u9fa5]{2,12}?(?:大学|学院|研究院|研究所|科学院|研究中心|实验室))"
 )
@@ -129,7 +140,7 @@ _NAME_STOP = re.compile(
     r".*(?:的|找|和|跟|与|或|是|有|想|要|能|在|及|个|家|些|像|比如|例如|最好|希望|优先|倾向|可以|或者|以及|对接|联系|合作)"
 )
 _GENERIC_NAME = re.compile(
-    r"^(?:本地|国内|省内|附近|周边|知名|好的|相关|重点|专业|一流|顶尖|外地|当地|国外|海外|我们|这个|那个|有关|科研|高校|科技|技术|工程|重点实验|联合实验|国家重点实验|省重点实验)"
+    r"^(?:双一流|一流|985|211|重点|名牌|本地|国内|省内|附近|周边|知名|好的|相关|重点|专业|一流|顶尖|外地|当地|国外|海外|我们|这个|那个|有关|科研|高校|科技|技术|工程|重点实验|联合实验|国家重点实验|省重点实验)"
 )
 
 
@@ -266,11 +277,13 @@ _RULED_OUT = re.compile(
 _RULED_OUT_ELSEWHERE = {"外地": "本地", "外省": "省内", "省外": "省内"}
 
 
-def parse_partner(text: str, vocab: PartnerVocabulary | None = None) -> dict:
+def parse_partner(text: str, vocab: PartnerVocabulary | None = None, *, answer: bool = False) -> dict:
     """意向合作方: {"types": [...PARTNER_TYPES], "names": [full names], "regions": [canonical regions]}.
 
     A kind ruled out ("不要高校", "外地的不要") is no preference for it; ruling out other places keeps one's own
-    (the deictic regions 本地 / 省内, resolved against where the enterprise is by the interview)."""
+    (the deictic regions 本地 / 省内, resolved against where the enterprise is by the interview). With `answer`
+    (the reply to the partner question) every clause is about the partner ("北京上海的都行"); in other messages
+    only a clause that says so is."""
     text = normalize(text)
     result: dict = {"types": [], "names": [], "regions": []}
     if not text:
@@ -294,8 +307,10 @@ def parse_partner(text: str, vocab: PartnerVocabulary | None = None) -> dict:
         types.add("不限")
     regions: list[str] = []
     for offset, clause in clauses(text):
-        if _SELF_CUE.search(clause) or not _PARTNER_CUE.search(clause):
-            continue
+        if _SELF_CUE.search(clause) or not (
+            _PARTNER_CUE.search(clause) or (answer and not _NEAR.search(clause))
+        ):
+            continue  # "离南京近" beside the answer says where the user is, not where the partner should be
         for match in vocab.matcher.find(clause):
             start = offset + match.start
             region = vocab.regions.get(match.term)

@@ -325,14 +325,14 @@ _HOMOPHONE_UNIVERSITY = re.compile(
 )
 
 
-def partner_of(text: str, slots: dict[str, Any] | None = None) -> dict:
+def partner_of(text: str, slots: dict[str, Any] | None = None, *, answer: bool = False) -> dict:
     """Partner preference read from `text` ("或者" is a conjunction). 省内 / 本地 name the enterprise's own province
     or city when its name or the user's description places it ("武汉这边…" + "省内的就行" → 湖北), and nothing
     otherwise, or beside a region named in the same answer ("深圳本地的高校" is 深圳)."""
     # "老师傅" is a skilled worker, not a teacher of a university.
     text = re.sub(r"老?师傅", "", text)
     text = _HOMOPHONE_UNIVERSITY.sub("高校", text)
-    partner = text_extractor().parse_partner(re.sub(r"或者|或是|还是", "或", text))
+    partner = text_extractor().parse_partner(re.sub(r"或者|或是|还是", "或", text), answer=answer)
     names = [
         n
         for n in partner.get("names") or []
@@ -361,7 +361,7 @@ _REGION_OPEN = re.compile(
 def _partner_preference(text: str, slots: dict, _now) -> dict | str:
     if is_skip(text) or is_deferral(text):
         return SKIPPED
-    partner = partner_of(text, slots)
+    partner = partner_of(text, slots, answer=True)
     # "高校，地区不限": the type is said and only the region is open.
     region_open = _REGION_OPEN.search(text) and (partner["types"] or partner["names"])
     if _NOT_LIMITED.search(text) and "不限" not in partner["types"] and not region_open:

@@ -47,6 +47,7 @@ _GENERIC_ORG = re.compile(
     r"|做.{1,12}的[\u4e00-\u9fff]{0,4}(?:厂|公司)|一(?:家|个|所)|几(?:家|个|所)|没有|联系人|姓名|电话|手机|[\u4e00-\u9fff]的[\u4e00-\u9fff]"
     r"|我们|我门|俺们|咱们|你们|他们|归|必须|肯定|希望|想|要求"
     r"|^(?:技术咨询|技术服务|技术开发|技术转让|技术许可|委托开发|合作开发)"  # "技术咨询加上现场技术服务" is a mode
+    r"|^(?:民营|国有|上市|外资|合资|私营|小微|中小|高新技术|科技型|专精特新)(?:企业|公司)$"  # what kind, not which
 )
 _ORG_LEAD = re.compile(
     r"^.*?(?:我们是|我们(?:这边|这里)是|我(?:这边|这里)是|我司是|敝(?:公司|司|单位)是|本(?:公司|单位)是|我们公司(?:是|叫)|(?:公司|单位|企业)的?(?:名称|名字|全称|全名|名)(?:是|叫|为|:|：)?|公司(?:是|叫|:|：)|单位(?:是|叫|:|：)?|我是|这里是|来自|我们叫|叫|全称(?:是|:|：)?)"
@@ -142,7 +143,9 @@ _FULL_TAIL = re.compile(
 # A name with no common surname after a role ("理事长巴特尔", "联系人扎西顿珠"): kept when the tagger reads it as one.
 _ROLE_NAME_TAIL = re.compile(r"(?:" + ROLES + r")[:：\s]*([\u4e00-\u9fff]{2,4})$")
 # Words typed straight after a name in an unpunctuated reply ("联系人龚立新手机139…").
-_CONTACT_TRAIL = re.compile(r"(?:手机号码?|手机|电话号码?|电话|联系方式|邮箱|微信号?|号码)[:：]?$")
+_CONTACT_TRAIL = re.compile(
+    r"的?(?:手机号码?|手机|电话号码?|电话|联系方式|邮箱|微信号?|号码)[:：]?$"
+)  # "张总的手机…"
 _PARTICLE_TRAIL = re.compile(r"(?:就行了?|就好|就可以|即可|啊|呀|吧|呢|嘛|哈+|哦|噢|啦)+$")
 _NICKNAME = re.compile(r"(?:^|叫我|喊我|我是|人称|的|" + ROLES + r")((?:老|小)" + _SURNAME + r")$")
 # A self-repair inside the contact reply ("李文斌……不对不对，是李文彬"): names said before it no longer count.
@@ -274,7 +277,21 @@ def find_organisation(text: str, *, bare_ok: bool = False, own: bool = False) ->
                 return _with_branch(name, text)
     english = _ENGLISH_ORG.search(text)
     if english and (not own or _ORG_LEAD.match(text[: english.start()] + "X") or english.start() == 0):
-        return english.group(1).strip()
+        return re.sub(r"\s*，\s*", ", ", english.group(1).strip())  # "Co.，Ltd." after the chunks were joined
+    for chunk in _chunks(text):
+        # "公司叫苏州瑞特机械", "单位全称是…": a name the user introduces as the company's needs no suffix.
+        lead = re.match(
+            r"^(?:公司|单位|企业|厂)(?:的)?(?:名称|名字|全称|全名|名)?(?:叫|是|为|:|：)\s*", chunk
+        )
+        bare = chunk[lead.end() :].strip() if lead else ""
+        if (
+            bare
+            and 4 <= len(bare) <= 40
+            and re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9()（）·&]+", bare)
+            and not _GENERIC_ORG.search(bare)
+            and not _looks_like_person(bare)
+        ):
+            return bare
     if bare_ok:
         for chunk in _chunks(text):
             if find_phones(chunk) or _CONTACT_WORD.search(chunk) or "@" in chunk:

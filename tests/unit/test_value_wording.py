@@ -281,3 +281,57 @@ def test_more_time_wording(text, deadline, months):
 
 def test_years_ago_is_no_time_limit():
     assert parse_timeline("三年前就有这个问题", EARLY_DECEMBER) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "modes"),
+    [
+        ("做个技术评估就行", ["技术咨询"]),
+        ("只要方案，我们自己做", ["技术咨询"]),
+        ("一起申报项目", ["技术开发(合作开发)"]),
+        ("跟他们一起研发一个新品", ["技术开发(合作开发)"]),
+        ("帮我们把样机做出来", ["技术开发(委托开发)"]),
+        ("我们提需求，他们开发，费用我们出", ["技术开发(委托开发)"]),
+    ],
+)
+def test_more_cooperation_wording(text, modes):
+    assert parse_answer("coop_mode", text, {}) == modes
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("按合同来", "协商确定"),
+        ("一家一半", "双方共有"),
+        ("我们要独家使用", "归企业所有"),
+        ("专利要在我们名下", "归企业所有"),
+    ],
+)
+def test_more_ip_wording(text, phrase):
+    assert parse_answer("ip_preference", text, {}) == phrase
+
+
+def test_regions_in_the_partner_answer_need_no_partner_word():
+    assert partner_of("北京上海的都行", answer=True)["regions"] == ["北京", "上海"]
+    assert partner_of("北京这边做注塑的")["regions"] == []  # said in passing, a place is where the user is
+
+
+def test_a_kind_of_top_university_is_no_name():
+    assert parse_partner("双一流大学")["names"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "company", "person"),
+    [
+        ("张总的手机13800138000，公司叫苏州瑞特机械", "苏州瑞特机械", "张总"),
+        ("Acme Robotics Co., Ltd. / Tom Chen / 13711112222", "Acme Robotics Co., Ltd.", "Tom Chen"),
+    ],
+)
+def test_contact_blocks_with_an_introduced_short_name_or_an_english_one(text, company, person):
+    contact = parse_contact(text, asked="contact")
+    assert (contact.enterprise_name, contact.contact_name) == (company, person)
+
+
+@pytest.mark.parametrize("text", ["公司是民营企业", "我们是一家上市公司"])
+def test_a_kind_of_company_is_no_name(text):
+    assert parse_contact(text, asked="contact").enterprise_name is None
