@@ -352,25 +352,31 @@ _SOCIAL: tuple[tuple[str, re.Pattern], ...] = (
             r"(?:你|您)是(?:不是)?(?:机器人|真人|人工智能|AI|ai)|是机器人吗|是真人吗|^(?:你|您)叫(?:什么|啥)(?:名字)?"
         ),
     ),
-    # Remarks beside the form: on the bot, the weather, a laugh, "go on asking" (answered, then the question again;
-    # the interview checks first that the message does not answer the question asked).
-    (
-        "chitchat",
-        re.compile(
-            r"^(?:哈哈+|嘿嘿+|呵呵+|嘻嘻+)[。.!！~\s]*$|"
-            r"(?:你|你们|机器人|小助手|这个助手)[^，,。]{0,10}(?:挺|真|蛮|太|好)(?:快|聪明|厉害|智能|方便|好用|客气|专业|牛)|"
-            r"(?:天气|风|雨|雪)(?:真|好|太|可|挺)?(?:大|冷|热|好|差)|(?:今天|这天)(?:真|好|太)(?:冷|热)|吃(?:饭|了)(?:了)?吗|"
-            r"(?:你|您)?(?:接着|继续)问(?:吧|呗)?[。.!！~\s]*$|^(?:你|您)问吧"
-        ),
-    ),
 )
+# Remarks beside the form: a laugh, praise of the bot, the weather, "go on asking" (answered, then the question
+# again; the interview checks first that the message does not answer the question asked). A remark is a whole
+# clause: "风大的时候偏航误差小于2度" or "天气好的时候光伏出力波动大" are needs about the weather, not remarks on it.
+_REMARK_CLAUSE = re.compile(
+    r"^(?:哈哈+|嘿嘿+|呵呵+|嘻嘻+)(?:的|了|啊|呀|哦|哈|啦|呢|嘛)*$|"
+    r"^(?:哈哈+|嘿嘿+|呵呵+|嘻嘻+)?(?:"
+    r"(?:你|你们|机器人|小助手|这个助手)[\u4e00-\u9fff]{0,8}(?:挺|真|蛮|太|好)(?:快|聪明|厉害|智能|方便|好用|客气|专业|牛)"
+    r"|(?:今天|这天|这两天|最近|外面|我们这边?|这边)?的?(?:天气|天|风|雨|雪)(?:真|好|太|可|挺|有点)(?:大|冷|热|好|差|闷)"
+    r"|(?:今天|这天|这两天)(?:真|好|太|挺|有点)(?:冷|热|闷)"
+    r"|(?:你|您)?吃(?:饭|了)了?吗"
+    r"|(?:你|您)?(?:接着|继续)问(?:吧|呗)?|(?:你|您)问吧"
+    r")(?:的|了|啊|呀|哦|哈|啦|呢|嘛)*$"
+)
+_CLAUSE_BREAK = re.compile(r"[,，。;；!！~\s]+")
+
+
+def is_remark(text: str) -> bool:
+    """Whether a clause of `text` is a remark beside the form ("今天风真大 厂里刚停了会儿电 你接着问吧")."""
+    return any(_REMARK_CLAUSE.match(c) for c in _CLAUSE_BREAK.split(text) if c)
 
 
 def without_chitchat(text: str) -> str:
     """`text` without its clauses that are remarks beside the form ("今天风真大，委托开发吧" → "委托开发吧")."""
-    pattern = dict(_SOCIAL)["chitchat"]
-    clauses = re.split(r"[,，。;；!！~\s]+", text)
-    return "，".join(c for c in clauses if c and not pattern.search(c))
+    return "，".join(c for c in _CLAUSE_BREAK.split(text) if c and not _REMARK_CLAUSE.match(c))
 
 
 _GOODBYE = re.compile(r"^(?:好的?|那)?[,，\s]*(?:再见|拜拜|bye|下次再聊|回头聊)[。.!！~\s]*$", re.I)
@@ -522,6 +528,8 @@ def classify(
         for kind, pattern in _SOCIAL:
             if pattern.search(text):
                 return Act(SOCIAL, kind)
+        if is_remark(text):
+            return Act(SOCIAL, "chitchat")
     if not has_values and intent == "chitchat" and confidence >= INTENT_CONFIDENCE and is_question(text):
         return Act(SOCIAL, "chitchat")
     if (

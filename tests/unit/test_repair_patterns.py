@@ -44,6 +44,20 @@ def test_a_remark_beside_the_form_is_answered_and_the_question_asked_again(text)
     assert result.ask == "coop_mode"
 
 
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [
+        ("tech_targets", "风大的时候偏航误差小于2度"),
+        ("tech_targets", "雨大时接线盒不能进水"),
+        ("need_description", "天气好的时候光伏出力波动大，想做功率预测"),
+    ],
+)
+def test_a_need_about_the_weather_is_an_answer_not_a_remark(slot, text):
+    result = turn(text, slot, FILLED)
+    assert result.say == []
+    assert result.slots[slot] == text
+
+
 def test_a_remark_beside_an_answer_does_not_hide_the_answer():
     result = turn("哈哈，那就委托开发吧", "coop_mode", FILLED)
     assert result.slots["coop_mode"] == ["技术开发(委托开发)"]
