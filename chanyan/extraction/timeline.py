@@ -77,6 +77,8 @@ _NOT_TIME_AFTER = re.compile(r"^(?:前(?!后)|的经验|的历史|多的|以上�
 _BARE_CLAUSE = re.compile(r"(?:^|[，,。；;\s])$")
 _NOT_TIME_BEFORE = re.compile(
     r"(?:成立|创办|做了|干了|寿命|保质期|质保|已经|工作|经验|运行了|用了|有|长达|高达|多达|长约|需时)$"
+    # 寿命要求10年以上, 质保不低于5年: how long the product must last is a target, not the need's limit.
+    r"|(?:寿命|保质期|质保|续航|连续运行|稳定运行|保修)(?:要求|需要|要|得|达到|不低于|不少于|超过|大于|≥|在)*$"
     # 已用十年, 已运行八年: how long something has been in use, not the need's limit.
     r"|已(?:经)?(?:使用|运行|服役|投用|投运|用)$"
     # 发酵周期45天, 换模时间约3小时: how long a step of the enterprise's process takes now, not the need's limit.

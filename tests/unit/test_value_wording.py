@@ -335,3 +335,20 @@ def test_contact_blocks_with_an_introduced_short_name_or_an_english_one(text, co
 @pytest.mark.parametrize("text", ["公司是民营企业", "我们是一家上市公司"])
 def test_a_kind_of_company_is_no_name(text):
     assert parse_contact(text, asked="contact").enterprise_name is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["光设备就花了三百多万", "一吨要三千来块的原料", "电费一个月就60多万", "体细胞数老在50万个/毫升往上"],
+)
+def test_money_spent_prices_and_counts_in_a_first_message_are_no_budget(text):
+    assert parse_budget(text, strict=True) is None
+
+
+def test_the_rnd_part_of_a_total_investment_is_the_budget():
+    assert parse_budget("项目总投资一个亿，其中研发这块三百万", strict=True)["max_cny"] == 3_000_000
+
+
+@pytest.mark.parametrize("text", ["产品寿命要求10年以上", "质保不低于5年"])
+def test_how_long_a_product_lasts_is_no_time_limit(text):
+    assert parse_timeline(text, EARLY_DECEMBER, strict=True) is None
