@@ -44,7 +44,7 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
         "selling",
         re.compile(
             r"出售|卖掉|卖给|卖到|低价处理|处理掉|清仓|转手|甩卖|打包卖|便宜卖|销路|找客户|谈代理|招代理|做代理|"
-            r"有优惠|优惠价|特价|促销|"
+            r"有优惠|优惠价|特价|促销|代运营|(?:想|要|打算|准备)(?:在|到|去|通过)\S{0,10}?(?:上)?(?:卖|销售|开店)|"
             r"(?:合作|帮忙|帮我们|代为|代|一起)销售|"
             r"(?:想|要|怎么|如何|打算)(?:进|上|入驻|打进|铺进)(?:超市|商超|卖场)|"
             r"(?:对接|寻找|找|招募|发展|需要|招|诚招|征求)\S{0,10}?(?:经销商|代理商|采购商|批发商|批发市场|分销商)|"
@@ -99,10 +99,16 @@ _DONE = re.compile(r"已(?:经)?(?:量产|上市|投产|批量|推向市场|出�
 _WISH = re.compile(r"想|希望|需要|寻求|寻找|求|急需|拟|计划|打算|准备")
 
 
-def _asking(clause: str) -> str:
+# 想买一套…, 打算购置…: buying equipment beside a question about subsidies or loans is not technical work.
+_PURCHASE = re.compile(r"(?:想|要|打算|准备|计划)(?:买|购买|购置|采购|添置)")
+
+
+def _asking(clause: str, beside_strong: bool = False) -> str:
     """The clause as far as it may ask for technical work: attributive research verbs removed, nothing of a
-    clause that reports what is done."""
+    clause that reports what is done, nor (beside a non-technical request) of one that only buys something."""
     if _DONE.search(clause) and not _WISH.search(clause):
+        return ""
+    if beside_strong and _PURCHASE.search(clause) and not _RESEARCH.search(clause):
         return ""
     return _ATTRIBUTIVE.sub("", clause)
 
@@ -147,7 +153,9 @@ def not_technical(text: str, matches: Sequence[TermMatch]) -> dict | None:
     strong: tuple[int, str, str] | None = None
     context: tuple[int, str, str] | None = None
     technical = rest_term = rest_demand = False
-    for offset, clause in clauses(text):
+    parts = clauses(text)
+    any_strong = any(_cue(NOT_TECHNICAL, clause) is not None for _, clause in parts)
+    for offset, clause in parts:
         found = _cue(NOT_TECHNICAL, clause)
         if found is not None:
             strong = strong or (offset + found[0], found[1], found[2])
@@ -158,7 +166,7 @@ def not_technical(text: str, matches: Sequence[TermMatch]) -> dict | None:
         if _QUALIFICATION.search(clause) or _PAPERWORK.search(clause):
             continue
         has_term = any(offset <= m.start < offset + len(clause) for m in matches)
-        asking = _asking(clause)
+        asking = _asking(clause, any_strong)
         demand = _DEMAND.search(asking) is not None
         if (has_term and demand) or _RESEARCH.search(asking):
             technical = True

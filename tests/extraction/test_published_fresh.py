@@ -66,6 +66,8 @@ def test_the_research_share_of_a_total_investment_is_the_budget(extractor):
         ("区里对新研发的首台套设备有奖励，我们刚研制的隧道检测车能不能申报？要提交哪些材料？", "subsidy"),
         ("研发费用加计扣除的比例今年是多少？我们是高新技术企业。", "subsidy"),
         ("麻烦推荐两位做射频芯片测试的工程师，坐标深圳，可以线上面试。", "hiring"),
+        ("我们的智能晾衣架想在抖音上卖，有没有靠谱的代运营团队？", "selling"),
+        ("省里对购置节能设备有补助吗？我们打算买两台磁悬浮空压机。", "subsidy"),
     ],
 )
 def test_soft_non_technical_requests_are_flagged(extractor, text, kind):
@@ -79,6 +81,7 @@ def test_soft_non_technical_requests_are_flagged(extractor, text, kind):
     [
         "我们的空气炸锅主要通过电商渠道销售，用户反映涂层容易脱落，想开发一种耐磨的不粘涂层，预算30万。",
         "为了打开中东市场，我们的光伏逆变器需要耐受50度高温，想请高校改进散热设计。",
+        "我们想买一套污水在线监测设备，需要能测总磷和氨氮，预算40万。",
     ],
 )
 def test_a_technical_need_that_talks_about_sales_stays_technical(extractor, text):
