@@ -74,7 +74,7 @@ _TOPIC_AFTER_CUE = re.compile(
 # Research work named without a taxonomy term: 改进面皮配方, 开发封口膜材料, 优化注塑工艺参数.
 _RESEARCH = re.compile(
     r"(?:研发|研制|开发|攻关|改进|改良|优化|提升|降低|解决|改善|设计)\S{0,12}?"
-    r"(?:技术|工艺|方案|配方|系统|设备|装置|材料|算法|模型|结构|方法|性能)"
+    r"(?:技术|工艺|方案|配方|系统|设备|装置|材料|算法|模型|结构|方法|性能|模块|芯片|传感器|样机|器件|软件)"
 )
 
 
@@ -97,6 +97,10 @@ _ATTRIBUTIVE = re.compile(
 # A clause about what is already done (已量产, 已经上市) asks for nothing unless it also says a wish.
 _DONE = re.compile(r"已(?:经)?(?:量产|上市|投产|批量|推向市场|出口|销往|卖到|推出|获得|通过|完成|实现|取得)")
 _WISH = re.compile(r"想|希望|需要|寻求|寻找|求|急需|拟|计划|打算|准备")
+# 刚完成A轮融资, 去年获得贷款: a request of the past is the enterprise's background, not what it asks for now.
+_DONE_REQUEST = re.compile(
+    r"(?:刚|已|已经|去年|上月|上个月|今年|此前|曾)\S{0,3}(?:完成|获得|拿到|获|落地|招到)"
+)
 
 
 # 想买一套…, 打算购置…: buying equipment beside a question about subsidies or loans is not technical work.
@@ -154,9 +158,16 @@ def not_technical(text: str, matches: Sequence[TermMatch]) -> dict | None:
     context: tuple[int, str, str] | None = None
     technical = rest_term = rest_demand = False
     parts = clauses(text)
-    any_strong = any(_cue(NOT_TECHNICAL, clause) is not None for _, clause in parts)
+    any_strong = any(
+        _cue(NOT_TECHNICAL, clause) is not None
+        and not (_DONE_REQUEST.search(clause) and not _WISH.search(clause))
+        for _, clause in parts
+    )
     for offset, clause in parts:
         found = _cue(NOT_TECHNICAL, clause)
+        if found is not None and _DONE_REQUEST.search(clause) and not _WISH.search(clause):
+            context = context or (offset + found[0], found[1], found[2])
+            continue
         if found is not None:
             strong = strong or (offset + found[0], found[1], found[2])
             continue

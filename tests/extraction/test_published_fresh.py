@@ -144,3 +144,27 @@ def test_where_the_product_sells_does_not_decide_the_domain(extractor):
 def test_sector_words_of_hospitals_mines_and_frozen_food(extractor, text, sub_code):
     ranked = extractor.extract(text, now=NOV)["domains"]
     assert ranked and ranked[0]["sub_code"] == sub_code
+
+
+@pytest.mark.parametrize(
+    "text, min_cny",
+    [
+        ("企业拿出300万项目经费，与高校联合攻关稀土永磁电机的退磁问题。", 3_000_000),
+        ("客户要求降低加热管结垢，愿意出资2万美元支持我们和高校一起改进。", 144_000),
+        ("预算20万方案设计费另算，想找团队做厂区污水提标改造。", 200_000),
+    ],
+)
+def test_an_amount_before_a_word_that_starts_like_a_unit_is_money(extractor, text, min_cny):
+    budget = extractor.extract(text, now=NOV)["budget"]
+    assert budget is not None and budget["min_cny"] == min_cny
+
+
+def test_a_count_after_the_number_is_still_no_budget(extractor):
+    assert extractor.extract("我们年产3万台洗衣机，想找高校优化电机噪声。", now=NOV)["budget"] is None
+
+
+def test_financing_already_done_is_background_to_a_need(extractor):
+    text = "公司去年已完成8000万元B轮融资，现拟投入200万元与高校合作开发光纤传感器的封装工艺。"
+    result = extractor.extract(text, now=NOV)
+    assert result["not_technical"] is None
+    assert result["budget"]["min_cny"] == 2_000_000
