@@ -27,7 +27,7 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
         "subsidy",
         re.compile(
             r"补贴|补助|奖励资金|奖补|(?<!温度)补偿(?!器|电容)|抵减|资助计划|科技基金|"
-            r"申请\S{0,8}(?:资金|基金|资助)|怎么申报|如何申报|申报材料|能(?:不能|否)申报|可以申报|可否申报|申报条件|"
+            r"申请\S{0,16}(?:资金|基金|资助)|(?:专精特新|小巨人|瞪羚)\S{0,6}(?:认定|评定|评选)|怎么申报|如何申报|申报材料|能(?:不能|否)申报|可以申报|可否申报|申报条件|"
             r"加计扣除|税收优惠|减免税|退税|税前扣除|"
             r"申报\S{0,10}(?:专精特新|小巨人|瞪羚|单项冠军)"
         ),
@@ -35,7 +35,8 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
     (
         "hiring",
         re.compile(
-            r"招聘|招人|急招|招(?:一|两|三|几|个|些|名|批|募)\S{0,14}(?:工程师|人员|技术员|实习生|员工|博士|硕士|研究生|人才|师傅)|"
+            r"招聘|招人|急招|招(?:一|两|三|几|个|些|名|批|募)\S{0,14}(?:工程师|人员|技术员|实习生|员工|博士|硕士|研究生|人才|师傅|"
+            r"应届生|毕业生|工人|技工|操作工)|就业办|"
             r"诚征\S{0,20}(?:工程师|人员|技术员|研究员)|(?:征求|招收)\S{0,4}博士后|"
             r"推荐(?:的)?人选|推荐\S{0,14}(?:工程师|技术员|研究员|人才|员工)|候选人|猎头|面试|月薪|年薪|日薪|薪资|简历|履历"
         ),
@@ -43,11 +44,12 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
     (
         "selling",
         re.compile(
-            r"出售|卖掉|卖给|卖到|低价处理|处理掉|清仓|转手|甩卖|打包卖|便宜卖|销路|找客户|谈代理|招代理|做代理|"
+            r"出售|卖掉|卖给|卖到|低价处理|处理掉|清仓|转手|甩卖|打包卖|便宜卖|出租|租出去|销路|找客户|谈代理|招代理|做代理|"
             r"有优惠|优惠价|特价|促销|代运营|(?:想|要|打算|准备)(?:在|到|去|通过)\S{0,10}?(?:上)?(?:卖|销售|开店)|"
             r"(?:合作|帮忙|帮我们|代为|代|一起)销售|"
             r"(?:想|要|怎么|如何|打算)(?:进|上|入驻|打进|铺进)(?:超市|商超|卖场)|"
-            r"(?:对接|寻找|找|招募|发展|需要|招|诚招|征求)\S{0,10}?(?:经销商|代理商|采购商|批发商|批发市场|分销商)|"
+            r"(?:对接|寻找|找|招募|发展|需要|招|诚招|诚征|征求)\S{0,10}?"
+            r"(?:经销商|代理商|采购商|批发商|批发市场|分销商|经销伙伴|代理伙伴|渠道伙伴|经销合作伙伴)|"
             r"推销|推广我们的|转让\S{0,8}(?:公司|空壳)|有需要的\S{0,6}(?:联系|来|咨询|私信)|"
             r"(?:有|如有)\S{0,6}(?:采购|购买)需求的\S{0,6}(?:联系|咨询|来电|私信)"
         ),
@@ -127,7 +129,7 @@ _SUPPLY_SUBJECT = re.compile(
 _SUPPLY_VERB = re.compile(
     r"从事|专注|聚焦|致力|研究方向|主要研究|主要方向|擅长|专长|拥有|具备|建有|设有|积累|承担|承接|提供|依托|可对外|"
     r"简介|研究范畴|研究范围|主要做|成立于|现有|已为|已在|已与|已孵化|累计|发表|授权|取得|长期|"
-    r"下设|获批|入选|培养|开设|服务客户|客户涵盖|涵盖|已出口|出口到|"
+    r"下设|获批|入选|培养|开设|服务客户|客户涵盖|涵盖|服务超过|服务了|已出口|出口到|"
     r"(?:围绕|面向)\S{0,20}开展|是\S{0,14}(?:机构|中心|实验室|研究所|研究院|平台|团队)"
 )
 # Words that make a message about a lab a need or a cooperation event after all.
@@ -179,7 +181,8 @@ def not_technical(text: str, matches: Sequence[TermMatch]) -> dict | None:
         has_term = any(offset <= m.start < offset + len(clause) for m in matches)
         asking = _asking(clause, any_strong)
         demand = _DEMAND.search(asking) is not None
-        if (has_term and demand) or _RESEARCH.search(asking):
+        # Beside a market cue, the wish may be the market's ("需要找渠道推广"): only research work counts there.
+        if (has_term and demand and found is None) or _RESEARCH.search(asking):
             technical = True
         if found is None:
             rest_term, rest_demand = rest_term or has_term, rest_demand or demand

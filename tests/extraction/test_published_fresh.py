@@ -68,6 +68,11 @@ def test_the_research_share_of_a_total_investment_is_the_budget(extractor):
         ("麻烦推荐两位做射频芯片测试的工程师，坐标深圳，可以线上面试。", "hiring"),
         ("我们的智能晾衣架想在抖音上卖，有没有靠谱的代运营团队？", "selling"),
         ("省里对购置节能设备有补助吗？我们打算买两台磁悬浮空压机。", "subsidy"),
+        ("本公司研發的熱泵乾衣機已通過能效認證，現誠徵各縣市經銷夥伴。", "selling"),
+        ("我们开发的巡检机器人需要找渠道推广，有没有做工业品销售的朋友？", "selling"),
+        ("厂里有两条闲置的吹塑生产线，想出租出去，有兴趣的联系。", "selling"),
+        ("我们明年想招几个做嵌入式开发的应届生，能不能帮忙对接学校就业办？", "hiring"),
+        ("想了解一下省级专精特新企业的认定条件，我们去年营收1.5亿。", "subsidy"),
     ],
 )
 def test_soft_non_technical_requests_are_flagged(extractor, text, kind):
@@ -96,6 +101,7 @@ def test_a_technical_need_that_talks_about_sales_stays_technical(extractor, text
         "本公司为专业的电子级气体充装企业，服务客户涵盖国内多家面板厂。",
         "中心现有电镜、X射线衍射仪等大型设备60余台，可对外提供材料表征服务。",
         "学院下设机器人工程、智能制造两个专业，2024年获批省级现代产业学院。",
+        "我們是一間做工業冷凍設備安裝的公司，服務超過三百間食品廠。",
         "本研究院是由省政府与高校共建的新型研发机构，聚焦生物制造与合成生物学。",
     ],
 )
