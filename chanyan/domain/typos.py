@@ -1,6 +1,7 @@
 """Typos and homophones people type for the words the assistant listens for (确任 → 确认, 作右 → 左右).
 
-Only mends that cannot break a correct word: 高效 (efficient) and 准确人脸 stay as typed.
+Only mends that cannot break a correct word: 高效 (efficient) and 准确人脸 stay as typed, and a mend that is also
+part of a word (面意 in 字面意思) is guarded by the neighbours of that word.
 
 Each mend keeps the length, so a position in the mended text is the same position in what the user typed; the
 interview's reading form and extraction's normalized text both apply it.
@@ -71,16 +72,28 @@ DIALECT: tuple[tuple[str, str], ...] = (
     ("喺", "在"),
 )
 assert all(len(word) == len(mandarin) for word, mandarin in DIALECT)
+
+# Where a mend or a dialect word is also part of a correct Mandarin word, the neighbours that mean it is that word:
+# 万一内部短路, 字面意思, 每条过滤袋, 这个问题交给你们, 寄点样品, 黑烟冒得厉害, 阿拉善, 这边个人用户.
+_GUARDED: dict[str, re.Pattern] = {
+    "万一内": re.compile(r"万一内(?![部容存网])"),
+    "面意": re.compile(r"(?<![字表])面意(?![思义见外])"),
+    "条过": re.compile(r"条过(?![滤程道去来])"),
+    "题交": re.compile(r"(?<![问课标主话难考议例命专])题交(?!流|叉|替|织)"),
+    "点样": re.compile(r"点样(?![品本件板机])"),
+    "冒得": re.compile(r"冒得(?![很太多快厉越更特非好老大猛凶])"),
+    "阿拉": re.compile(r"阿拉(?![伯善斯丁])"),
+    "边个": re.compile(r"(?<![这那旁左右东西南北两一周身里外上下前后])边个"),
+    "头先": re.compile(r"(?<![龙镜码车箭枕床])头先"),
+}
 # 唔 before a word is 不 ("唔同", "唔够"); alone it is a Mandarin "hm".
 _CANTONESE_NOT = re.compile(r"唔(?=[\u4e00-\u9fff])")
 
 
 def mend_typos(text: str) -> str:
     """`text` with every known typo mended and Cantonese words read as Mandarin (same length)."""
-    for wrong, right in TYPOS:
+    for wrong, right in (*TYPOS, *DIALECT):
         if wrong in text:
-            text = text.replace(wrong, right)
-    for word, mandarin in DIALECT:
-        if word in text:
-            text = text.replace(word, mandarin)
+            guard = _GUARDED.get(wrong)
+            text = guard.sub(right, text) if guard else text.replace(wrong, right)
     return _CANTONESE_NOT.sub("不", text) if "唔" in text else text

@@ -268,6 +268,23 @@ def test_dialect_words_and_homophones_are_read_as_mandarin(typed, read):
     assert reading_form(typed) == read
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "万一内部短路会起火",
+        "字面意思就是这样",
+        "每条过滤袋的过滤面积要够",
+        "这个问题交给你们了",
+        "能先寄点样品过去测吗",
+        "锅炉黑烟冒得厉害",
+        "阿拉善盟的盐湖提锂项目",
+        "这边个人用户也多",
+    ],
+)
+def test_words_that_contain_a_typo_or_dialect_word_are_read_as_typed(text):
+    assert reading_form(text) == text
+
+
 @pytest.mark.parametrize("text", ["有没有客服？", "叫个专员来跟我说"])
 def test_asking_for_staff_in_other_words_hands_off(text):
     result = turn(text, "budget", {**FILLED, "contact_phone": "13900001111"})
