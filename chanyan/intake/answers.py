@@ -123,6 +123,10 @@ def _optional_text(text: str, _slots: dict, _now) -> str:
 _ORDINAL = re.compile(
     r"(?:第|选)?\s*([1-9一二三四五六七八九])\s*(?:个|项|号|条)?(?:吧|的|那个|呀|啊|嘛|哈|呗|就行|就好)?"
 )
+# Words around an ordinal that add nothing ("对的就是第二个", "应该是第一个", "第二个吧应该").
+_HEDGES = re.compile(
+    r"^(?:(?:对的?|是的?|嗯+|好的?|那|那就|就|就是|应该是|应该|我选|选|我觉得是?|我看是?)[,，\s]*)+|(?:[,，\s]*(?:应该|吧|吧应该|应该是吧|差不多))+$"
+)
 _DELEGATE = re.compile(
     r"你看着(?:弄|办|选|定)|你(?:帮我)?(?:选|定)|随便|都行|分不清|不清楚|听你的|你决定|就按你(?:的|说的)"
 )
@@ -135,7 +139,7 @@ def _tech_domain(text: str, slots: dict, _now) -> str:
     extractor = text_extractor()
     candidates = slots.get("domain_candidates") or []
     read = reading_form(text)
-    index = _ORDINAL.fullmatch(read.strip(" 。.!！~"))
+    index = _ORDINAL.fullmatch(_HEDGES.sub("", read.strip(" 。.!！~")))
     if index:
         position = read_int(index.group(1)) or 0
         if 1 <= position <= len(candidates):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from chanyan.intake.acts import is_yes
 from chanyan.intake.answers import AnswerError, parse_answer
 from chanyan.intake.talk import strip_talk
 
@@ -142,13 +143,18 @@ def find_corrections(
     result = Corrections()
     for slot, raw, wrong in edit_spans(text):
         value = strip_talk(raw) if raw else ""
+        if value and is_yes(value):
+            # "领域不对 提交": the yes after the field is the submission, not its value; "联系人对的" changes nothing.
+            if wrong and slot not in result.updates and slot not in result.cleared:
+                result.cleared.append(slot)
+            continue
         if value:
             edited = _apply_command(slot, value, slots)
             if edited is not None:
                 result.updates[slot] = edited
                 continue
             try:
-                result.updates[slot] = parse_answer(slot, value, slots, now=now)
+                result.updates[slot] = _added(slot, value, parse_answer(slot, value, slots, now=now), slots)
                 result.cleared = [s for s in result.cleared if s != slot]
                 continue
             except AnswerError as err:
@@ -159,6 +165,24 @@ def find_corrections(
     if result.updates or result.cleared:
         return result
     return _unnamed_corrections(extraction, result)
+
+
+# "合作方式再加一个技术咨询", "合作方加上浙大": the new value joins the current ones instead of replacing them.
+_ADD = re.compile(r"^(?:再|也|还)?(?:加上?|增加|添加|补充|外加|多加|还要|也要)(?:一个|一项|个|上)?")
+
+
+def _added(slot: str, value: str, parsed: Any, slots: dict[str, Any]) -> Any:
+    current = slots.get(slot)
+    if not _ADD.match(value):
+        return parsed
+    if slot == "coop_mode" and isinstance(current, list) and isinstance(parsed, list):
+        return list(dict.fromkeys([*current, *parsed]))
+    if slot == "partner_preference" and isinstance(current, dict) and isinstance(parsed, dict):
+        merged = {k: list(dict.fromkeys([*(current.get(k) or []), *(parsed.get(k) or [])])) for k in parsed}
+        if len(merged.get("types") or []) > 1:
+            merged["types"] = [t for t in merged["types"] if t != "不限"]
+        return merged
+    return parsed
 
 
 def _apply_command(slot: str, value: str, slots: dict[str, Any]) -> str | None:

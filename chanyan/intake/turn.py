@@ -1070,7 +1070,9 @@ def _review_turn(
             result.say.append(
                 ("utter_changed", {"fields": "、".join(SLOT_LABELS[s] for s in result.changed)})
             )
-        result.slots[REVIEW_SLOT] = None
+        # "联系人改成王工，其他没问题，提交吧": the edits, then the submission the message ends with.
+        submitted = result.changed and not corrections.cleared and _ends_with_submit(read)
+        result.slots[REVIEW_SLOT] = True if submitted else None
         return result
     if not acts.is_no(read) and has_meaningful_text(read):
         # "还是合作开发吧", "不是40万，是80万": a value that names its field.
@@ -1082,6 +1084,15 @@ def _review_turn(
             return result
     result.error = "review_which_field" if acts.is_no(read) else "review_unclear"
     return result
+
+
+_SUBMIT_WORD = re.compile(r"提交|确认|交吧|报吧|发吧|报上去|交上去")
+
+
+def _ends_with_submit(read: str) -> bool:
+    """Whether the message's last clause is a yes that submits ("…，提交吧", "… 确认")."""
+    clauses = [c for c in _CLAUSES.split(read) if c]
+    return bool(clauses) and _SUBMIT_WORD.search(clauses[-1]) is not None and acts.is_yes(clauses[-1])
 
 
 # --- outside the interview ----------------------------------------------------------------------------------

@@ -343,3 +343,64 @@ def test_asking_whether_the_draft_is_still_there_resumes_it():
 def test_dropping_the_draft_in_two_words_cancels_it():
     outside = outside_turn("不要了 删掉吧", {"need_description": "塔吊防碰撞预警"}, now=NOW)
     assert outside.clear_draft and not outside.start_form
+
+
+SUMMARY = {
+    **FILLED,
+    "coop_mode": ["技术服务"],
+    "contact_name": "亓光明",
+    "tech_domain": "604",
+    "partner_preference": {"types": ["高校"], "names": [], "regions": []},
+}
+
+
+def test_adding_a_mode_at_the_summary_keeps_the_one_there():
+    result = turn("合作方式再加一个技术咨询", REVIEW_SLOT, SUMMARY)
+    assert result.slots["coop_mode"] == ["技术服务", "技术咨询"]
+
+
+def test_adding_a_partner_at_the_summary_keeps_the_type_there():
+    value = turn("合作方加上浙大", REVIEW_SLOT, SUMMARY).slots["partner_preference"]
+    assert value["types"] == ["高校"] and value["names"] == ["浙江大学"]
+
+
+@pytest.mark.parametrize("text", ["把联系人改成王工 其他没问题 提交", "联系人改成王工，其他没问题，提交吧"])
+def test_an_edit_then_a_submission_in_one_message_files_with_the_edit(text):
+    result = turn(text, REVIEW_SLOT, SUMMARY)
+    assert result.slots["contact_name"] == "王工"
+    assert result.slots[REVIEW_SLOT] is True
+    assert result.say[0][0] == "utter_changed"
+
+
+def test_an_edit_alone_shows_the_summary_again():
+    assert turn("联系人改成王工", REVIEW_SLOT, SUMMARY).slots[REVIEW_SLOT] is None
+
+
+def test_a_field_said_wrong_then_submit_asks_that_field_again_and_files_nothing():
+    result = turn("领域不对 提交", REVIEW_SLOT, SUMMARY)
+    assert result.slots["tech_domain"] is None
+    assert result.slots[REVIEW_SLOT] is None
+
+
+def test_a_field_said_right_is_left_as_it_is():
+    result = turn("联系人对的 预算改成九十万", REVIEW_SLOT, SUMMARY)
+    assert "contact_name" not in result.slots
+    assert result.slots["budget"]["max_cny"] == 900000
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("对的就是第二个", "804"), ("第二个吧应该", "804"), ("应该是第一个", "604")]
+)
+def test_an_ordinal_with_hedges_picks_that_domain(text, code):
+    candidates = [
+        {"code": "60", "name": "新能源与节能", "sub_code": "604", "sub_name": "高效节能技术", "score": 0.6},
+        {
+            "code": "80",
+            "name": "先进制造与自动化",
+            "sub_code": "804",
+            "sub_name": "先进制造工艺与装备",
+            "score": 0.3,
+        },
+    ]
+    slots = {k: v for k, v in SUMMARY.items() if k != "tech_domain"}
+    assert turn(text, "tech_domain", {**slots, "domain_candidates": candidates}).slots["tech_domain"] == code
