@@ -143,9 +143,9 @@ def find_corrections(
     result = Corrections()
     for slot, raw, wrong in edit_spans(text):
         value = strip_talk(raw) if raw else ""
-        if value and is_yes(value):
-            # "领域不对 提交": the yes after the field is the submission, not its value; "联系人对的" changes nothing.
-            if wrong and slot not in result.updates and slot not in result.cleared:
+        if value and is_yes(value) and (wrong or _SUBMITS.search(value)):
+            # "领域不对 提交": the yes after a field said to be wrong is the submission, not the field's value.
+            if slot not in result.updates and slot not in result.cleared:
                 result.cleared.append(slot)
             continue
         if value:
@@ -167,6 +167,7 @@ def find_corrections(
     return _unnamed_corrections(extraction, result)
 
 
+_SUBMITS = re.compile(r"提交|确认|交吧|报吧|发吧")
 # "合作方式再加一个技术咨询", "合作方加上浙大": the new value joins the current ones instead of replacing them.
 _ADD = re.compile(r"^(?:再|也|还)?(?:加上?|增加|添加|补充|外加|多加|还要|也要)(?:一个|一项|个|上)?")
 

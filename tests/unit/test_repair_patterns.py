@@ -404,3 +404,18 @@ def test_an_ordinal_with_hedges_picks_that_domain(text, code):
     ]
     slots = {k: v for k, v in SUMMARY.items() if k != "tech_domain"}
     assert turn(text, "tech_domain", {**slots, "domain_candidates": candidates}).slots["tech_domain"] == code
+
+
+def test_a_need_about_a_poor_signal_is_no_pause():
+    result = turn("井下信号不好，想做5G覆盖", "need_description", {})
+    assert result.stop is None
+    assert result.slots["need_description"] == "井下信号不好，想做5G覆盖"
+
+
+def test_any_partner_said_at_the_summary_is_no_preference():
+    value = turn("意向合作方都可以", REVIEW_SLOT, SUMMARY).slots["partner_preference"]
+    assert value["types"] == ["不限"]
+
+
+def test_an_answer_ending_in_what_is_no_question_about_the_form():
+    assert turn("随便什么", "coop_mode", FILLED).say == []
