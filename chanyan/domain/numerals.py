@@ -51,9 +51,11 @@ _COLLOQUIAL = re.compile(
 
 
 # 一百五, 两千三, 三万五, 一亿二: the unit after the last digit is left unsaid; it is the next one down.
+# Where such a number ends: an elided digit stands last ("三万五", "三万五左右", "一百五到两百万"); before other words
+# it is a word of its own ("三十万一期", "十万一般够", "五十万两年内": 一期, 一般, 两年).
+ELIDED_DIGIT_END = r"(?=$|[^\u4e00-\u9fff\d.]|[到至左上以内元块吧啊呀的])"
 _ELIDED = re.compile(
-    r"(?<=[一二两三四五六七八九十])(?P<unit>[百千万亿])(?P<digit>[一二两三四五六七八九])"
-    r"(?![十百千万亿零〇二两三四五六七八九\d.])(?!一(?![台套件只个吨片支次]))"
+    r"(?<=[一二两三四五六七八九十])(?P<unit>[百千万亿])(?P<digit>[一二两三四五六七八九])" + ELIDED_DIGIT_END
 )
 _NEXT_UNIT_DOWN = {"百": "十", "千": "百", "万": "千", "亿": "千万"}
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from chanyan.domain.money import TEN_THOUSAND
-from chanyan.domain.numerals import CHINESE_DIGIT_CHARS, expand_elided, read_range
+from chanyan.domain.numerals import CHINESE_DIGIT_CHARS, ELIDED_DIGIT_END, expand_elided, read_range
 from chanyan.taxonomy import CURRENCY_PATH
 
 from .jio import jionlp
@@ -39,7 +39,7 @@ _NUM = rf"(?:\d+(?:\.\d+)?|大?[{_CN_DIGITS}]+)(?:多|来|余|(?<=[十百千万]
 _MAG = r"(?:个?万|千|百万|千万|个?亿|个?[wW](?![wWhH])|[kK](?![wWhH])|M(?![a-zA-Z]))"
 _CNY = r"(?:元人民币|元|块钱|块|人民币|RMB|rmb|CNY|cny)"
 # 三万五, 5万5: a digit after 万 or 千 whose own unit is left unsaid (three and a half 万).
-_ELIDED_DIGIT = r"(?:(?<=[万千])[1-9一二两三四五六七八九](?![十百千万亿零〇二两三四五六七八九\d.])(?!一(?![台套件只个吨片支次])))"
+_ELIDED_DIGIT = rf"(?:(?<=[万千])[1-9一二两三四五六七八九]{ELIDED_DIGIT_END})"
 # "最多出八十万", "顶多能给五十万": a bound with the verb of paying after it.
 _PAY_VERB = r"(?:能|可以)?(?:出|给|拿出|拿|投入|投|花)"
 _PREFIX = (
@@ -51,7 +51,8 @@ _RANGE_SEP = r"(?:-|~|～|—|–|到|至)"
 # A number followed by a unit of count or measure (1万次, 3000小时, 5万吨, 1.2万头, 3万平方米) is not money.
 _NOT_MONEY_AFTER = (
     # a count unit after the number (3万台, 500吨), not a word that starts with one (300万项目经费, 3万欧元支持)
-    r"(?!(?!出头)[\u4e00-\u9fa5]?(?:次|小时|个|件|台|套|吨|亩|平(?!台|均)|米|人|片|颗|只|条|公里|公顷|公斤|千克|克|转|伏|瓦|包|"
+    # and never a duration said next ("五十万两年内做完" is 50万 in two years)
+    r"(?!(?!出头)(?![一二两三四五六七八九十半][年天周]|[一二两三四五六七八九十半]个月)[\u4e00-\u9fa5]?(?:次|小时|个|件|台|套|吨|亩|平(?!台|均)|米|人|片|颗|只|条|公里|公顷|公斤|千克|克|转|伏|瓦|包|"
     r"方(?!案|面|式|法|向)|度|级|倍|年|天|张|份|头|枚|户|家(?!电|居|具)|辆|单(?!独|价)|例|批|支(?!持|付|援|撑|出)|瓶|株|尾|羽|箱|"
     r"立方|升|坪|名(?!义)|座|所|项(?!目)|篇|字|字节|像素|帧|步|行(?!业|动|政)|册))"
 )

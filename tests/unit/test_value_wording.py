@@ -30,6 +30,10 @@ EARLY_DECEMBER = datetime(2026, 12, 3, 10, 0)
         ("一百五十万", "一百五十万"),
         ("一百零五", "一百零五"),
         ("万一不行", "万一不行"),
+        ("三十万一期", "三十万一期"),
+        ("十万一般够", "十万一般够"),
+        ("五十万两年内", "五十万两年内"),
+        ("三万五左右", "三万五千左右"),
     ],
 )
 def test_an_unsaid_last_unit_is_written_out(text, expanded):
@@ -59,6 +63,20 @@ def test_loose_sums_are_read_as_people_mean_them(text, low, high, kind):
 @pytest.mark.parametrize("text", ["两个", "一共三个", "想做三个型号", "两万五一台", "存栏三千来头"])
 def test_counts_and_unit_prices_stay_no_budget(text):
     assert parse_budget(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("预算三十万一期", 300_000),
+        ("预算十万一般够了", 100_000),
+        ("五十万两年内做完", 500_000),
+        ("三十万，半年内", 300_000),
+    ],
+)
+def test_a_word_after_a_round_sum_is_no_elided_digit(text, amount):
+    budget = parse_budget(text)
+    assert (budget["min_cny"], budget["max_cny"]) == (amount, amount)
 
 
 def test_spoken_wan_needs_a_word_of_funds_in_a_long_message():
