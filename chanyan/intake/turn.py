@@ -855,7 +855,8 @@ def _answer_asked_together(
             rest = "，".join(clauses)
             value = None
             if rest and (
-                partner_of(rest) != {"types": [], "names": [], "regions": []} or _PARTNER_NONE.search(rest)
+                partner_of(rest, merged, answer=True) != {"types": [], "names": [], "regions": []}
+                or _PARTNER_NONE.search(rest)
             ):
                 try:
                     value = parse_answer(second, rest, merged, now=now)
@@ -896,7 +897,9 @@ def _partner_elsewhere(clause: str, clauses: list[str], slots: dict[str, Any]) -
     if slots.get("partner_preference"):
         return True
     rest = "，".join(c for c in clauses if c != clause)
-    return bool(rest) and any(partner_of(rest).values())
+    return bool(rest) and (
+        any(partner_of(rest, slots, answer=True).values()) or bool(_PARTNER_NONE.search(rest))
+    )
 
 
 def _same_numbers(hint: str, answer: str) -> bool:

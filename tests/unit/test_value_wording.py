@@ -370,3 +370,18 @@ def test_the_rnd_part_of_a_total_investment_is_the_budget():
 @pytest.mark.parametrize("text", ["产品寿命要求10年以上", "质保不低于5年"])
 def test_how_long_a_product_lasts_is_no_time_limit(text):
     assert parse_timeline(text, EARLY_DECEMBER, strict=True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "coop", "ip", "regions"),
+    [
+        ("买他们的专利，无所谓，不限", ["技术转让"], ("未提供", "无要求"), []),
+        ("委托开发，按合同来，不要外地的", ["技术开发(委托开发)"], ("协商确定",), ["合肥"]),
+        ("他们开发费用我们出，在我们名下，安徽的", ["技术开发(委托开发)"], ("归企业所有",), ["安徽"]),
+    ],
+)
+def test_the_cooperation_question_answered_in_one_message(text, coop, ip, regions):
+    slots = {"need_description": "我们在合肥做光伏支架的，想做一套焊缝视觉检测系统"}
+    result = process_turn(text, "coop_mode", slots)
+    assert result.slots["coop_mode"] == coop and result.slots["ip_preference"] in ip
+    assert (result.slots["partner_preference"] or {}).get("regions", []) == regions
