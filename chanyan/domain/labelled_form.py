@@ -168,7 +168,14 @@ def labelled_spans(text: str) -> dict[str, tuple[int, int]]:
     labels = [(m.start(), m.end(), _label_key(m.group(1) or m.group(2))) for m in _LABEL.finditer(text)]
     others = {m.start() for m in _OTHER_LABEL.finditer(text)}
     table = [(m.start(), m.end(), _label_key(m.group(1))) for m in _TABLE_LABEL.finditer(text)]
-    if len({_SLOT_OF[label] for _s, _e, label in table}) >= TABLE_MIN_LABELS and len(table) > len(labels):
+    # Short labels (需求, 预算, 企业) are everyday words of a dictated sentence: only longer ones, or labels in cells
+    # drawn with bars ("| 手机 | 139… |"), say it is a table.
+    long_slots = {
+        _SLOT_OF[label]
+        for start, _e, label in table
+        if len(label) >= 3 or text[:start].rstrip().endswith(("|", "｜"))
+    }
+    if len(long_slots) >= TABLE_MIN_LABELS and len(table) > len(labels):
         colon_starts = {start for start, _, _ in labels}
         labels = sorted(labels + [t for t in table if t[0] not in colon_starts])
         others |= {m.start() for m in _TABLE_OTHER_LABEL.finditer(text)}

@@ -267,6 +267,12 @@ def process_turn(
         requested_slot
         and acts.CLARIFY.search(read)
         and (acts.is_question(read) or len(read) <= 14)
+        # "设备说明书看不太懂" answers the description question; "你给举个例子" asks about it
+        and not (
+            requested_slot in ("need_description", "tech_targets")
+            and not acts.is_question(read)
+            and (_PROBLEM_CUE.search(read) or find_targets(read))
+        )
         and not values
         and not any(v and not acts.CLARIFY.search(v) for _s, v, _w in edit_spans(read))
     ):

@@ -419,3 +419,13 @@ def test_any_partner_said_at_the_summary_is_no_preference():
 
 def test_an_answer_ending_in_what_is_no_question_about_the_form():
     assert turn("随便什么", "coop_mode", FILLED).say == []
+
+
+def test_a_dictated_sentence_with_field_words_is_no_table():
+    assert parse_labelled("我们 企业 想做 需求 是 降低能耗 预算 五十万 时间 明年") == {}
+
+
+def test_not_understanding_something_in_a_need_is_the_need():
+    result = turn("设备说明书看不太懂", "need_description", {})
+    assert result.slots["need_description"] == "设备说明书看不太懂"
+    assert result.say == []
