@@ -265,7 +265,9 @@ def _institution_names(text: str, vocab: PartnerVocabulary) -> list[tuple[int, i
 
 # A kind of partner ruled out: "不要高校", "不找科研院所", "高校就不考虑了", "外地的不要".
 _RULED_OUT_BEFORE = r"(?:不要|不找|不用|不考虑|别找|不想找|排除)(?:找)?(?:个|一?家|些)?"
-_RULED_OUT_AFTER = r"(?:的)?(?:就)?(?:不要|不考虑|不行|不合适|算了|不用|免了|不找|排除)(?:了)?"
+_RULED_OUT_AFTER = (
+    r"(?:的)?(?:就)?(?:不要|不考虑|不行|不合适|算了|不用|免了|不找|排除)(?:了)?(?=$|[，,。；;！!\s])"
+)
 _KIND_WORDS = (
     r"高校|大学|学校|院校|科研院所|院所|研究院|研究所|科研机构|企业|公司|厂家|外地|外省|省外|外国|国外"
 )

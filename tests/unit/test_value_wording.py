@@ -385,3 +385,7 @@ def test_the_cooperation_question_answered_in_one_message(text, coop, ip, region
     result = process_turn(text, "coop_mode", slots)
     assert result.slots["coop_mode"] == coop and result.slots["ip_preference"] in ip
     assert (result.slots["partner_preference"] or {}).get("regions", []) == regions
+
+
+def test_a_kind_followed_by_a_remark_is_not_ruled_out():
+    assert parse_partner("高校的不用太有名，能解决问题就行")["types"] == ["高校"]
