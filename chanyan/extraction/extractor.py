@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from datetime import datetime
@@ -25,6 +26,8 @@ from .textnorm import Normalized, has_chinese, normalize_text
 logger = logging.getLogger(__name__)
 
 MAX_INPUT_CHARS = 5000
+# Distinct texts whose pipeline reading is kept (a few conversations' descriptions and messages).
+ANALYSED_TEXTS = 512
 # Where a labelled contact's name ends: at a title in brackets, a phone or e-mail, or a separator.
 _NAME_END = re.compile(
     r"\s*(?:[（(]|[\d+]|[\w.+-]+@|[，,；;/、]|$)"
@@ -101,6 +104,9 @@ class Extractor:
         self.partner_vocab = terms.load_partner_vocabulary(data_dir / terms.PARTNERS_PATH.name)
         if nlp is not None:
             attach_tokenizer(nlp, self.tokenizer)
+        # One interview turn reads the same description several times (the domain, the title's keywords, the next
+        # turn's candidates): the pipeline runs once per distinct text.
+        self._analysed = functools.lru_cache(maxsize=ANALYSED_TEXTS)(self._analyse)
 
     @classmethod
     def load(cls, model_path: Path | str | None = None, data_dir: Path | str | None = None) -> Extractor:
@@ -146,6 +152,14 @@ class Extractor:
 
     def analyse(self, text: str) -> tuple[set[int], dict[str, float], list[str]]:
         """Token boundaries, the classifier's probabilities (empty without a model) and the tokens."""
+        boundaries, scores, tokens = self._analysed(text)
+        return set(boundaries), dict(scores), list(tokens)
+
+    def _analyse(self, text: str) -> tuple[frozenset[int], tuple[tuple[str, float], ...], tuple[str, ...]]:
+        boundaries, scores, tokens = self._run_pipeline(text)
+        return frozenset(boundaries), tuple(scores.items()), tuple(tokens)
+
+    def _run_pipeline(self, text: str) -> tuple[set[int], dict[str, float], list[str]]:
         if self.nlp is not None:
             doc = self.nlp(text)
             tokens = [t.text for t in doc]

@@ -124,3 +124,12 @@ def test_entities_round_trip(extractor, now):
 def test_from_entities_ignores_other_extractors():
     assert from_entities([]) is None
     assert from_entities([{"entity": "budget", "value": "50万", "extractor": "DIETClassifier"}]) is None
+
+
+def test_a_text_read_again_gives_the_same_reading_whatever_the_caller_did_with_the_first(extractor, now):
+    text = "辊道窑烧成天然气用得太多，想降低气耗，预算80万"
+    first = extractor.analyse(text)
+    first[0].clear(), first[1].clear(), first[2].clear()  # a caller that changes what it got
+    again = extractor.analyse(text)
+    assert again[2] and again[0] and (extractor.nlp is None or again[1])
+    assert extractor.extract(text, now=now) == extractor.extract(text, now=now)
