@@ -23,7 +23,7 @@ _WANT = re.compile(
 )
 _CLAUSE_SPLIT = re.compile(r"[，,。;；!！?？\n]|(?<!\d)\.|\.(?!\d)|\s+(?=[\u4e00-\u9fff])")  # not "0.5%"
 _MADE = re.compile(
-    r"(?:做|生产|制造|(?<![一这那几哪每各某多])种|(?<![保培营供])养|造|加工|研发|经营|配套)(?:了|的是|着)?"
+    r"(?<![想望算划备])(?:做|生产|制造|(?<![一这那几哪每各某多])种|(?<![保培营供])养|造|加工|研发|经营|配套)(?:了|的是|着)?"
     r"(?:[\d一二三四五六七八九十两百千万几多]+[亩头只吨台套家个条]?)?"  # "种了两千亩葡萄" makes 葡萄
     r"([\u4e00-\u9fffA-Za-z0-9]{2,10}?)(?:的|厂|企业|公司|$)"
 )
@@ -49,7 +49,7 @@ _SELF = re.compile(
 # The rest of a self-description without a making verb ("我们公司压铸铝合金壳体" → 压铸铝合金壳体).
 _SELF_REST = re.compile(
     r"^(?:我们|我司|俺们|我门|本公司|我厂|我们单位)(?:公司|厂|这边|单位)?(?:主要|专门)?"
-    r"(?![是在有]|地处|位于|坐落|地址|总部|成立|创立|注册)([\u4e00-\u9fffA-Za-z]{2,10})$"  # "我司地处西宁" says where
+    r"(?![是在有的]|地处|位于|坐落|地址|总部|成立|创立|注册)([\u4e00-\u9fffA-Za-z]{2,10})$"  # "我司地处西宁" says where
 )
 # Who the user is or why they write, not the need: "姓龚", "领导让我来问问", "想咨询一下".
 _ABOUT_USER = re.compile(
@@ -68,6 +68,63 @@ _PROBLEM = re.compile(
     r"提高|提升|降低|缩短|优化|改善|改造|替代|开发|研制|检测|识别|预测|回收|处理|防治|控制|很高|偏高|偏低|病|腹泻|死亡率|次品|"
     r"不良|良率|针孔|气孔|裂纹|噪声|振动|能耗"
 )
+# A rule and the date it starts ("2028年起新规要求…", "按照新标准…"): why the need is urgent, not the need.
+_RULE = re.compile(
+    r"(?:新规|新国标|国标|新标准|行业标准|国家标准|法规|规定|政策|环保要求|监管要求)|"
+    r"(?:19|20)\d\d年(?:起|以后|之后|开始|底前|前)|(?:从)?(?:明年|今年|下半年)(?:起|开始)"
+)
+# A need said as its problem, with no clause saying what is wanted: the title is the problem's object and the
+# improvement the problem implies ("辊道窑烧成这块天然气用得太多了" → 辊道窑烧成节能降耗). Each entry: the problem
+# after its object (the object is what comes before it), and the improvement.
+_MUCH = r"(?:太|很|偏|过|比较|特别)?(?:多|高|大)|惊人|吓人"
+_FUEL = r"(?:电|能|气|煤|油|汽|燃料|燃气|能源|天然气|蒸汽|柴油)"
+_USED = r"(?:的)?(?:用量|消耗量?|用得|消耗得|耗得)"
+_IMPLIED_WANTS = (
+    (re.compile(rf"(?:耗水量?|水耗|用水量?|水{_USED})(?:{_MUCH})"), "节水降耗"),
+    (re.compile(rf"(?:耗{_FUEL}量?|{_FUEL}耗|用{_FUEL}量?|{_FUEL}{_USED})(?:{_MUCH})"), "节能降耗"),
+    (
+        re.compile(
+            r"寿命(?:太|很|偏|比较)?短|寿命(?:不够|不长|太低|偏低)"
+            r"|(?:用|撑|坚持)(?:了)?(?:不够|不到|不了)(?=[\d一二两三四五六七八九十半几百千万])"  # 用不够三千支
+            r"|(?:磨损|磨|坏|老化|损耗)(?:得)?(?:太|很|特别|比较)?快"
+        ),
+        "寿命提升",
+    ),
+    (
+        re.compile(
+            r"(?:老是|总是|经常|动不动就?|隔三差五)(?:坏|出故障|故障|卡死|卡住|停机|跳闸|过热|烧)"
+            r"|故障(?:太|很|比较|特别)?多|故障率(?:太|很|偏|比较)?高|(?:很|特别|比较)?容易坏"
+        ),
+        "故障预测",
+    ),
+    (re.compile(r"(?:噪声|噪音|异响)(?:太|很|偏|过|比较|特别)?(?:大|高|响)"), "降噪"),
+)
+# The precision said not to be enough: the title keeps which precision ("重复定位精度提升").
+_IMPRECISE = re.compile(
+    r"((?:加工|定位|重复定位|测量|控制|检测|流量|计量|识别|尺寸|位置|温度|称重)?精度)"
+    r"(?:不够|不足|太低|偏低|太差|差|不高|上不去|达不到)"
+)
+_OBJECT_END = re.compile(r"(?:的|这块|这一块|这边|方面|上|里|这里)+$")
+_OBJECT_START = re.compile(r"^.*?(?:的时候|时候)")  # "加工钛合金的时候刀具…": when, not what
+IMPLIED_OBJECT_CHARS = (2, 14)
+# A want that names its object ("想改进封口工艺") is the title; a shorter one ("想延长寿命") leaves the object unsaid.
+WANT_NAMES_OBJECT_CHARS = 6
+
+
+def _implied_want(kept: str) -> str:
+    """The problem's object and the improvement it implies, or "" when the clause is not such a problem."""
+    found = [(m.start(), m.group(1) + "提升") for m in [_IMPRECISE.search(kept)] if m]
+    found += [(m.start(), better) for pattern, better in _IMPLIED_WANTS for m in [pattern.search(kept)] if m]
+    if not found:
+        return ""
+    start, better = min(found)
+    thing = _OBJECT_START.sub("", _OBJECT_END.sub("", kept[:start]))
+    low, high = IMPLIED_OBJECT_CHARS
+    if not low <= len(thing) <= high or _META.search(thing) or _RULE.search(thing):
+        return ""
+    return thing + better
+
+
 _LEAD = re.compile(
     r"^(?:现在|目前|主要是|主要|其实是|最头疼的是|头疼的是|问题是|需求是|就是|有个|有几个|有一个|我们|我司|公司|厂里|还得|而且|但是|可是|想|要|"
     r"一下|一个|一套|一种|一款|一批|一项|个|套|种|款|是|的|成熟的|先进的|现成的|可靠的)+"
@@ -92,6 +149,9 @@ def propose_title(description: str, keywords: list[str] | None = None) -> str:
     made = _made(clauses)
     best = max(clauses, key=lambda c: _score(c, keywords, made))
     title = _with_compound(_trim(best), keywords)
+    implied = _implied_title(clauses, best, title)
+    if implied:
+        title, best = implied, ""
     if (
         made
         and not _shares_word(made, title)
@@ -100,6 +160,22 @@ def propose_title(description: str, keywords: list[str] | None = None) -> str:
     ):
         title = made + title
     return title[:PROPOSED_TITLE_CHARS] or clauses[0][:PROPOSED_TITLE_CHARS]
+
+
+def _implied_title(clauses: list[str], best: str, title: str) -> str:
+    """Beside a problem clause, the title is a want that names its object ("想做一套空压机群控系统"), else the
+    object of the problem and the improvement it implies; "" keeps the chosen clause."""
+    implied = next((t for t in (_implied_want(_trim(c)) for c in clauses if not _RULE.search(c)) if t), "")
+    if not implied:
+        return ""
+    for clause in [best] + [c for c in clauses if c != best]:
+        wants = _WANT_NEAR.search(clause) or _WANT_SPOKEN.search(clause) or _LABEL.match(clause)
+        if not wants or re.search(r"找|专家|老师|团队", clause):
+            continue
+        kept = _trim(clause) if clause != best else title
+        if len(kept) >= WANT_NAMES_OBJECT_CHARS or _shares_word(implied[:-2], kept):
+            return "" if clause == best else kept
+    return implied
 
 
 # English: the thing asked for follows "looking for", "need", "would like to develop" …
@@ -216,6 +292,7 @@ def _score(clause: str, keywords: list[str], made: str | None) -> float:
     score -= 2.0 * len(_META.findall(clause))
     score -= 4.0 if _OPTIONS.search(clause) else 0.0
     score -= 3.0 if _ABOUT_USER.search(clause) else 0.0
+    score -= 5.0 if _RULE.search(clause) else 0.0
     score -= 3.0 if find_targets(clause) else 0.0  # "要求接触电阻<10mΩ·cm²" is a target, not the need
     org = find_organisation(clause)
     score -= 4.0 if org and 2 * len(org) >= len(clause) else 0.0  # "我司苏州氢途能源科技有限公司" names who
