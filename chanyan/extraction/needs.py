@@ -20,7 +20,7 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
         "financing",
         re.compile(
             r"贷款|贷个|贷点|借款|借钱|融资|募资|找投资|投资人|投资机构|天使投资|风投|出让\S{0,4}股权|上市辅导|券商|"
-            r"想融|[A-C]轮|天使轮|过桥资金|流动资金|低息|低利|利率"
+            r"想融|[A-C]轮|天使轮|过桥资金|流动资金|低息|低利|利率|并购|被收购|战略投资者|引入\S{0,6}投资|路演|创投"
         ),
     ),
     (
@@ -29,7 +29,8 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
             r"补贴|补助|奖励资金|奖补|(?<!温度)补偿(?!器|电容)|抵减|资助计划|科技基金|"
             r"申请(?:(?!流动|贷|借)\S){0,16}?(?:资金|基金|资助)(?!贷)|(?:专精特新|小巨人|瞪羚)\S{0,6}(?:认定|评定|评选)|怎么申报|如何申报|申报材料|能(?:不能|否)申报|可以申报|可否申报|申报条件|"
             r"加计扣除|税收优惠|减免税|退税|税前扣除|"
-            r"申报\S{0,10}(?:专精特新|小巨人|瞪羚|单项冠军)"
+            r"申报\S{0,10}(?:专精特新|小巨人|瞪羚|单项冠军)|"
+            r"(?:辅导|扶持|补助|资助|奖励|培育)(?:计划|项目)\S{0,12}(?:受理|申请|申报)|(?:什么时候|何时)\S{0,4}(?:开始)?受理"
         ),
     ),
     (
@@ -38,7 +39,8 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
             r"招聘|招人|急招|招(?:一|两|三|几|个|些|名|批|募)\S{0,14}(?:工程师|人员|技术员|实习生|员工|博士|硕士|研究生|人才|师傅|"
             r"应届生|毕业生|工人|技工|操作工)|就业办|"
             r"诚征\S{0,20}(?:工程师|人员|技术员|研究员)|(?:征求|招收)\S{0,4}博士后|"
-            r"推荐(?:的)?人选|推荐\S{0,14}(?:工程师|技术员|研究员|人才|员工)|候选人|猎头|面试|月薪|年薪|日薪|薪资|简历|履历"
+            r"人才引进|引进\S{0,6}人才|人才公寓|待遇从优|待遇优厚|"
+            r"诚邀\S{0,30}?(?:总监|经理|主管|工程师|专家|人才|研究员)(?:加盟|加入)|推荐(?:的)?人选|推荐\S{0,14}(?:工程师|技术员|研究员|人才|员工)|候选人|猎头|面试|月薪|年薪|日薪|薪资|简历|履历"
         ),
     ),
     (
@@ -50,7 +52,12 @@ NOT_TECHNICAL: tuple[tuple[str, re.Pattern], ...] = (
             r"(?:想|要|怎么|如何|打算)(?:进|上|入驻|打进|铺进)(?:超市|商超|卖场)|"
             r"(?:对接|寻找|找|招募|发展|需要|招|诚招|诚征|征求)\S{0,10}?"
             r"(?:经销商|代理商|采购商|批发商|批发市场|分销商|经销伙伴|代理伙伴|渠道伙伴|经销合作伙伴)|"
-            r"推销|推广我们的|转让\S{0,8}(?:公司|空壳)|有需要的\S{0,6}(?:联系|来|咨询|私信)|"
+            r"推销|推广我们的|(?:品牌|抖音|网络|线上|市场|产品)推广|推广合作|营销(?:策划|公司|推广|方案|团队)|策划公司|"
+            r"(?:打造|做成|做个|做一个)\S{0,10}品牌|招商加盟|加盟(?:商|店|费|连锁)|招商(?!银行|局|证券)|"
+            r"(?:找|寻找|需要|对接|征求|招募)\S{0,16}?(?:代工厂|代工|贴牌|代加工|加工厂|合伙人|加盟商)|(?:接|承接)\S{0,6}(?:外协|代工|加工)\S{0,4}订单|产能富余|"
+            r"(?:二手|闲置|旧)\S{0,24}?(?:转让|出让)|(?:设备|机床|机器|生产线|仪器|机台|厂房)\S{0,12}(?:转让|出让)(?!\S{0,2}技术)|"
+            r"代理\S{0,4}(?:品牌|产品)|回馈方案|签约即|赠送|"
+            r"欢迎\S{0,12}(?:来电|洽询|来厂|考察|选购|订购|入驻)|转让\S{0,8}(?:公司|空壳)|有需要的\S{0,6}(?:联系|来|咨询|私信)|"
             r"(?:有|如有)\S{0,6}(?:采购|购买)需求的\S{0,6}(?:联系|咨询|来电|私信)"
         ),
     ),
@@ -109,10 +116,18 @@ _DONE_REQUEST = re.compile(
 _PURCHASE = re.compile(r"(?:想|要|打算|准备|计划)(?:买|购买|购置|采购|添置)")
 
 
+# 总部提供门店设计, 可提供试产线配合: what the writer offers, not what they ask for.
+_OFFER = re.compile(r"^\S{0,12}?提供")
+_ASKED_TO_PROVIDE = re.compile(r"请|需|要求")
+
+
 def _asking(clause: str, beside_strong: bool = False) -> str:
     """The clause as far as it may ask for technical work: attributive research verbs removed, nothing of a
-    clause that reports what is done, nor (beside a non-technical request) of one that only buys something."""
+    clause that reports what is done or offers something, nor (beside a non-technical request) of one that only
+    buys something."""
     if _DONE.search(clause) and not _WISH.search(clause):
+        return ""
+    if _OFFER.search(clause) and not _WISH.search(clause) and not _ASKED_TO_PROVIDE.search(clause):
         return ""
     if beside_strong and _PURCHASE.search(clause) and not _RESEARCH.search(clause):
         return ""
@@ -135,7 +150,7 @@ _SUPPLY_VERB = re.compile(
 # Words that make a message about a lab a need or a cooperation event after all.
 _SUPPLY_DEMAND = re.compile(
     r"想|需要|希望|寻求|寻找|征集|征求|求解|诚征|难题|痛点|困扰|急需|拟|打算|准备|将(?:与|围绕|联合|共同|对)|"
-    r"签约|签署|签订|达成|揭榜|委托(?!课题|计划)|招标|采购|(?<!公)共建(?!的)|携手|联合攻关|帮助企业|预算|问题"
+    r"签约|签署|签订|达成|揭榜|委托(?!课题|计划|研究|开发|检测|测试|加工)|请\S{0,10}(?:提供|帮|协助|解决)|招标|采购|(?<!公)共建(?!的)|携手|联合攻关|帮助企业|预算|问题"
 )
 
 
