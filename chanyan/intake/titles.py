@@ -70,8 +70,8 @@ _PROBLEM = re.compile(
 )
 # A rule and the date it starts ("2028年起新规要求…", "按照新标准…"): why the need is urgent, not the need.
 _RULE = re.compile(
-    r"(?:新规|新国标|国标|新标准|行业标准|国家标准|法规|规定|政策|环保要求|监管要求)|"
-    r"(?:19|20)\d\d年(?:起|以后|之后|开始|底前|前)|(?:从)?(?:明年|今年|下半年)(?:起|开始)"
+    r"新规|新国标|(?:国标|标准|法规|政策|环保|监管|国家|上面)的?(?:要求|规定|明确|强制)|按照.{0,6}(?:标准|规定)"
+    r"|(?:19|20)\d\d年(?:起|以后|之后|开始|底前)|(?:从)?(?:明年|今年|下半年)(?:起|开始)"
 )
 # A need said as its problem, with no clause saying what is wanted: the title is the problem's object and the
 # improvement the problem implies ("辊道窑烧成这块天然气用得太多了" → 辊道窑烧成节能降耗). Each entry: the problem

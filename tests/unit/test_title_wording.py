@@ -107,6 +107,8 @@ def test_a_need_said_as_a_problem_gets_a_title_of_the_thing_wanted(description, 
         ("空压站能耗太高，想做一套空压机群控系统", ["空压机群控系统"], ["节能降耗", "太高"]),
         ("污水站曝气风机电耗很大，想上一套精确曝气控制系统", ["精确曝气控制系统"], ["节能降耗"]),
         ("我们的老设备配件用不到了，想做一套新的MES", ["MES"], ["寿命", "用不到"]),
+        ("园区企业多，我们想做一个企业政策智能匹配平台", ["政策智能匹配平台"], ["园区企业多"]),
+        ("按照行业标准要求做了改造，现在想开发一套能效标准符合性检测软件", ["检测软件"], ["按照"]),
     ],
 )
 def test_a_want_that_names_its_thing_is_the_title_beside_a_problem(description, must, must_not):
