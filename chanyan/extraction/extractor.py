@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import re
@@ -104,9 +105,10 @@ class Extractor:
         self.partner_vocab = terms.load_partner_vocabulary(data_dir / terms.PARTNERS_PATH.name)
         if nlp is not None:
             attach_tokenizer(nlp, self.tokenizer)
-        # One interview turn reads the same description several times (the domain, the title's keywords, the next
-        # turn's candidates): the pipeline runs once per distinct text.
+        # One interview turn reads the same message and description several times (the values, the domain, the
+        # title's keywords, the next turn's candidates): the pipeline and the extraction run once per distinct text.
         self._analysed = functools.lru_cache(maxsize=ANALYSED_TEXTS)(self._analyse)
+        self._extracted = functools.lru_cache(maxsize=ANALYSED_TEXTS)(self._extract_safely)
 
     @classmethod
     def load(cls, model_path: Path | str | None = None, data_dir: Path | str | None = None) -> Extractor:
@@ -187,6 +189,11 @@ class Extractor:
     def extract(self, text: str, now: datetime | None = None, explain: bool = False) -> dict:
         """design.md's extraction dict for one message; never raises on bad input (returns an empty result)."""
         original = _printable(text)
+        # Relative dates resolve to the day, so a reading made in the same minute is the same reading.
+        minute = message_time(now).replace(second=0, microsecond=0)
+        return copy.deepcopy(self._extracted(original, minute, explain))
+
+    def _extract_safely(self, original: str, now: datetime, explain: bool) -> dict:
         try:
             return self._extract(original, now, explain)
         except Exception:  # one odd message must never take the bot down
