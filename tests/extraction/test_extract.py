@@ -133,3 +133,13 @@ def test_a_text_read_again_gives_the_same_reading_whatever_the_caller_did_with_t
     again = extractor.analyse(text)
     assert again[2] and again[0] and (extractor.nlp is None or again[1])
     assert extractor.extract(text, now=now) == extractor.extract(text, now=now)
+
+
+def test_changing_an_extraction_does_not_change_the_next_reading_of_the_same_message(extractor, now):
+    text = "想做污水处理厂曝气节能改造，预算120万，明年6月底前完成"
+    first = extractor.extract(text, now=now)
+    budget = dict(first["budget"])
+    first["budget"]["max_cny"] = 1
+    first["domains"].clear()
+    again = extractor.extract(text, now=now)
+    assert again["budget"] == budget and again["domains"]
