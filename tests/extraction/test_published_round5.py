@@ -70,3 +70,22 @@ def test_a_lab_that_welcomes_commissioned_research_offers_it(extractor):
         "本实验室长期从事超声无损检测研究，欢迎企业洽谈技术授权与委托研究。", now=NOV
     )
     assert result["domains"] == [] and result["not_technical"] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我们在小红书卖香薰蜡烛，粉丝三十多万，蜡烛燃烧时容易塌芯，想请老师改进蜡基配方。",
+        "我們的月餅年銷一百萬盒，想開發可降解的月餅托盤材料。",
+    ],
+)
+def test_followers_and_boxes_sold_are_no_budget(extractor, text):
+    result = extractor.extract(text, now=NOV)
+    assert result["budget"] is None and result["domains"]
+
+
+def test_a_citys_special_fund_is_not_the_projects_budget(extractor):
+    text = "今年全市安排专项资金5亿元扶持制造业，一家电机厂提出要开发高效永磁同步电机的控制算法。"
+    assert extractor.extract(text, now=NOV)["budget"] is None
+    text = "一家电机厂提出要开发高效永磁同步电机的控制算法，项目专项资金300万元。"
+    assert extractor.extract(text, now=NOV)["budget"]["min_cny"] == 3_000_000
