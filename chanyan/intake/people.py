@@ -431,7 +431,10 @@ def parse_contact(text: str, *, asked: str | None = None) -> Contact:
     """All contact details in one reply ("无锡锡东精密模具有限公司，联系人胡斌，手机13506178823，邮箱…")."""
     from chanyan.intake.talk import strip_talk
 
-    # A self-repair is kept as said, so that the name before it is dropped (find_person); other talk goes.
+    # A number dictated digit by digit in groups ("幺三八 二六五三 七七四一") is written out before the reply is cut
+    # into parts at its spaces. A self-repair is kept as said, so that the name before it is dropped
+    # (find_person); other talk goes.
+    text = spoken_digits(text)
     parts = [c if _REPAIR_MARK.search(c) else strip_talk(c) for c in _chunks(text)]
     text = "，".join(p for p in parts if p)
     org = find_organisation(text, bare_ok=asked == "enterprise_name", own=asked is None)
@@ -443,7 +446,7 @@ def parse_contact(text: str, *, asked: str | None = None) -> Contact:
     return Contact(
         enterprise_name=org,
         contact_name=person,
-        phones=find_phones(spoken_digits(text)),
+        phones=find_phones(text),
         emails=find_emails(text),
         landline=find_landline(text),
     )

@@ -240,3 +240,43 @@ def test_the_domain_step_takes_a_natural_reference_and_keeps_the_sub_category(ra
     talk.until_filed()
     row = talk.row()
     assert row["domain_code"] and row["sub_code"]
+
+
+def test_a_table_pasted_from_a_document_fills_every_labelled_field(rasa_stack):
+    talk = Talk(rasa_stack)
+    talk.say(
+        "单位名称\t遵义黔北茶业有限公司\n"
+        "联 系 人\t母先生\n"
+        "手    机\t13985201234\n"
+        "需求名称\t绿茶杀青温度智能控制\n"
+        "需求描述\t杀青机靠老师傅看火，温度波动大，茶叶焦边和红梗多，想做温度自动控制\n"
+        "拟投入经费\t40万元\n"
+        "完成时限\t2027年4月底前"
+    )
+    talk.until_filed()
+    row = talk.row()
+    assert row["enterprise_name"] == "遵义黔北茶业有限公司"
+    assert row["contact_name"] == "母先生" and row["contact_phone"] == "13985201234"
+    assert row["budget"]["min_cny"] == 400_000 and row["timeline"]["deadline"] == "2027-04-30"
+    assert "杀青" in row["need_title"]
+    for slot in ("enterprise_name", "contact_name", "contact_phone", "budget", "timeline", "need_title"):
+        assert slot not in talk.asked
+
+
+def test_a_remark_a_dictated_phone_and_a_cantonese_skip_are_understood(rasa_stack):
+    talk = Talk(rasa_stack, {"contact_email": "冇邮箱"})
+    talk.say("我们做铝型材的 挤压模具用不够三千支就要修模 想找专家延长模具寿命 预算一百五到两百万 明年底前")
+    while talk.requested() not in ("coop_mode", "enterprise_name", "contact_name"):
+        talk.say(talk.answers[talk.requested()])
+    pending = talk.requested()
+    said = talk.say("今天风真大 厂里刚停了会儿电 你接着问吧")
+    assert talk.requested() == pending and said
+    while talk.requested() not in ("enterprise_name", "contact_name", "contact_phone"):
+        talk.say(talk.answers[talk.requested()])
+    talk.say("佛山市南海区恒铝模具有限公司 梁工 手机幺三八 二六五三 七七四一")
+    talk.until_filed()
+    row = talk.row()
+    assert row["budget"]["min_cny"] == 1_500_000 and row["budget"]["max_cny"] == 2_000_000
+    assert row["contact_phone"] == "13826537741" and row["contact_name"] == "梁工"
+    assert row["contact_email"] is None
+    assert "contact_phone" not in talk.asked  # the dictated number was read with the rest of the block

@@ -61,14 +61,14 @@ def test_a_bank_named_china_merchants_is_no_request_to_attract_tenants(extractor
 
 
 def test_asked_to_provide_a_solution_is_still_a_need(extractor):
-    result = extractor.extract("我们是一家热电厂，请有经验的单位提供锅炉烟气脱硝改造方案，欢迎来电洽谈。", now=NOV)
+    result = extractor.extract(
+        "我们是一家热电厂，请有经验的单位提供锅炉烟气脱硝改造方案，欢迎来电洽谈。", now=NOV
+    )
     assert result["not_technical"] is None and result["domains"]
 
 
 def test_a_lab_that_welcomes_commissioned_research_offers_it(extractor):
-    result = extractor.extract(
-        "本实验室长期从事超声无损检测研究，欢迎企业洽谈技术授权与委托研究。", now=NOV
-    )
+    result = extractor.extract("本实验室长期从事超声无损检测研究，欢迎企业洽谈技术授权与委托研究。", now=NOV)
     assert result["domains"] == [] and result["not_technical"] is None
 
 

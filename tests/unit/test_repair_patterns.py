@@ -189,6 +189,12 @@ def test_spoken_digits_in_the_contact_block_give_the_phone():
     assert result.slots["contact_email"] == SKIPPED
 
 
+def test_a_phone_dictated_in_groups_in_the_contact_block_is_one_number():
+    result = turn("佛山市南海区恒铝模具有限公司 梁工 手机幺三八 二六五三 七七四一", "enterprise_name", FILLED)
+    assert result.slots["contact_phone"] == "13826537741"
+    assert result.slots["contact_name"] == "梁工"
+
+
 def test_a_dictated_email_address_is_read():
     result = turn("邮箱是 wang 艾特 abc 点 com", "contact_email", FILLED)
     assert result.slots["contact_email"] == "wang@abc.com"
