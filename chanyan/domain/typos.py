@@ -58,6 +58,13 @@ DIALECT: tuple[tuple[str, str], ...] = (
     ("点样", "怎样"),
     ("搞掂", "搞定"),
     ("边个", "哪个"),
+    ("而家", "现在"),
+    ("冇所谓", "无所谓"),
+    ("冇问题", "没问题"),
+    ("就得", "就行"),  # "广东嘅大学就得": enough, at the end of a clause (guarded: "就得花钱" is a must)
+    ("得", "行"),  # "得，冇问题": a reply opening with 得 agrees (guarded)
+    ("嗰", "那"),
+    ("啲", "些"),
     ("冇", "没"),
     ("嘅", "的"),
     ("咗", "了"),
@@ -70,6 +77,10 @@ DIALECT: tuple[tuple[str, str], ...] = (
     ("揾", "找"),  # 搵 as OpenCC simplifies it
     ("嚟", "来"),
     ("喺", "在"),
+    (
+        "系",
+        "是",
+    ),  # 係 as OpenCC simplifies it, after a subject (read after 哋 above) or 就/都 (guarded: 系统, 体系)
 )
 assert all(len(word) == len(mandarin) for word, mandarin in DIALECT)
 
@@ -85,6 +96,11 @@ _GUARDED: dict[str, re.Pattern] = {
     "阿拉": re.compile(r"阿拉(?![伯善斯丁])"),
     "边个": re.compile(r"(?<![这那旁左右东西南北两一周身里外上下前后])边个"),
     "头先": re.compile(r"(?<![龙镜码车箭枕床])头先"),
+    "就得": re.compile(r"就得(?=$|[,，。.!！?？;；\s啦喇嘞咯])"),
+    "系": re.compile(
+        r"(?<=我们|你们|他们|佢们)系(?![统列数谱])|(?<=[就都即真])系(?=[\u4e00-\u9fff])(?![统列数谱])|^系(?=[,，\s]|呢|咪|啊|啦)"
+    ),
+    "得": re.compile(r"^得(?=$|[,，。.!！\s啦喇嘞])"),
 }
 # 唔 before a word is 不 ("唔同", "唔够"); alone it is a Mandarin "hm".
 _CANTONESE_NOT = re.compile(r"唔(?=[\u4e00-\u9fff])")

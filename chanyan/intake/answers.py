@@ -25,6 +25,7 @@ from chanyan.domain.validation import (
 from chanyan.intake.people import find_landline, find_organisation, find_person, home_place
 from chanyan.intake.protocol import text_extractor
 from chanyan.intake.talk import is_deferral, strip_talk
+from chanyan.intake.titles import strip_title_plan
 
 DESCRIPTION_MIN_CHARS = 4
 
@@ -100,7 +101,7 @@ def _need_description(text: str, _slots: dict, _now) -> str:
 
 
 def _need_title(text: str, _slots: dict, _now) -> str:
-    value = strip_talk(text).strip('：:“”"「」《》 ')
+    value = strip_title_plan(strip_talk(text).strip('：:“”"「」《》 '))
     if not has_meaningful_text(value):
         raise AnswerError("empty")
     return value[: SLOT_MAX_CHARS["need_title"]]
@@ -288,7 +289,12 @@ _COOP_PLAIN: tuple[tuple[str, re.Pattern], ...] = (
         "技术开发(合作开发)",
         re.compile(r"一起(?:搞|做|弄|研发|开发)|联合|共同(?:研发|开发)|跟专家一起|也参与"),
     ),
-    ("技术开发(委托开发)", re.compile(r"找人做|帮(?:我们)?(?:做|开发|搞)|外包|委[托拖脱]|我们出钱|包给")),
+    (
+        "技术开发(委托开发)",
+        re.compile(
+            r"找人(?:做|整|弄|搞)|帮(?:我们|我)?(?:找人)?(?:做|开发|搞|整|弄)|外包|委[托拖脱]|(?:我们|我|俺们|俺)出钱|包给"
+        ),
+    ),
     ("技术咨询", re.compile(r"看看|指导|出(?:个)?主意|出(?:个)?方案|教(?:教|一下)?|培训|咨询|把把关|给建议")),
     ("技术服务", re.compile(r"检测|测试|化验|分析一下|做实验|代加工|运维")),
     ("技术转让", re.compile(r"买(?:个|下)?(?:现成|技术|专利)|现成的|直接用|转让")),

@@ -11,6 +11,8 @@ import re
 _CLAUSE = re.compile(
     r"[。；;！!？?\n]|，(?=[^，]*(?:预算|经费|资金|万元?|联系人|手机|电话|邮箱|月底|年底|年前|之前|以前|前完成))"
 )
+# Within a clause: commas, and in dictated text (no punctuation) the pauses between words.
+_PART = re.compile(r"[，,]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _COMPARE = re.compile(
     r"[≤≥<>＜＞±]|不(?:超过|高于|低于|少于|大于|小于)|(?:以上|以下|以内|之内)|(?:达到|提高到|提升到|降到|降低到|压到|控制在|稳在|缩短到?|延长到?|小于|大于|低于|高于|超过|至少|最多|优于)"
 )
@@ -27,7 +29,7 @@ def find_targets(text: str) -> str | None:
     """The target clauses of `text`, joined as typed, or None."""
     found: list[str] = []
     for clause in _CLAUSE.split(text or ""):
-        for part in re.split(r"[，,]", clause):
+        for part in _PART.split(clause):
             part = part.strip(" 、")
             if not part or not _COMPARE.search(part) or not _NUMBER.search(part) or not _MEASURE.search(part):
                 continue

@@ -32,14 +32,18 @@ _SELF_START = re.compile(
     r"|[\u4e00-\u9fff]{2,4}(?:这边|这里)(?=是|做|搞|生产|专业|开))"  # "宜宾这边做动力电芯的": where the speaker is
 )
 _WANT_NEAR = re.compile(
-    r"^.{0,4}?(?:想要|想|希望|需要|打算|计划|拟|准备|要)(?:做|建|开发|研发|研制|实现|把|上|引进|引入)"
-)
+    r"^.{0,4}?(?:想要|想|希望|需要|打算|计划|拟|准备|(?<![主重只])要)(?:做|建|开发|研发|研制|实现|把|上|引进|引入)"
+)  # "主要做欧洲的单子" says what the business is
 # "热泵再生或者余热利用都可以考虑": the means the user is open to, not the need.
 _OPTIONS = re.compile(r"(?:都|也)(?:可以|能)考虑$|都可以$|都行$|也行$")
 # A greeting before the first words ("Hi～我们…", "您好。"): no part of any clause.
 _GREETING = re.compile(r"^(?:hi|hello|hey|dear\s+\w+|你好|您好|喂)[\s~～!！,，.。:：]*", re.I)
 # The spoken form of the same want ("想弄个塔吊防碰撞的预警系统"): it counts when it names a whole thing.
-_WANT_SPOKEN = re.compile(r"^.{0,4}?(?:想要|想|希望|需要|打算|要)(?:弄|搞|整)(?:个|一个|一套|套)")
+_WANT_SPOKEN = re.compile(
+    r"^.{0,4}?(?:想要|想|希望|需要|打算|要)" + r"(?:找人|请人)?(?:弄|搞|整|做)(?:个|一个|一套|套)"
+)
+# "找人弄个…", "请人做一套…": getting a thing made, no helper in view (unlike "找个大学帮我们…").
+_HAVE_MADE = r"(?:找|请)人(?=弄|搞|整|做)"
 WANT_SPOKEN_MIN_CHARS = 6
 _MEANS = re.compile(r"^(?:用|通过|采用|利用|基于)")
 _SELF = re.compile(
@@ -59,7 +63,7 @@ _ABOUT_USER = re.compile(
 _LABEL = re.compile(r"^(?:我们的|我的|主要)?(?:需求|项目|课题|想做的|要做的)(?:是|为|就是|[:：])\s*")
 # Words of a clause about the conversation, the people or the money rather than the technical problem.
 _META = re.compile(
-    r"专家|老师|教授|团队|找个?|帮(?:我们|忙)?|办法|法子|(?<![想要])弄(?!个|一个|一套|套)|钱|预算|经费|万元?|明年|今年|年底|客户|投诉|老板|厂子|年了|"
+    r"专家|老师|教授|团队|找个?(?!人(?:弄|搞|整|做))|帮(?:我们|忙)?|办法|法子|(?<![想要])弄(?!个|一个|一套|套)|钱|预算|经费|万元?|明年|今年|年底|客户|投诉|老板|厂子|年了|"
     r"你好|您好|能不能|可以吗|吗$|没问题|好说|联系|电话|手机|单位|需求|征集|拟投入|存栏|出栏|年产值|员工|厂区|占地|hi$|Hi$|Budget|deadline"
 )
 _PROBLEM = re.compile(
@@ -72,6 +76,7 @@ _PROBLEM = re.compile(
 _RULE = re.compile(
     r"新规|新国标|(?:国标|标准|法规|政策|环保|监管|国家|上面)的?(?:要求|规定|明确|强制)|按照.{0,6}(?:标准|规定)"
     r"|(?:19|20)\d\d年(?:起|以后|之后|开始|底前)|(?:从)?(?:明年|今年|下半年)(?:起|开始)"
+    r"|(?:要|会|将|被|已经?)(?:被)?(?:限制|限用|禁用|禁止|禁|淘汰)(?:使用)?了?$"  # "欧盟那边含氟的涂层要限制了"
 )
 # A need said as its problem, with no clause saying what is wanted: the title is the problem's object and the
 # improvement the problem implies ("辊道窑烧成这块天然气用得太多了" → 辊道窑烧成节能降耗). Each entry: the problem
@@ -131,6 +136,27 @@ _LEAD = re.compile(
 )
 
 
+_CLASSIFIER = r"(?:一个|一套|一款|一台|一条|一种|一項|一项|個|个|套|款|台|条|條|种|種)"
+# A title typed as a plan ("打算搞个纱线毛羽在线检测系统", "想上一套…", "想導入一套…"): the plan's words are no part of it.
+_TITLE_PLAN = re.compile(
+    r"^(?:我们|我司|我们厂|我们公司|公司|厂里)?(?:是|就是)?(?:想要|想|打算|准备|计划|希望|要|拟)"
+    r"(?:(?:上|搞|弄|整|做|建|上马|导入|導入|引进|引進|引入|开发|開發|研发|研發)"
+    + _CLASSIFIER
+    + "?|"
+    + _CLASSIFIER
+    + ")"
+)
+TITLE_MIN_CHARS = 4
+
+
+def strip_title_plan(title: str) -> str:
+    """The title without the plan it was typed as; unchanged when too little would be left."""
+    match = _TITLE_PLAN.match(title)
+    if match and match.end() and len(title) - match.end() >= TITLE_MIN_CHARS:
+        return title[match.end() :]
+    return title
+
+
 def propose_title(description: str, keywords: list[str] | None = None) -> str:
     """A short need title proposed from the description (see the module doc)."""
     from chanyan.intake.normalise import reading_form
@@ -147,7 +173,7 @@ def propose_title(description: str, keywords: list[str] | None = None) -> str:
     if keywords is None:
         keywords = _keywords(text)
     made = _made(clauses)
-    best = max(clauses, key=lambda c: _score(c, keywords, made))
+    best = max(clauses, key=lambda c: (_score(c, keywords, made), _states_want(c)))
     title = _with_compound(_trim(best), keywords)
     implied = _implied_title(clauses, best, title)
     if implied:
@@ -160,6 +186,14 @@ def propose_title(description: str, keywords: list[str] | None = None) -> str:
     ):
         title = made + title
     return title[:PROPOSED_TITLE_CHARS] or clauses[0][:PROPOSED_TITLE_CHARS]
+
+
+def _states_want(clause: str) -> bool:
+    """Whether the clause says what is wanted ("想做…", "想找人弄个…", "想找个大学帮我们搞…"): between clauses
+    that score the same, that one names the need."""
+    helper = _HELPER.match(clause)
+    helped = helper and len(clause) - helper.end() >= 4 and _WANT.search(clause[: helper.end()])
+    return bool(_WANT_NEAR.search(clause) or _WANT_SPOKEN.search(clause) or helped)
 
 
 def _implied_title(clauses: list[str], best: str, title: str) -> str:
@@ -283,7 +317,7 @@ def _score(clause: str, keywords: list[str], made: str | None) -> float:
     kept = _trim(clause)  # what the title would be: the clause without the seeking and the asides
     score = 2.0 * min(2, sum(1 for k in keywords if k in kept))
     score += 1.0 if _PROBLEM.search(clause) else 0.0
-    seeking = re.search(r"找|专家|老师|团队", clause)
+    seeking = re.search(r"找|专家|老师|团队", re.sub(_HAVE_MADE, "", clause))
     score += 2.0 if _WANT_NEAR.search(clause) and not seeking else 0.0
     spoken = _WANT_SPOKEN.search(clause) and len(kept) >= WANT_SPOKEN_MIN_CHARS
     score += 2.0 if spoken and not seeking else 0.0
@@ -344,8 +378,8 @@ def _trim(clause: str) -> str:
         if match and len(clause) - match.end() >= 4:
             clause = clause[match.end() :]
     task = re.match(
-        r"^(?:来|帮忙|帮我们)?(?:一起|共同)?(?:做|搞)?(?<=.)(?=.{4,})", clause
-    )  # "(找人)做干燥房除湿改造"
+        r"^(?:来|帮忙|帮我们)?(?:一起|共同)?(?:(?:做|搞|弄|整)(?:个|一个|一套|套)?)?(?<=.)(?=.{4,})", clause
+    )  # "(找人)做干燥房除湿改造", "(找人)弄个摘花椒的机器"
     if task:
         clause = clause[task.end() :]
     clause = _SUBJECT.sub("", clause)

@@ -84,11 +84,12 @@ _REPEAT = re.compile(
 # A budget the extraction found counts as the project's funds only when money is said around it.
 _MONEY_WORDS = re.compile(r"[万元块圆wWkK]|美元|美金|刀|欧元|RMB|rmb|人民币|预算|经费|资金|投入|费用|拿出")
 _NEED_CUE = re.compile(
-    r"想(?:要|搞|做|找|把|让|改|弄|提高|降低|解决|优化|开发)|需要|希望|求助|攻关|研发|找(?:专家|团队|高校|院所|人)"
+    r"想(?:要|搞|做|找|把|让|改|弄|整|提高|降低|解决|优化|开发)|需要|希望|求助|攻关|研发|找(?:专家|团队|高校|院所|人)"
 )
 _PROBLEM_CUE = re.compile(
     r"问题|不够|不行|不透|不稳|不准|太(?:高|低|慢|快|多|大|小|差)|老是|总是|经常|常常|容易|超标|故障|开裂|断|裂|漏|堵|"
-    r"慢|难|差|低|高|改进|优化|提高|提升|降低|减少|工艺|设备|系统|配方|技术"
+    r"慢|难|差|低|高|改进|优化|提高|提升|降低|减少|工艺|设备|系统|配方|技术|机器"
+    r"|全靠|靠人工|(?:招|请|找)不到(?:人|工人|年轻人|后生)"  # work done by hand, for want of hands
 )
 # Messages that open the interview without saying the need ("我要提交一个技术需求").
 _ONLY_OPENING = re.compile(
@@ -388,7 +389,9 @@ def _values_in(
         any(partner.get(k) for k in ("types", "names", "regions")) and "partner_preference" not in found
     )
     if said_partner and (requested == "partner_preference" or (not labelled and _partner_meant(read))):
-        found["partner_preference"] = partner_of(read, slots)
+        preference = partner_of(read, slots)
+        if any(preference.values()):  # "全靠老师傅" names a skilled worker, no partner: the question stays
+            found["partner_preference"] = preference
     phones = find_phones(read)
     if phones and "contact_phone" not in found:
         found["contact_phone"] = phones[0]
@@ -713,6 +716,10 @@ def _answer_requested(
         answered_other = [s for s in ("budget", "timeline") if s in result.slots and s not in result.changed]
         if answered_other and not find_targets(read):
             result.say.append(("utter_noted", {"fields": "、".join(SLOT_LABELS[s] for s in answered_other)}))
+            result.ask = requested
+            return
+        if result.changed and not find_targets(read):
+            # "哦不对，五一太赶了，国庆前就行": a change of an answered field, acknowledged; no target in it
             result.ask = requested
             return
     if (

@@ -15,6 +15,7 @@ from typing import Any
 # Economic areas an enterprise names as a preference (长三角) → the provinces they cover.
 AREA_PROVINCES: dict[str, tuple[str, ...]] = {
     "长三角": ("上海", "江苏", "浙江", "安徽"),
+    "江浙沪": ("江苏", "浙江", "上海"),
     "珠三角": ("广东",),
     "京津冀": ("北京", "天津", "河北"),
     "粤港澳大湾区": ("广东", "香港", "澳门"),

@@ -147,3 +147,33 @@ def test_a_formal_self_introduction_names_the_company():
     assert (
         find_organisation("敝公司是苏州精瓷科技有限公司，想做氧化锆陶瓷", own=True) == "苏州精瓷科技有限公司"
     )
+
+
+@pytest.mark.parametrize(
+    "text", ["慈溪市悦的电器有限公司，悦是喜悦的悦", "美的集团", "佛山市优的电器股份有限公司"]
+)
+def test_a_brand_with_de_inside_a_registered_name_is_the_company(text):
+    assert find_organisation(text, bare_ok=True) == text.split("，")[0]
+
+
+@pytest.mark.parametrize("text", ["苏州的模具厂", "宁波的一家模具有限公司", "做注塑的公司"])
+def test_a_place_and_de_before_a_trade_still_describes(text):
+    assert find_organisation(text, bare_ok=True) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("我叫亓红军", "亓红军"),
+        ("逄立新", "逄立新"),
+        ("联系人訾红梅", "訾红梅"),
+        ("我是厂长助理，姓逄，逄晓雯", "逄晓雯"),
+    ],
+)
+def test_rare_surnames_are_names(text, name):
+    assert find_person(text) == name
+
+
+def test_a_rare_surname_in_a_spoken_contact_block():
+    contact = parse_contact("周口市金穗面业有限公司 亓红军 幺五九三七六二零八四五 邮箱没有", asked="contact")
+    assert (contact.contact_name, contact.phones) == ("亓红军", ["15937620845"])

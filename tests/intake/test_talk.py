@@ -68,3 +68,8 @@ def test_clauses_that_are_only_talk_are_dropped_from_a_longer_value(text, value)
 
 def test_a_deferral_alone_is_left_for_the_caller():
     assert strip_talk("先不说了") == "先不说了"
+
+
+def test_a_comment_or_who_is_pressing_is_no_part_of_the_targets():
+    value = strip_talk("耐磨要过一万次钢丝球测试，耐温260度，这个是硬杠杠，客户那边天天催")
+    assert value == "耐磨要过一万次钢丝球测试，耐温260度"

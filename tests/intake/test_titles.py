@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chanyan.intake.titles import PROPOSED_TITLE_CHARS, propose_title
+from chanyan.intake.titles import PROPOSED_TITLE_CHARS, propose_title, strip_title_plan
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,38 @@ def test_a_decimal_point_does_not_cut_a_clause():
 )
 def test_spoken_leads_and_who_can_do_it_questions(description, title):
     assert propose_title(description) == title
+
+
+@pytest.mark.parametrize(
+    ("description", "must", "must_not"),
+    [
+        (
+            "我们厂做空气炸锅，一年出货三百多万台，主要做欧洲的单子。欧盟那边含氟的不粘涂层要限制了，耐磨都不行，"
+            "所以想找个大学帮我们搞一个无氟不粘涂层的配方，钱不是问题",
+            ["无氟"],
+            ["欧盟", "欧洲", "钱"],
+        ),
+        (
+            "你好嘛 我们是汉源的花椒合作社 摘花椒全靠人工 现在请不到人了 想找人弄个摘花椒的机器",
+            ["花椒", "机器"],
+            ["全靠", "弄个"],
+        ),
+    ],
+)
+def test_a_want_said_through_who_should_do_it_names_the_need(description, must, must_not):
+    title = propose_title(description)
+    assert all(word in title for word in must), title
+    assert not any(word in title for word in must_not), title
+
+
+@pytest.mark.parametrize(
+    ("typed", "title"),
+    [
+        ("打算搞个细纱毛羽在线检测系统", "细纱毛羽在线检测系统"),
+        ("想上一套粉尘在线监测系统", "粉尘在线监测系统"),
+        ("想導入一套焊點影像辨識系統", "焊點影像辨識系統"),
+        ("想法验证平台", "想法验证平台"),
+    ],
+)
+def test_a_title_typed_as_a_plan_keeps_the_thing(typed, title):
+    assert strip_title_plan(typed) == title

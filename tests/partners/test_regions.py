@@ -23,3 +23,8 @@ def test_preference_words_become_provinces_and_cities():
     provinces, cities = preferred_provinces(["长三角", "本地", "国内"], home)
     assert provinces == {"上海", "江苏", "浙江", "安徽"} and cities == {"苏州"}
     assert preferred_provinces(["省内", "深圳"], home) == ({"江苏"}, {"深圳"})
+
+
+def test_jiangzhehu_is_the_three_provinces():
+    provinces, cities = preferred_provinces(["江浙沪"], {"province": "广东", "city": "深圳"})
+    assert provinces == {"江苏", "浙江", "上海"} and cities == set()

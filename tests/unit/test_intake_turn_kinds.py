@@ -241,3 +241,35 @@ def test_anything_goes_for_the_cooperation_sets_no_ip_or_partner_and_asks_the_mo
     result = turn("都可以，你们看着办", "coop_mode", slots)
     assert result.error == "coop_unparsed"
     assert "ip_preference" not in result.slots and "partner_preference" not in result.slots
+
+
+def test_a_date_change_while_the_targets_are_asked_is_applied_and_no_target():
+    slots = {**FILLED, "need_title": "无氟涂层"}
+    result = turn("哦不对，明年五一太赶了，明年国庆前就行，我们老厂长说了宁可晚一点", "tech_targets", slots)
+    assert result.changed == ["timeline"]
+    assert "tech_targets" not in result.slots
+    assert result.ask == "tech_targets"
+
+
+def test_a_skilled_worker_in_the_opening_leaves_the_partner_question_open():
+    opening = "你好 我哋係阳江整菜刀嘅 开刃全靠老师傅 而家揾唔到后生仔做 想整部机器自动开刃"
+    assert outside_turn(opening, {}, now=NOW).start_form
+    result = turn(opening)
+    assert not result.slots.get("partner_preference")
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "value"),
+    [
+        ("你哋帮我揾人整 我出钱", "coop_mode", ["技术开发(委托开发)"]),
+        ("冇所谓", "ip_preference", "无要求"),
+    ],
+)
+def test_cantonese_answers(text, slot, value):
+    assert parse_answer(slot, text, {}, now=NOW) == value
+
+
+def test_cantonese_partner_and_confirmation():
+    assert partner_of("广东嘅大学就得") == {"types": ["高校"], "names": [], "regions": ["广东"]}
+    result = turn("得 冇问题", REVIEW_SLOT, {**FILLED, "need_title": "菜刀开刃机"})
+    assert result.slots.get(REVIEW_SLOT)

@@ -389,3 +389,9 @@ def test_the_cooperation_question_answered_in_one_message(text, coop, ip, region
 
 def test_a_kind_followed_by_a_remark_is_not_ruled_out():
     assert parse_partner("高校的不用太有名，能解决问题就行")["types"] == ["高校"]
+
+
+@pytest.mark.parametrize("text", ["经费好说，看你们方案", "钱不是问题", "资金方面不成问题", "预算好说"])
+def test_money_said_to_be_no_limit_is_negotiable(text):
+    budget = parse_budget(text)
+    assert budget is not None and budget["kind"] == "negotiable" and budget["max_cny"] is None
